@@ -1,0 +1,563 @@
+/**
+ * The emulated MicroVAX 3900-like machine: processor, memory, console,
+ * interval timer, disk and simulated clock, behind the `Hardware`
+ * interface.
+ *
+ * @module
+ */
+
+import { IPR, IPR_NAMES, iprNumber } from "../arch/ipr.ts";
+import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
+import { traceVectorName } from "./trace.ts";
+import {
+  Cpu,
+  STOP_BREAKPOINT,
+  STOP_EXIT,
+  STOP_HALT,
+  STOP_IDLE,
+  STOP_LIMIT,
+  STOP_REQUEST,
+  STOP_TIME,
+} from "./cpu.ts";
+import {
+  type CostModel,
+  costModel,
+  type CostModelOverrides,
+  EventQueue,
+} from "./clock.ts";
+import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from "./memory.ts";
+import { Console } from "./devices/console.ts";
+import { IntervalTimer } from "./devices/timer.ts";
+import { BLOCK_SIZE, Disk } from "./devices/disk.ts";
+import { Trace } from "./trace.ts";
+import { hex8, parseSize, type Size } from "./units.ts";
+import type {
+  CpuState,
+  Hardware,
+  RunOptions,
+  RunResult,
+  StopKind,
+} from "./hardware.ts";
+
+/** Options of a new machine. */
+export interface MachineOptions {
+  /** Memory size (default 16 MiB). */
+  memory?: Size;
+  /** Disk size (default 8 MiB; 0 for none). */
+  disk?: Size;
+  /** VM extensions (default on). */
+  vmExtensions?: boolean;
+  /** Cost model overrides. */
+  cost?: CostModelOverrides;
+  /** Record a trace from the start. */
+  trace?: boolean;
+  /** A name for displays. */
+  name?: string;
+}
+
+const REG_NAMES: Record<string, number> = {
+  R0: 0,
+  R1: 1,
+  R2: 2,
+  R3: 3,
+  R4: 4,
+  R5: 5,
+  R6: 6,
+  R7: 7,
+  R8: 8,
+  R9: 9,
+  R10: 10,
+  R11: 11,
+  R12: 12,
+  R13: 13,
+  R14: 14,
+  R15: 15,
+  AP: 12,
+  FP: 13,
+  SP: 14,
+  PC: 15,
+};
+
+/** Register number of a general register name (R0-R15, AP, FP, SP, PC). */
+export function registerNumber(name: string): number | undefined {
+  const n = REG_NAMES[name.toUpperCase()];
+  return n;
+}
+
+const STOP_NAMES: Record<number, StopKind> = {
+  [STOP_HALT]: "halt",
+  [STOP_LIMIT]: "limit",
+  [STOP_BREAKPOINT]: "breakpoint",
+  [STOP_TIME]: "time",
+  [STOP_EXIT]: "exit",
+  [STOP_IDLE]: "idle",
+  [STOP_REQUEST]: "stopped",
+};
+
+/**
+ * An emulated VAX. Create one, load a program, run it, look at it.
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "./machine.ts";
+ * const m = new Machine({ memory: "1 MiB" });
+ * // MOVL #5,R0 ; HALT
+ * m.load(new Uint8Array([0xd0, 0x05, 0x50, 0x00]), 0x1000);
+ * m.set("PC", 0x1000);
+ * const r = m.run();
+ * console.assert(r.stop === "halt" && m.get("R0") === 5);
+ * ```
+ */
+export class Machine implements Hardware {
+  /** Name for displays. */
+  readonly name: string;
+  /** Physical memory. */
+  readonly memory: PhysicalMemory;
+  /** The processor. */
+  readonly cpu: Cpu;
+  /** The cost model in force. */
+  readonly costModel: CostModel;
+  /** The device event queue. */
+  readonly events: EventQueue = new EventQueue();
+  /** The console terminal. */
+  readonly console: Console;
+  /** The interval timer. */
+  readonly timer: IntervalTimer;
+  /** The disk. */
+  readonly disk: Disk;
+  /** The event log. */
+  readonly trace: Trace;
+
+  /** Creates a machine in its power-up state (PC = 0, kernel, IPL 31, IS). */
+  constructor(options: MachineOptions = {}) {
+    this.name = options.name ?? "vax";
+    const memSize = parseSize(
+      options.memory ?? DEFAULT_MEMORY_SIZE,
+      "memory size",
+    );
+    const diskSize = parseSize(options.disk ?? 8 * 1024 * 1024, "disk size");
+    if (diskSize % BLOCK_SIZE !== 0) {
+      throw new RangeError(
+        `Cannot create a disk of ${diskSize} bytes: expected a multiple of ${BLOCK_SIZE}`,
+      );
+    }
+    this.costModel = costModel(options.cost);
+    this.memory = new PhysicalMemory(memSize);
+    this.cpu = new Cpu(this.memory, {
+      vmExtensions: options.vmExtensions ?? true,
+      cost: this.costModel,
+    });
+    this.console = new Console(
+      this.cpu,
+      this.events,
+      this.costModel.consoleCharNs,
+    );
+    this.timer = new IntervalTimer(
+      this.cpu,
+      this.events,
+      this.costModel.timerPeriodNs,
+    );
+    this.disk = new Disk(
+      this.cpu,
+      this.memory,
+      this.events,
+      this.costModel.disk,
+      diskSize / BLOCK_SIZE,
+    );
+    this.trace = new Trace(options.trace ?? false);
+    this.cpu.onEvent = () => {
+      this.events.runDue(this.cpu.ns);
+      this.cpu.nextEventNs = this.events.nextAt;
+    };
+    this.cpu.onIoReset = () => {
+      this.console.reset();
+      this.timer.reset();
+      this.disk.reset();
+    };
+    this.#wireTrace();
+  }
+
+  #wireTrace(): void {
+    const t = this.trace;
+    const cpu = this.cpu;
+    cpu.observer = {
+      exception: (vector, kind, pc, oldPsl, newPsl, params) => {
+        if (!t.enabled) return;
+        t.add({
+          ns: cpu.ns,
+          kind,
+          source: "cpu",
+          text: `${kind} ${traceVectorName(vector)} at PC ${hex8(pc)}`,
+          pc,
+          psl: oldPsl,
+          newPsl,
+          vector,
+          data: Object.fromEntries(
+            params.map((p, i) => [`p${i + 1}`, p >>> 0]),
+          ),
+        });
+      },
+      rei: (pc, oldPsl, newPc, newPsl) => {
+        if (!t.enabled) return;
+        t.add({
+          ns: cpu.ns,
+          kind: "rei",
+          source: "cpu",
+          text: `REI at ${hex8(pc)} to ${hex8(newPc)}`,
+          pc,
+          psl: oldPsl,
+          newPsl,
+          data: { to: newPc },
+        });
+      },
+      chm: (mode, code, pc, oldPsl, newPsl) => {
+        if (!t.enabled) return;
+        t.add({
+          ns: cpu.ns,
+          kind: "chm",
+          source: "cpu",
+          text: `CHM${"KESU"[mode]} #${code} at ${hex8(pc)}`,
+          pc,
+          psl: oldPsl,
+          newPsl,
+          data: { mode, code },
+        });
+      },
+      context: (op, pcbb, pc) => {
+        if (!t.enabled) return;
+        t.add({
+          ns: cpu.ns,
+          kind: op === "LDPCTX" ? "ldpctx" : "svpctx",
+          source: "cpu",
+          text: `${op} PCBB=${hex8(pcbb)}`,
+          pc,
+          data: { pcbb },
+        });
+      },
+      halt: (reason, pc) => {
+        if (!t.enabled) return;
+        t.add({ ns: cpu.ns, kind: "halt", source: "cpu", text: reason, pc });
+      },
+    };
+    this.console.listener = {
+      output: (c, ns) =>
+        t.enabled &&
+        t.add({
+          ns,
+          kind: "console-out",
+          source: "console",
+          text: `output ${JSON.stringify(String.fromCharCode(c))}`,
+          data: { char: c },
+        }),
+      input: (c, ns) =>
+        t.enabled &&
+        t.add({
+          ns,
+          kind: "console-in",
+          source: "console",
+          text: `input ${JSON.stringify(String.fromCharCode(c))}`,
+          data: { char: c },
+        }),
+    };
+    this.disk.listener = {
+      start: (x) =>
+        t.enabled &&
+        t.add({
+          ns: x.start,
+          kind: "io-start",
+          source: "disk",
+          text: `${x.func} ${x.count} block(s) at ${x.block} ${
+            x.async ? "async" : "sync"
+          }${x.error ? ` refused (error ${x.error})` : ""}`,
+          data: {
+            block: x.block,
+            count: x.count,
+            memory: x.memory,
+            error: x.error,
+          },
+        }),
+      complete: (x) =>
+        t.enabled &&
+        t.add({
+          ns: this.cpu.ns,
+          kind: "io-done",
+          source: "disk",
+          text: `${x.func} of ${x.count} block(s) at ${x.block} done${
+            x.error ? ` with error ${x.error}` : ""
+          }`,
+          data: { block: x.block, count: x.count, error: x.error },
+        }),
+    };
+    this.timer.onTick = (ns) =>
+      t.enabled && t.add({ ns, kind: "timer", source: "timer", text: "tick" });
+  }
+
+  /** Memory size in bytes. */
+  get memorySize(): number {
+    return this.memory.size;
+  }
+
+  /** Simulated time in ns. */
+  get now(): number {
+    return this.cpu.ns;
+  }
+
+  /** Whether the processor is halted. */
+  get halted(): boolean {
+    return this.cpu.halted;
+  }
+
+  /** Why the processor halted ("" when it has not). */
+  get haltReason(): string {
+    return this.cpu.haltReason;
+  }
+
+  /** Instructions executed since reset. */
+  get instructions(): number {
+    return this.cpu.instructions;
+  }
+
+  /** The PSL as MOVPSL would show it. */
+  get psl(): number {
+    const p = this.cpu.psl;
+    if ((p & PSL_VM) !== 0) {
+      return ((p & ~(VMPSL_MASK | PSL_VM)) | this.cpu.vmpsl) >>> 0;
+    }
+    return p >>> 0;
+  }
+
+  /** Copies bytes into physical memory. */
+  load(bytes: Uint8Array, address: number): void {
+    this.memory.load(address, bytes);
+  }
+
+  /** Reads physical memory. */
+  readPhysical(address: number, length: number): Uint8Array {
+    return this.memory.slice(address, length);
+  }
+
+  /** Writes physical memory. */
+  writePhysical(address: number, bytes: Uint8Array): void {
+    this.memory.load(address, bytes);
+  }
+
+  /**
+   * Reads a virtual longword as an access in `mode` would (through the MMU,
+   * with its access check).
+   *
+   * @throws {RangeError} naming the fault the access would raise
+   */
+  readVirtual(va: number, length: number, mode = 0): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const t = this.cpu.translate((va + i) >>> 0, mode, false);
+      if ("fault" in t) {
+        throw new RangeError(
+          `Cannot read virtual address 0x${
+            hex8(t.va)
+          } in mode ${mode}: ${t.fault} (mask ${t.mask})`,
+        );
+      }
+      if (t.pa >= this.memory.size) {
+        throw new RangeError(
+          `Cannot read virtual address 0x${hex8(va + i)}: physical 0x${
+            hex8(t.pa)
+          } is outside memory`,
+        );
+      }
+      out[i] = this.memory.u8[t.pa]!;
+    }
+    return out;
+  }
+
+  /**
+   * Writes virtual memory as an access in `mode` would (protection checked;
+   * M bits are not set, this is the host's write).
+   *
+   * @throws {RangeError} naming the fault the access would raise
+   */
+  writeVirtual(va: number, bytes: Uint8Array, mode = 0): void {
+    const pas: number[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      const t = this.cpu.translate((va + i) >>> 0, mode, true);
+      if ("fault" in t) {
+        throw new RangeError(
+          `Cannot write virtual address 0x${
+            hex8(t.va)
+          } in mode ${mode}: ${t.fault} (mask ${t.mask})`,
+        );
+      }
+      if (t.pa >= this.memory.size) {
+        throw new RangeError(
+          `Cannot write virtual address 0x${hex8(va + i)}: physical 0x${
+            hex8(t.pa)
+          } is outside memory`,
+        );
+      }
+      pas.push(t.pa);
+    }
+    pas.forEach((pa, i) => this.memory.u8[pa] = bytes[i]!);
+  }
+
+  /**
+   * Reads a general register (R0-R15, AP, FP, SP, PC), `PSL`, or an IPR by
+   * name (KSP ... VMPSL), as unsigned 32 bits.
+   *
+   * @throws {RangeError} for an unknown name
+   */
+  get(name: string): number {
+    const up = name.toUpperCase();
+    const rn = REG_NAMES[up];
+    if (rn !== undefined) return this.cpu.r[rn]! >>> 0;
+    if (up === "PSL") return this.psl;
+    const ipr = iprNumber(up);
+    if (ipr !== undefined) return this.cpu.readIpr(ipr) >>> 0;
+    throw new RangeError(
+      `Cannot read register "${name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name`,
+    );
+  }
+
+  /**
+   * Writes a general register, the PSL (whole, no checks: the host is the
+   * console), or an IPR by name.
+   *
+   * @throws {RangeError} for an unknown name or a value MTPR would refuse
+   */
+  set(name: string, value: number): void {
+    if (!Number.isFinite(value)) {
+      throw new RangeError(`Cannot set ${name} to ${value}: expected a number`);
+    }
+    const up = name.toUpperCase();
+    const v = value | 0;
+    const rn = REG_NAMES[up];
+    if (rn !== undefined) {
+      this.cpu.r[rn] = v;
+      return;
+    }
+    if (up === "PSL") {
+      this.setPsl(v);
+      return;
+    }
+    const ipr = iprNumber(up);
+    if (ipr !== undefined) {
+      this.cpu.writeIpr(ipr, v);
+      return;
+    }
+    throw new RangeError(
+      `Cannot set register "${name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name`,
+    );
+  }
+
+  /**
+   * Sets the PSL from the console, switching R14 to the stack the new PSL
+   * selects (section 2.2 swap rule).
+   *
+   * @throws {RangeError} if the PSL breaks the consistency rules of section 1.3
+   */
+  setPsl(value: number): void {
+    const cpu = this.cpu;
+    const p = value | 0;
+    const cur = (p >>> 24) & 3;
+    const is = (p & 0x04000000) !== 0;
+    const ipl = (p >>> 16) & 31;
+    if (
+      (p & cpu.pslMbz) !== 0 || (is && (cur !== 0 || ipl === 0)) ||
+      (cur !== 0 && ipl !== 0 && !(p & PSL_VM))
+    ) {
+      throw new RangeError(
+        `Cannot set PSL to 0x${
+          hex8(p)
+        }: it breaks the PSL consistency rules (IS requires kernel mode and IPL > 0, non-kernel modes require IPL 0, must-be-zero bits clear)`,
+      );
+    }
+    const old = cpu.psl;
+    const oldSlot = (old & 0x04000000) !== 0 ? 4 : (old >>> 24) & 3;
+    const newSlot = is ? 4 : cur;
+    cpu.stk[oldSlot] = cpu.r[14]!;
+    cpu.psl = p;
+    cpu.r[14] = cpu.stk[newSlot]!;
+    cpu.tbFlushAll();
+    cpu.evalInterrupts();
+  }
+
+  /** Sets the live stack pointer (R14). */
+  setStackPointer(sp: number): void {
+    this.cpu.r[14] = sp | 0;
+  }
+
+  /** Executes one instruction. */
+  step(): RunResult {
+    return this.run({ limit: 1 });
+  }
+
+  /**
+   * Runs until a halt, the instruction limit, the time limit, a breakpoint,
+   * idle (a branch-to-self loop with nothing scheduled), or an exit.
+   */
+  run(options: RunOptions = {}): RunResult {
+    const cpu = this.cpu;
+    const limit = options.limit ?? Infinity;
+    if (!(limit >= 0)) {
+      throw new RangeError(
+        `Cannot run with limit ${limit}: expected a non-negative number`,
+      );
+    }
+    let until = options.untilNs ?? Infinity;
+    if (options.forNs !== undefined) {
+      until = Math.min(until, cpu.ns + options.forNs);
+    }
+    if (options.breakpoints) cpu.setBreakpoints(options.breakpoints);
+    const startI = cpu.instructions;
+    const startNs = cpu.ns;
+    cpu.nextEventNs = this.events.nextAt;
+    const code = cpu.run(limit, until);
+    if (options.breakpoints) cpu.setBreakpoints([]);
+    const stop = STOP_NAMES[code] ?? "stopped";
+    return {
+      stop,
+      reason: stop === "halt" ? cpu.haltReason : stop,
+      instructions: cpu.instructions - startI,
+      ns: cpu.ns - startNs,
+      pc: cpu.r[15]! >>> 0,
+      psl: this.psl,
+    };
+  }
+
+  /** Sets persistent breakpoints (used by every later run). */
+  setBreakpoints(addresses: Iterable<number>): void {
+    this.cpu.setBreakpoints(addresses);
+  }
+
+  /** The observable processor state. */
+  state(): CpuState {
+    const iprs: Record<string, number> = {};
+    for (let n = 0; n < IPR_NAMES.length; n++) {
+      const name = IPR_NAMES[n];
+      if (!name) continue;
+      if (name === "VMPSL" && !this.cpu.vmExtensions) continue;
+      try {
+        iprs[name] = this.cpu.readIpr(n) >>> 0;
+      } catch {
+        // write-only registers have no value to show
+      }
+    }
+    return {
+      r: Array.from(this.cpu.r, (v) => v >>> 0),
+      psl: this.psl,
+      iprs,
+    };
+  }
+
+  /** Resets the processor and devices (memory and disk contents are kept). */
+  reset(): void {
+    this.cpu.reset();
+    this.console.reset();
+    this.timer.reset();
+    this.disk.reset();
+    this.events.clear();
+    this.cpu.nextEventNs = Infinity;
+  }
+
+  /** The IPR number of SCBB, KSP... exposed for tools. */
+  static readonly IPR: typeof IPR = IPR;
+}
