@@ -14,7 +14,6 @@
 import {
   ACC_A,
   ACC_BB,
-  ACC_BW,
   ACC_M,
   ACC_R,
   ACC_V,
@@ -35,7 +34,6 @@ import {
   PSL_MBZ,
   PSL_MBZ_VM,
   PSL_N,
-  PSL_PRV_MASK,
   PSL_T,
   PSL_TP,
   PSL_V,
@@ -81,7 +79,6 @@ const K_FAULT = 1; // back out, PC = instruction
 const K_HALT = 2; // processor halt
 const K_MCHK = 3; // machine check (abort)
 const K_VMEMUL = 4; // VM-emulation exception
-const K_KSNV = 5; // kernel stack not valid
 
 /** Reasons the processor halts, with the console's wording. */
 export const HALT_REASONS = {
@@ -291,7 +288,7 @@ export class Cpu {
   /** Exceptions and interrupts dispatched since reset. */
   exceptions = 0;
   /** Time of the next scheduled event (set by the machine). */
-  nextEventNs = Infinity;
+  nextEventNs: number = Infinity;
   /** Called when simulated time reaches nextEventNs. */
   onEvent: (() => void) | null = null;
   /** Observer for tracing (null: no tracing cost). */

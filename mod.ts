@@ -1,0 +1,120 @@
+/**
+ * vmmlab: an emulated VAX (a MicroVAX 3900-like machine, following SimH's
+ * KA655) and a virtual machine monitor to explore, from `deno repl`, Jupyter
+ * notebooks (`deno jupyter`) and Deno scripts that import this module by URL.
+ *
+ * Build a machine, load a program, run it, look at it:
+ *
+ * @example
+ * ```ts
+ * import { assemble, Machine } from "./mod.ts";
+ * const m = new Machine({ memory: "1 MiB" });
+ * const prog = assemble("MOVL #7,R0\nHALT", { origin: 0x1000 });
+ * m.load(prog.bytes, prog.origin);
+ * m.set("PC", prog.entry);
+ * console.assert(m.run().stop === "halt" && m.get("R0") === 7);
+ * ```
+ *
+ * @module
+ */
+
+// The VAX as data.
+export {
+  decodePsl,
+  encodePsl,
+  formatPsl,
+  MODE_NAMES,
+  PSL_LAYOUT,
+  PSL_VM,
+} from "./src/arch/psl.ts";
+export type { AccessMode, PslFieldLayout, PslFields } from "./src/arch/psl.ts";
+export { IPR, IPR_INFO, iprNumber } from "./src/arch/ipr.ts";
+export type { IprAccess, IprInfo, IprName } from "./src/arch/ipr.ts";
+export { SCB, vectorName } from "./src/arch/scb.ts";
+export {
+  canRead,
+  canWrite,
+  compressProt,
+  decodePte,
+  makePte,
+  PROT_NAMES,
+  protCode,
+} from "./src/arch/pte.ts";
+export type { PteFields } from "./src/arch/pte.ts";
+export { opcodeByMnemonic, OPCODES } from "./src/arch/opcodes.ts";
+export type {
+  CostClass,
+  DataType,
+  InstructionClass,
+  OpcodeInfo,
+  OperandAccess,
+  OperandInfo,
+} from "./src/arch/opcodes.ts";
+
+// The machine.
+export { Machine, registerNumber } from "./src/machine/machine.ts";
+export type { MachineOptions } from "./src/machine/machine.ts";
+export type {
+  ConsoleView,
+  CpuState,
+  DiskView,
+  GeneralRegister,
+  Hardware,
+  RunOptions,
+  RunResult,
+  StopKind,
+} from "./src/machine/hardware.ts";
+export { Cpu } from "./src/machine/cpu.ts";
+export type {
+  CpuExit,
+  CpuObserver,
+  CpuOptions,
+  ExitOperand,
+  IprDevice,
+} from "./src/machine/cpu.ts";
+export { PhysicalMemory } from "./src/machine/memory.ts";
+export {
+  costModel,
+  DEFAULT_COST_MODEL,
+  EventQueue,
+} from "./src/machine/clock.ts";
+export type {
+  CostModel,
+  CostModelOverrides,
+  DiskTiming,
+} from "./src/machine/clock.ts";
+export { Console } from "./src/machine/devices/console.ts";
+export type { ConsoleListener } from "./src/machine/devices/console.ts";
+export { IntervalTimer } from "./src/machine/devices/timer.ts";
+export {
+  BLOCK_SIZE,
+  Disk,
+  DISK_ERROR,
+  DKCS,
+} from "./src/machine/devices/disk.ts";
+export type { DiskListener, DiskTransfer } from "./src/machine/devices/disk.ts";
+export { Trace } from "./src/machine/trace.ts";
+export type {
+  TraceEvent,
+  TraceFilter,
+  TraceKind,
+} from "./src/machine/trace.ts";
+export {
+  formatBytes,
+  formatNs,
+  hex8,
+  parseNumber,
+  parseSize,
+} from "./src/machine/units.ts";
+export type { Size } from "./src/machine/units.ts";
+
+// Assembler and disassembler.
+export { AsmError, assemble, Assembly } from "./src/asm/assembler.ts";
+export type {
+  AsmDiagnostic,
+  AssembleOptions,
+  AssemblyInit,
+  ListingLine,
+} from "./src/asm/assembler.ts";
+export { disassemble, disassembleOne } from "./src/asm/disassembler.ts";
+export type { Instruction } from "./src/asm/disassembler.ts";

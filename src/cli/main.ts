@@ -1,0 +1,189 @@
+/**
+ * The `vmmlab` command line: `run`, `asm`, `disasm`, `bench`, `demo`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { executeRun, formatReport, parseRunArgs, runUsage } from "./run.ts";
+import { UsageError } from "./usage.ts";
+import { assemble } from "../asm/assembler.ts";
+import { disassemble } from "../asm/disassembler.ts";
+import { parseNumber } from "../machine/units.ts";
+import { CPU_BENCHMARKS, formatBench, runBenchmark } from "./bench.ts";
+
+const HELP = `vmmlab: a VAX and a virtual machine monitor to explore
+
+Usage: vmmlab <command> [options]
+
+Commands:
+  run      assemble or load a program, run it, print the final state
+  asm      assemble a .s file to raw bytes (or a listing)
+  disasm   disassemble raw bytes
+  bench    measure guest instructions per second
+  demo     the guided tour
+Run "vmmlab <command> --help" for a command's options.`;
+
+function out(text: string): void {
+  console.log(text);
+}
+
+function asmCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      origin: { type: "string" },
+      output: { type: "string", short: "o" },
+      listing: { type: "boolean", short: "l" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    out(`Usage: vmmlab asm [--origin ADDR] [-o out.bin] [--listing] program.s
+
+Assembles VAX MACRO-32. Writes raw bytes to -o, or prints a listing.`);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError("Expected one .s file to assemble");
+  }
+  const file = positionals[0]!;
+  const origin = values.origin === undefined ? 0 : parseNumber(values.origin);
+  if (origin === undefined) {
+    throw new UsageError(
+      `Cannot parse --origin "${values.origin}": expected a number`,
+    );
+  }
+  const src = Deno.readTextFileSync(file);
+  const asm = assemble(src, { origin, fileName: file });
+  if (values.output) Deno.writeFileSync(values.output, asm.bytes);
+  if (values.listing || !values.output) {
+    for (const l of asm.lines) {
+      const bytes = Array.from(
+        asm.bytes.subarray(
+          l.address - asm.origin,
+          l.address - asm.origin + Math.min(l.length, 8),
+        ),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join(" ");
+      out(
+        `${l.address.toString(16).toUpperCase().padStart(8, "0")}  ${
+          bytes.padEnd(24)
+        } ${l.text}`,
+      );
+    }
+  }
+  return 0;
+}
+
+function disasmCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      origin: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    out(`Usage: vmmlab disasm [--origin ADDR] file.bin
+
+Disassembles raw VAX bytes loaded at --origin (default 0).`);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError("Expected one file to disassemble");
+  }
+  const origin = values.origin === undefined ? 0 : parseNumber(values.origin);
+  if (origin === undefined) {
+    throw new UsageError(
+      `Cannot parse --origin "${values.origin}": expected a number`,
+    );
+  }
+  const bytes = Deno.readFileSync(positionals[0]!);
+  for (const ins of disassemble(bytes, origin)) {
+    const raw = Array.from(ins.bytes, (b) => b.toString(16).padStart(2, "0"))
+      .join(" ");
+    out(
+      `${ins.address.toString(16).toUpperCase().padStart(8, "0")}  ${
+        raw.padEnd(24)
+      } ${ins.text}`,
+    );
+  }
+  return 0;
+}
+
+function benchCommand(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean" },
+      filter: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    out(`Usage: vmmlab bench [--json] [--filter TEXT]
+
+Measures guest instructions per second (best of 7 rounds after warm-up).`);
+    return 0;
+  }
+  const results = CPU_BENCHMARKS.filter((b) =>
+    !values.filter || b.name.includes(values.filter)
+  )
+    .map((b) => runBenchmark(b));
+  out(values.json ? JSON.stringify(results, null, 2) : formatBench(results));
+  return 0;
+}
+
+/** Runs the command line; returns the exit status. */
+export function main(args: string[]): number {
+  const [cmd, ...rest] = args;
+  try {
+    switch (cmd) {
+      case undefined:
+      case "-h":
+      case "--help":
+      case "help":
+        out(HELP);
+        return cmd === undefined ? 2 : 0;
+      case "run": {
+        const spec = parseRunArgs(rest);
+        if (spec === "help") {
+          out(runUsage());
+          return 0;
+        }
+        const rep = executeRun(spec);
+        out(rest.includes("--json") ? JSON.stringify(rep) : formatReport(rep));
+        return 0;
+      }
+      case "asm":
+        return asmCommand(rest);
+      case "disasm":
+        return disasmCommand(rest);
+      case "bench":
+        return benchCommand(rest);
+      default:
+        throw new UsageError(
+          `Unknown command "${cmd}": expected run, asm, disasm, bench or demo`,
+        );
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
+      console.error(
+        `vmmlab ${cmd ?? ""}: ${e.message}\nRun "vmmlab ${
+          cmd ?? ""
+        } --help" for usage.`,
+      );
+      return 2;
+    }
+    if (e instanceof SyntaxError || e instanceof RangeError) {
+      console.error(`vmmlab ${cmd}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) Deno.exit(main(Deno.args));

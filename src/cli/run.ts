@@ -1,0 +1,333 @@
+/**
+ * `vmmlab run`: assemble or load a program, run it, print the final state,
+ * so that scripts, tests and other VAX emulators can be compared with it.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { assemble } from "../asm/assembler.ts";
+import { Machine } from "../machine/machine.ts";
+import { hex8, parseNumber, parseSize } from "../machine/units.ts";
+import { decodePsl, MODE_NAMES } from "../arch/psl.ts";
+import { iprNumber } from "../arch/ipr.ts";
+import { registerNumber } from "../machine/machine.ts";
+import type { Hardware, RunResult } from "../machine/hardware.ts";
+import { UsageError } from "./usage.ts";
+
+/** What to run: the parsed form of the `run` command line. */
+export interface RunSpec {
+  /** Assembly source text, if any. */
+  source?: string;
+  /** File name of the source, for error messages. */
+  sourceName?: string;
+  /** Raw images: bytes and physical address. */
+  loads: { bytes: Uint8Array; address: number; name: string }[];
+  /** Start PC (default: the assembly's entry, else 0). */
+  start?: number;
+  /** Initial PSL (default 0x041F0000, the power-up PSL). */
+  psl?: number;
+  /** Initial live stack pointer. */
+  sp?: number;
+  /** Registers and IPRs to set, in order. */
+  set: [string, number][];
+  /** Instruction limit (default 10,000,000). */
+  limit: number;
+  /** Physical ranges to dump. */
+  dumps: [number, number][];
+  /** Extra registers or IPRs to print. */
+  show: string[];
+  /** Memory size in bytes. */
+  memory: number;
+  /** Run the program as the only guest of a monitor. */
+  vm: boolean;
+}
+
+/** The final state of a run, as `--json` prints it. */
+export interface RunReport {
+  /** `halt`, `limit`, `idle`, or the halt reason. */
+  stop: string;
+  /** Instructions executed. */
+  instructions: number;
+  /** Registers (8 upper-case hex digits). */
+  regs: Record<string, string>;
+  /** Memory dumps: start address in hex to lower-case hex bytes. */
+  mem: Record<string, string>;
+  /** Monitor statistics, for `--vm`. */
+  monitor?: Record<string, unknown>;
+}
+
+const USAGE = `Usage: vmmlab run [options] [program.s]
+
+Assemble and/or load a program, run it on a bare VAX, print the final state.
+
+Options:
+  --load FILE@ADDR     load raw bytes at a physical address (repeatable)
+  --start ADDR         start PC (default: the program's entry, else 0)
+  --psl VALUE          initial PSL (default 0x041F0000: kernel, IS, IPL 31)
+  --sp VALUE           initial stack pointer (R14)
+  --set NAME=VALUE     set a register or IPR before running (repeatable)
+  --limit N            instruction limit (default 10000000)
+  --dump ADDR:LENGTH   dump physical memory after the run (repeatable)
+  --show NAME,...      also print these registers or IPRs
+  --memory SIZE        memory size (default 16 MiB)
+  --vm                 run as the only guest of a monitor (VM extensions)
+  --json               print one JSON object
+  -h, --help           show this help
+
+Numbers may be written 0x1F, ^X1F or decimal.`;
+
+/** The help text of `run`. */
+export function runUsage(): string {
+  return USAGE;
+}
+
+function num(text: string, what: string): number {
+  const v = parseNumber(text);
+  if (v === undefined) {
+    throw new UsageError(
+      `Cannot parse ${what} "${text}": expected a number such as 0x1F, ^X1F or 31`,
+    );
+  }
+  return v;
+}
+
+function checkName(name: string): string {
+  const up = name.toUpperCase();
+  if (
+    up === "PSL" || registerNumber(up) !== undefined ||
+    iprNumber(up) !== undefined
+  ) {
+    return up;
+  }
+  throw new UsageError(
+    `Unknown register "${name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name such as SCBB`,
+  );
+}
+
+/** Parses `run`'s arguments (files are read here). */
+export function parseRunArgs(args: string[]): RunSpec | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        load: { type: "string", multiple: true },
+        start: { type: "string" },
+        psl: { type: "string" },
+        sp: { type: "string" },
+        set: { type: "string", multiple: true },
+        limit: { type: "string" },
+        dump: { type: "string", multiple: true },
+        show: { type: "string", multiple: true },
+        memory: { type: "string" },
+        vm: { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(
+      `Cannot run ${parsed.positionals.length} programs: expected at most one .s file`,
+    );
+  }
+  const spec: RunSpec = {
+    loads: [],
+    set: [],
+    limit: 10_000_000,
+    dumps: [],
+    show: [],
+    memory: 16 * 1024 * 1024,
+    vm: v.vm ?? false,
+  };
+  const file = parsed.positionals[0];
+  if (file !== undefined) {
+    try {
+      spec.source = Deno.readTextFileSync(file);
+    } catch (e) {
+      throw new UsageError(
+        `Cannot read program "${file}": ${(e as Error).message}`,
+      );
+    }
+    spec.sourceName = file;
+  }
+  for (const l of v.load ?? []) {
+    const at = l.lastIndexOf("@");
+    if (at <= 0) {
+      throw new UsageError(`Cannot parse --load "${l}": expected FILE@ADDRESS`);
+    }
+    const name = l.slice(0, at);
+    const address = num(l.slice(at + 1), "--load address");
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(name);
+    } catch (e) {
+      throw new UsageError(
+        `Cannot read "${name}" for --load: ${(e as Error).message}`,
+      );
+    }
+    spec.loads.push({ bytes, address, name });
+  }
+  if (v.start !== undefined) spec.start = num(v.start, "--start");
+  if (v.psl !== undefined) spec.psl = num(v.psl, "--psl");
+  if (v.sp !== undefined) spec.sp = num(v.sp, "--sp");
+  for (const s of v.set ?? []) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) {
+      throw new UsageError(`Cannot parse --set "${s}": expected NAME=VALUE`);
+    }
+    spec.set.push([
+      checkName(s.slice(0, eq)),
+      num(s.slice(eq + 1), `--set ${s.slice(0, eq)}`),
+    ]);
+  }
+  if (v.limit !== undefined) {
+    const n = num(v.limit, "--limit");
+    if (n < 0) {
+      throw new UsageError(
+        `Cannot use --limit ${n}: expected a non-negative count`,
+      );
+    }
+    spec.limit = n;
+  }
+  for (const d of v.dump ?? []) {
+    const colon = d.indexOf(":");
+    if (colon <= 0) {
+      throw new UsageError(
+        `Cannot parse --dump "${d}": expected ADDRESS:LENGTH`,
+      );
+    }
+    const len = num(d.slice(colon + 1), "--dump length");
+    if (len < 0) {
+      throw new UsageError(`Cannot use --dump length ${len}: expected ≥ 0`);
+    }
+    spec.dumps.push([num(d.slice(0, colon), "--dump address") >>> 0, len]);
+  }
+  for (const s of v.show ?? []) {
+    for (const name of s.split(",").map((x) => x.trim()).filter(Boolean)) {
+      spec.show.push(checkName(name));
+    }
+  }
+  if (v.memory !== undefined) {
+    try {
+      spec.memory = parseSize(v.memory, "--memory");
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if (spec.source === undefined && spec.loads.length === 0) {
+    throw new UsageError("Nothing to run: give a .s file or --load FILE@ADDR");
+  }
+  return spec;
+}
+
+/** Builds the target (a bare machine, or a VM under a monitor). */
+export type TargetFactory = (spec: RunSpec) => {
+  hw: Hardware;
+  finish?: () => Record<string, unknown>;
+};
+
+function bareTarget(spec: RunSpec): { hw: Hardware } {
+  return { hw: new Machine({ memory: spec.memory, disk: 0 }) };
+}
+
+/**
+ * Runs a spec and returns the report. Errors in the program (assembly
+ * errors, loads outside memory) throw with a clear message.
+ */
+export function executeRun(
+  spec: RunSpec,
+  target: TargetFactory = bareTarget,
+): RunReport {
+  const { hw, finish } = target(spec);
+  let entry = 0;
+  if (spec.source !== undefined) {
+    const asm = assemble(spec.source, {
+      fileName: spec.sourceName ?? "program.s",
+    });
+    hw.load(asm.bytes, asm.origin);
+    entry = asm.entry;
+  }
+  for (const l of spec.loads) {
+    if (l.address + l.bytes.length > hw.memorySize) {
+      throw new RangeError(
+        `Cannot load "${l.name}" (${l.bytes.length} bytes) at 0x${
+          hex8(l.address)
+        }: memory ends at 0x${hex8(hw.memorySize)}`,
+      );
+    }
+    hw.load(l.bytes, l.address);
+  }
+  for (const [name, value] of spec.set) hw.set(name, value);
+  if (spec.psl !== undefined) hw.set("PSL", spec.psl);
+  if (spec.sp !== undefined) hw.set("SP", spec.sp);
+  hw.set("PC", spec.start ?? entry);
+  const r: RunResult = hw.run({ limit: spec.limit });
+  const regs: Record<string, string> = {};
+  for (let i = 0; i <= 14; i++) regs[`R${i}`] = hex8(hw.get(`R${i}`));
+  regs.PC = hex8(hw.get("PC"));
+  regs.PSL = hex8(hw.get("PSL"));
+  for (const name of spec.show) regs[name] = hex8(hw.get(name));
+  const mem: Record<string, string> = {};
+  for (const [addr, len] of spec.dumps) {
+    const bytes = hw.readPhysical(addr, len);
+    mem[`0x${addr.toString(16).toUpperCase()}`] = Array.from(
+      bytes,
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+  }
+  const stop = r.stop === "halt" && r.reason === "HALT instruction"
+    ? "halt"
+    : r.stop === "halt"
+    ? r.reason
+    : r.stop;
+  const report: RunReport = { stop, instructions: r.instructions, regs, mem };
+  if (finish) report.monitor = finish();
+  return report;
+}
+
+/** Formats a report for people: registers, PSL field by field, dumps. */
+export function formatReport(rep: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`stop: ${rep.stop} after ${rep.instructions} instructions`);
+  const names = Object.keys(rep.regs);
+  for (let i = 0; i < names.length; i += 4) {
+    lines.push(
+      names.slice(i, i + 4).map((n) => `${n.padStart(6)}=${rep.regs[n]}`).join(
+        "  ",
+      ),
+    );
+  }
+  const psl = parseInt(rep.regs.PSL ?? "0", 16);
+  const f = decodePsl(psl);
+  lines.push(
+    `PSL ${rep.regs.PSL}: CM=${+f.cm} TP=${+f.tp} VM=${+f.vm} FPD=${+f
+      .fpd} IS=${+f.is} ` +
+      `CUR=${MODE_NAMES[f.cur]} PRV=${MODE_NAMES[f.prv]} IPL=${f.ipl} ` +
+      `DV=${+f.dv} FU=${+f.fu} IV=${+f.iv} T=${+f.t} N=${+f.n} Z=${+f.z} V=${+f
+        .v} C=${+f.c}`,
+  );
+  for (const [addr, bytes] of Object.entries(rep.mem)) {
+    const base = parseInt(addr, 16);
+    for (let off = 0; off < bytes.length / 2; off += 16) {
+      const chunk = bytes.slice(off * 2, off * 2 + 32).match(/../g) ?? [];
+      lines.push(`${hex8(base + off)}: ${chunk.join(" ")}`);
+    }
+    if (bytes.length === 0) lines.push(`${hex8(base)}: (empty)`);
+  }
+  if (rep.monitor) {
+    lines.push("monitor:");
+    for (const [k, v] of Object.entries(rep.monitor)) {
+      lines.push(
+        `  ${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
