@@ -61,9 +61,13 @@ loop:   ADDL2   #1,R1
 `;
 
 const COPY_LOOP = `
-        ; copy R0 longwords from (R2) to (R3)
+        ; copy 4 KiB (1024 longwords) from SRC to DST, R4 times
+outer:  MOVL    #1024,R0
+        MOVL    R5,R2
+        MOVL    R6,R3
 loop:   MOVL    (R2)+,(R3)+
         SOBGTR  R0,loop
+        SOBGTR  R4,outer
         HALT
 `;
 
@@ -95,16 +99,12 @@ function copyBench(mapped: boolean): Benchmark {
       const base = mapped ? SYS : 0;
       const start = base + 0x1000;
       return () => {
-        let n = 0;
-        for (let k = 0; k < 500; k++) {
-          m.cpu.continueFromHalt();
-          m.set("R0", 1024);
-          m.set("R2", base + 0x10000);
-          m.set("R3", base + 0x20000);
-          m.set("PC", start);
-          n += m.run().instructions;
-        }
-        return n;
+        m.cpu.continueFromHalt();
+        m.set("R4", 500);
+        m.set("R5", base + 0x10000);
+        m.set("R6", base + 0x20000);
+        m.set("PC", start);
+        return m.run().instructions;
       };
     },
   };
@@ -117,6 +117,44 @@ export const CPU_BENCHMARKS: readonly Benchmark[] = [
   copyBench(false),
   copyBench(true),
 ];
+
+/** Benchmark sets by name (`cpu`; the monitor adds its own). */
+const SETS: Record<string, readonly Benchmark[]> = { cpu: CPU_BENCHMARKS };
+
+/** Registers a set of benchmarks under a name (used by higher layers). */
+export function registerBenchmarks(
+  name: string,
+  list: readonly Benchmark[],
+): void {
+  SETS[name] = list;
+}
+
+/** The benchmarks of a set. */
+export function benchmarksOf(name: string): readonly Benchmark[] {
+  return SETS[name] ?? [];
+}
+
+/**
+ * Runs one benchmark of a set in a fresh worker (its own isolate and JIT
+ * state) and returns its result.
+ */
+export function runIsolated(set: string, index: number): Promise<BenchResult> {
+  const w = new Worker(new URL("./bench_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  return new Promise<BenchResult>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<BenchResult>) => {
+      w.terminate();
+      resolve(e.data);
+    };
+    w.onerror = (e) => {
+      w.terminate();
+      e.preventDefault();
+      reject(new Error(`Benchmark ${set}#${index} failed: ${e.message}`));
+    };
+    w.postMessage({ group: set, index });
+  });
+}
 
 /** Runs one benchmark: warm-up, then the best of `rounds` timed rounds. */
 export function runBenchmark(b: Benchmark, rounds = 7): BenchResult {

@@ -10,7 +10,12 @@ import { UsageError } from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";
 import { parseNumber } from "../machine/units.ts";
-import { CPU_BENCHMARKS, formatBench, runBenchmark } from "./bench.ts";
+import {
+  type BenchResult,
+  CPU_BENCHMARKS,
+  formatBench,
+  runIsolated,
+} from "./bench.ts";
 
 const HELP = `vmmlab: a VAX and a virtual machine monitor to explore
 
@@ -114,7 +119,7 @@ Disassembles raw VAX bytes loaded at --origin (default 0).`);
   return 0;
 }
 
-function benchCommand(args: string[]): number {
+async function benchCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -129,16 +134,17 @@ function benchCommand(args: string[]): number {
 Measures guest instructions per second (best of 7 rounds after warm-up).`);
     return 0;
   }
-  const results = CPU_BENCHMARKS.filter((b) =>
-    !values.filter || b.name.includes(values.filter)
-  )
-    .map((b) => runBenchmark(b));
+  const results: BenchResult[] = [];
+  for (const [i, b] of CPU_BENCHMARKS.entries()) {
+    if (values.filter && !b.name.includes(values.filter)) continue;
+    results.push(await runIsolated("cpu", i));
+  }
   out(values.json ? JSON.stringify(results, null, 2) : formatBench(results));
   return 0;
 }
 
 /** Runs the command line; returns the exit status. */
-export function main(args: string[]): number {
+export async function main(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
   try {
     switch (cmd) {
@@ -163,7 +169,7 @@ export function main(args: string[]): number {
       case "disasm":
         return disasmCommand(rest);
       case "bench":
-        return benchCommand(rest);
+        return await benchCommand(rest);
       default:
         throw new UsageError(
           `Unknown command "${cmd}": expected run, asm, disasm, bench or demo`,
@@ -186,4 +192,4 @@ export function main(args: string[]): number {
   }
 }
 
-if (import.meta.main) Deno.exit(main(Deno.args));
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -231,6 +231,7 @@ export class Cpu {
   /** Physical memory. */
   readonly mem: PhysicalMemory;
   readonly #u8: Uint8Array;
+  readonly #i32: Int32Array;
   readonly #memSize: number;
 
   // Memory management registers (section 10.2).
@@ -320,11 +321,19 @@ export class Cpu {
   // Translation buffer.
   readonly #tbTag: Int32Array = new Int32Array(TB_SIZE).fill(-1);
   readonly #tbPa: Int32Array = new Int32Array(TB_SIZE);
-  readonly #tbR: Uint8Array = new Uint8Array(TB_SIZE);
-  readonly #tbW: Uint8Array = new Uint8Array(TB_SIZE);
+  /** Per entry: bit (4 * write + mode) set when that access is allowed. */
+  readonly #tbAcc: Uint8Array = new Uint8Array(TB_SIZE);
   // Instruction-fetch page cache.
   #ibPage = -1;
   #ibPa = 0;
+  // One-entry data translation caches (read and write), same invalidation
+  // as the fetch cache: any TB flush and any change of mode.
+  #rdPage = -1;
+  #rdAcc = -1;
+  #rdPa = 0;
+  #wrPage = -1;
+  #wrAcc = -1;
+  #wrPa = 0;
 
   // Interrupts and traps.
   #trapReq = 0;
@@ -349,6 +358,7 @@ export class Cpu {
   constructor(mem: PhysicalMemory, options: CpuOptions = {}) {
     this.mem = mem;
     this.#u8 = mem.u8;
+    this.#i32 = mem.i32;
     this.#memSize = mem.size;
     this.vmExtensions = options.vmExtensions ?? true;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
@@ -496,13 +506,13 @@ export class Cpu {
   /** Invalidates the whole TB. */
   tbFlushAll(): void {
     this.#tbTag.fill(-1);
-    this.#ibPage = -1;
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
   }
 
   /** Invalidates the process-space (P0/P1) TB entries. */
   tbFlushProcess(): void {
     this.#tbTag.fill(-1, 0, TB_SYS);
-    this.#ibPage = -1;
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
   }
 
   /** Invalidates the TB entry of one virtual address. */
@@ -510,7 +520,7 @@ export class Cpu {
     const tag = va >>> 9;
     const i = ((va >>> 21) & 0x400) | (tag & 0x3ff);
     if (this.#tbTag[i] === tag) this.#tbTag[i] = -1;
-    this.#ibPage = -1;
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
   }
 
   /** Whether the TB holds an entry for a virtual address (TBCHK). */
@@ -529,8 +539,8 @@ export class Cpu {
       out.push({
         va: (tag << 9) >>> 0,
         pa: this.#tbPa[i]!,
-        read: this.#tbR[i]!,
-        write: this.#tbW[i]!,
+        read: this.#tbAcc[i]! & 15,
+        write: this.#tbAcc[i]! >> 4,
       });
     }
     return out;
@@ -541,10 +551,7 @@ export class Cpu {
     if (this.mapen === 0) return va & 0x3fffffff;
     const tag = va >>> 9;
     const i = ((va >>> 21) & 0x400) | (tag & 0x3ff);
-    if (
-      this.#tbTag[i] === tag &&
-      (((acc & 4) !== 0 ? this.#tbW[i]! : this.#tbR[i]!) >> (acc & 3) & 1) !== 0
-    ) {
+    if (this.#tbTag[i] === tag && ((this.#tbAcc[i]! >> acc) & 1) !== 0) {
       return this.#tbPa[i]! | (va & 511);
     }
     return this.#fill(va, acc);
@@ -609,8 +616,7 @@ export class Cpu {
     const i = ((va >>> 21) & 0x400) | (tag & 0x3ff);
     this.#tbTag[i] = tag;
     this.#tbPa[i] = pa;
-    this.#tbR[i] = rmodes;
-    this.#tbW[i] = m !== 0 ? wmodes : 0;
+    this.#tbAcc[i] = rmodes | (m !== 0 ? wmodes << 4 : 0);
     return pa | (va & 511);
   }
 
@@ -720,9 +726,19 @@ export class Cpu {
   #read(va: number, size: number, acc: number): number {
     this.ns += this.#memRefNs;
     if (((va & 511) + size) > 512) return this.#readCross(va, size, acc);
-    const pa = this.#tr(va, acc);
+    let pa: number;
+    if ((va >>> 9) === this.#rdPage && acc === this.#rdAcc) {
+      pa = this.#rdPa | (va & 511);
+    } else {
+      pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
+      this.#rdPage = va >>> 9;
+      this.#rdAcc = acc;
+      this.#rdPa = pa & ~511;
+    }
     if (pa + size > this.#memSize) this.#machineCheck(MCHK_READ, va);
-    if (size === 4) return this.mem.readL(pa);
+    if (size === 4) {
+      return (pa & 3) === 0 ? this.#i32[pa >>> 2]! : this.mem.readL(pa);
+    }
     if (size === 1) return this.#u8[pa]!;
     return this.mem.readW(pa);
   }
@@ -748,10 +764,20 @@ export class Cpu {
       this.#writeCross(va, size, v, acc);
       return;
     }
-    const pa = this.#tr(va, acc);
+    let pa: number;
+    if ((va >>> 9) === this.#wrPage && acc === this.#wrAcc) {
+      pa = this.#wrPa | (va & 511);
+    } else {
+      pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
+      this.#wrPage = va >>> 9;
+      this.#wrAcc = acc;
+      this.#wrPa = pa & ~511;
+    }
     if (pa + size > this.#memSize) this.#machineCheck(MCHK_WRITE, va);
-    if (size === 4) this.mem.writeL(pa, v);
-    else if (size === 1) this.#u8[pa] = v;
+    if (size === 4) {
+      if ((pa & 3) === 0) this.#i32[pa >>> 2] = v;
+      else this.mem.writeL(pa, v);
+    } else if (size === 1) this.#u8[pa] = v;
     else this.mem.writeW(pa, v);
   }
 
@@ -793,7 +819,9 @@ export class Cpu {
   #fetchB(): number {
     const r = this.r;
     const pc = r[15]!;
-    const pa = this.#ifetchPa(pc >>> 0);
+    const pa = (pc >>> 9) === this.#ibPage
+      ? this.#ibPa | (pc & 511)
+      : this.#ifetchPa(pc);
     r[15] = pc + 1;
     return this.#u8[pa]!;
   }
@@ -840,9 +868,8 @@ export class Cpu {
   }
 
   /** Decodes operand i with access acc and size; fills opv/opa/opr. */
-  #spec(i: number, acc: number, size: number): void {
+  #spec(i: number, acc: number, size: number, s: number): void {
     const r = this.r;
-    const s = this.#fetchB();
     const rn = s & 15;
     const mode = s >> 4;
     let ea: number;
@@ -859,7 +886,7 @@ export class Cpu {
         // Index: base_EA + Rx * size (section 3.4).
         if (rn === 15) this.#raf();
         const idx = r[rn]! * size;
-        ea = (this.#indexBase(size) + idx) >>> 0;
+        ea = (this.#indexBase(size) + idx) | 0;
         break;
       }
       case 5:
@@ -872,14 +899,14 @@ export class Cpu {
         return;
       case 6:
         if (rn === 15) this.#raf();
-        ea = r[rn]! >>> 0;
+        ea = r[rn]! | 0;
         break;
       case 7:
         if (rn === 15) this.#raf();
         r[rn] = r[rn]! - size;
         this.#rq[this.#rqn++] = rn;
         this.#rq[this.#rqn++] = -size;
-        ea = r[rn]! >>> 0;
+        ea = r[rn]! | 0;
         break;
       case 8:
         if (rn === 15) {
@@ -893,20 +920,20 @@ export class Cpu {
             return;
           }
           // Address or (SimH) write into the instruction stream.
-          ea = r[15]! >>> 0;
+          ea = r[15]! | 0;
           r[15] = r[15]! + size;
           break;
         }
-        ea = r[rn]! >>> 0;
+        ea = r[rn]! | 0;
         r[rn] = r[rn]! + size;
         this.#rq[this.#rqn++] = rn;
         this.#rq[this.#rqn++] = size;
         break;
       case 9:
         if (rn === 15) {
-          ea = this.#fetchL() >>> 0; // absolute
+          ea = this.#fetchL() | 0; // absolute
         } else {
-          ea = this.#read(r[rn]! >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+          ea = this.#read(r[rn]! | 0, 4, (this.psl >>> 24) & 3) | 0;
           r[rn] = r[rn]! + 4;
           this.#rq[this.#rqn++] = rn;
           this.#rq[this.#rqn++] = 4;
@@ -914,32 +941,32 @@ export class Cpu {
         break;
       case 0xa: {
         const d = sxb(this.#fetchB());
-        ea = (r[rn]! + d) >>> 0;
+        ea = (r[rn]! + d) | 0;
         break;
       }
       case 0xb: {
         const d = sxb(this.#fetchB());
-        ea = this.#read((r[rn]! + d) >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
         break;
       }
       case 0xc: {
         const d = sxw(this.#fetchW());
-        ea = (r[rn]! + d) >>> 0;
+        ea = (r[rn]! + d) | 0;
         break;
       }
       case 0xd: {
         const d = sxw(this.#fetchW());
-        ea = this.#read((r[rn]! + d) >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
         break;
       }
       case 0xe: {
         const d = this.#fetchL();
-        ea = (r[rn]! + d) >>> 0;
+        ea = (r[rn]! + d) | 0;
         break;
       }
       default: {
         const d = this.#fetchL();
-        ea = this.#read((r[rn]! + d) >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
         break;
       }
     }
@@ -977,24 +1004,24 @@ export class Cpu {
     switch (mode) {
       case 6:
         if (rn === 15) this.#raf();
-        return r[rn]! >>> 0;
+        return r[rn]! | 0;
       case 7:
         if (rn === 15) this.#raf();
         r[rn] = r[rn]! - size;
         this.#rq[this.#rqn++] = rn;
         this.#rq[this.#rqn++] = -size;
-        return r[rn]! >>> 0;
+        return r[rn]! | 0;
       case 8: {
         if (rn === 15) this.#raf(); // immediate base: RAF on the KA655
-        const ea = r[rn]! >>> 0;
+        const ea = r[rn]! | 0;
         r[rn] = r[rn]! + size;
         this.#rq[this.#rqn++] = rn;
         this.#rq[this.#rqn++] = size;
         return ea;
       }
       case 9: {
-        if (rn === 15) return this.#fetchL() >>> 0;
-        const ea = this.#read(r[rn]! >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        if (rn === 15) return this.#fetchL() | 0;
+        const ea = this.#read(r[rn]! | 0, 4, (this.psl >>> 24) & 3) | 0;
         r[rn] = r[rn]! + 4;
         this.#rq[this.#rqn++] = rn;
         this.#rq[this.#rqn++] = 4;
@@ -1002,27 +1029,27 @@ export class Cpu {
       }
       case 0xa: {
         const d = sxb(this.#fetchB());
-        return (r[rn]! + d) >>> 0;
+        return (r[rn]! + d) | 0;
       }
       case 0xb: {
         const d = sxb(this.#fetchB());
-        return this.#read((r[rn]! + d) >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        return this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
       }
       case 0xc: {
         const d = sxw(this.#fetchW());
-        return (r[rn]! + d) >>> 0;
+        return (r[rn]! + d) | 0;
       }
       case 0xd: {
         const d = sxw(this.#fetchW());
-        return this.#read((r[rn]! + d) >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        return this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
       }
       case 0xe: {
         const d = this.#fetchL();
-        return (r[rn]! + d) >>> 0;
+        return (r[rn]! + d) | 0;
       }
       case 0xf: {
         const d = this.#fetchL();
-        return this.#read((r[rn]! + d) >>> 0, 4, (this.psl >>> 24) & 3) >>> 0;
+        return this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
       }
       default:
         // Literal, index, register bases are illegal.
@@ -1040,7 +1067,7 @@ export class Cpu {
       else r[rn] = (r[rn]! & ~0xffff) | (v & 0xffff);
       return;
     }
-    this.#write(this.#opa[i]! >>> 0, size, v, ((this.psl >>> 24) & 3) | 4);
+    this.#write(this.#opa[i]!, size, v, ((this.psl >>> 24) & 3) | 4);
   }
 
   #setCc(cc: number): void {
@@ -1313,7 +1340,7 @@ export class Cpu {
     else ipl = (vec & 1) !== 0 ? 31 : (oldPsl >>> 16) & 31;
     const prv = level >= 0 ? 0 : oldCur;
     this.psl = (newIs ? PSL_IS : 0) | (prv << 22) | (ipl << 16);
-    this.#ibPage = -1;
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
     // Push PSL, PC and parameters with kernel write access.
     const params = allParams ??
       (nparams === 0 ? [] : nparams === 1 ? [p1] : [p1, p2]);
@@ -1462,8 +1489,29 @@ export class Cpu {
         this.#opv[i] = acc === ACC_BB
           ? sxb(this.#fetchB())
           : sxw(this.#fetchW());
+        continue;
+      }
+      const s = this.#fetchB();
+      if (s < 0x40 && acc === ACC_R) {
+        // Short literal (fast path).
+        this.#opv[i] = s & 63;
+      } else if ((s & 0xf0) === 0x50 && s !== 0x5f && acc !== ACC_A) {
+        // Register mode (fast path).
+        const v = r[s & 15]!;
+        const size = d & 15;
+        this.#opv[i] = size === 4 ? v : size === 1 ? v & 0xff : v & 0xffff;
+        this.#opr[i] = s & 15;
+      } else if ((s & 0xf0) === 0x80 && s !== 0x8f && acc !== ACC_A) {
+        // Autoincrement (fast path).
+        const rn = s & 15;
+        const size = d & 15;
+        const ea = r[rn]! | 0;
+        r[rn] = r[rn]! + size;
+        this.#rq[this.#rqn++] = rn;
+        this.#rq[this.#rqn++] = size;
+        this.#memOperand(i, acc, size, ea);
       } else {
-        this.#spec(i, acc, d & 15);
+        this.#spec(i, acc, d & 15, s);
       }
     }
     const opv = this.#opv;
@@ -2115,7 +2163,7 @@ export class Cpu {
     r[14] = nIs ? this.stk[4]! : this.stk[nCur]!;
     if (!nIs && nCur >= this.astlvl) this.sisr |= 1 << 2;
     r[15] = newPc;
-    this.#ibPage = -1;
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
     this.evalInterrupts();
     this.observer?.rei?.(
       this.#faultPc >>> 0,
@@ -2147,7 +2195,7 @@ export class Cpu {
     r[14] = nsp - 12;
     this.psl = (target << 24) | (cur << 22) | (psl & PSL_IPL_MASK);
     r[15] = vec & ~3;
-    this.#ibPage = -1;
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
     this.#updateAttn();
     this.observer?.chm?.(
       opMode,
