@@ -1,0 +1,432 @@
+/**
+ * The VAX disassembler, driven by the opcode table of `src/arch/opcodes.ts`
+ * (vax-architecture.md sections 3 and 4).
+ *
+ * The text it prints is accepted by the assembler and, assembled at the same
+ * address, gives back the same bytes:
+ * - short literals print as `S^#n`, immediates as `I^#n`;
+ * - displacements carry their size: `B^4(R3)`, `W^-^X100(R3)`, `@L^8(AP)`;
+ * - PC-relative operands print as the absolute target address with the
+ *   displacement size: `B^^X1010` (mode AF, target 0x1010), `@W^^X2000`;
+ * - absolute operands print as `@#^X1000`;
+ * - branch displacements print as target addresses: `BRB ^X1004`;
+ * - numbers below 10 print in decimal, others in hex as `^X1F`; addresses
+ *   always as `^X...`.
+ *
+ * Bytes that are not a valid instruction (reserved opcodes, and encodings
+ * the VAX rejects with a reserved addressing mode fault, such as a literal
+ * as a write operand or `(PC)`) come out as a one-byte `.BYTE ^Xnn` with an
+ * `error` that says why; disassembly then goes on at the next byte.
+ *
+ * @module
+ */
+
+import {
+  dataTypeSize,
+  OPCODE_BY_BYTE,
+  type OpcodeInfo,
+  type OperandInfo,
+} from "../arch/opcodes.ts";
+import { REGISTER_NAMES } from "./expression.ts";
+import { accessPhrase, PC } from "./operand.ts";
+
+/** One decoded instruction (or a `.BYTE`/`.WORD` for data). */
+export interface Instruction {
+  /** Address of the first byte. */
+  readonly address: number;
+  /** Number of bytes. */
+  readonly length: number;
+  /** The bytes. */
+  readonly bytes: Uint8Array;
+  /** The first byte: the opcode of an instruction. */
+  readonly opcode: number;
+  /** Upper-case mnemonic, or `.BYTE` / `.WORD` for data. */
+  readonly mnemonic: string;
+  /** The opcode table row, for an instruction. */
+  readonly info: OpcodeInfo | undefined;
+  /** Operands in assembler syntax. */
+  readonly operands: readonly string[];
+  /** The whole statement, e.g. `MOVL S^#5,R0`. */
+  readonly text: string;
+  /**
+   * Control-flow targets known from the bytes alone: branch displacement
+   * targets; the address a JMP, JSB, CALLG or CALLS goes to when it is
+   * PC-relative or absolute; for CASEL with a literal limit, the table's
+   * targets and then the address after the table.
+   */
+  readonly targets: readonly number[];
+  /**
+   * For CASEL with a literal limit: the targets of the displacement table
+   * that follows the instruction (one per entry).
+   */
+  readonly caseTable?: readonly number[];
+  /** Why these bytes are shown as data rather than an instruction. */
+  readonly error?: string;
+}
+
+/** An encoding the VAX rejects (reserved opcode or addressing mode). */
+class Invalid extends Error {}
+
+/** `read` failed past the opcode byte. */
+class Unreadable extends Error {}
+
+function num(n: number): string {
+  return n < 10 ? String(n) : `^X${n.toString(16).toUpperCase()}`;
+}
+
+function signed(n: number): string {
+  return n < 0 ? `-${num(-n)}` : num(n);
+}
+
+function addr(a: number): string {
+  return `^X${(a >>> 0).toString(16).toUpperCase()}`;
+}
+
+function byteText(b: number): string {
+  return `^X${b.toString(16).toUpperCase().padStart(2, "0")}`;
+}
+
+function checkAddress(address: number): number {
+  if (!Number.isInteger(address) || address < 0 || address >= 2 ** 32) {
+    throw new RangeError(
+      `Cannot disassemble: address must be an integer from 0 to 0xFFFFFFFF, got ${address}`,
+    );
+  }
+  return address;
+}
+
+/** A decoded operand specifier. */
+interface Spec {
+  text: string;
+  /** The value of a literal or immediate. */
+  value?: number;
+  /** The effective address, when the bytes alone determine it. */
+  ea?: number;
+}
+
+/** Reads the instruction stream of one instruction. */
+class Stream {
+  readonly #read: (address: number) => number;
+  readonly start: number;
+  readonly bytes: number[] = [];
+
+  constructor(read: (address: number) => number, start: number) {
+    this.#read = read;
+    this.start = start;
+  }
+
+  /** Address of the next byte. */
+  get pc(): number {
+    return (this.start + this.bytes.length) >>> 0;
+  }
+
+  byte(): number {
+    const a = this.pc;
+    let b: number;
+    try {
+      b = this.#read(a);
+    } catch (e) {
+      if (this.bytes.length === 0) throw e;
+      throw new Unreadable(
+        `the instruction continues at ${addr(a)}, which cannot be read (${
+          e instanceof Error ? e.message : String(e)
+        })`,
+      );
+    }
+    if (!Number.isInteger(b) || b < 0 || b > 255) {
+      throw new RangeError(
+        `Cannot disassemble: read(${addr(a)}) returned ${b}, not a byte`,
+      );
+    }
+    this.bytes.push(b);
+    return b;
+  }
+
+  /** Little-endian unsigned value of n bytes (n <= 4). */
+  unsigned(n: number): number {
+    let v = 0;
+    for (let i = 0; i < n; i++) v += this.byte() * 2 ** (8 * i);
+    return v;
+  }
+
+  /** Sign-extended value of n bytes (1, 2 or 4). */
+  signed(n: number): number {
+    const v = this.unsigned(n);
+    const bits = 8 * n;
+    return v >= 2 ** (bits - 1) ? v - 2 ** bits : v;
+  }
+}
+
+function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
+  const spec = s.byte();
+  const mode = spec >> 4;
+  const r = spec & 15;
+  const reg = REGISTER_NAMES[r]!;
+  const what = accessPhrase(info.access);
+  const illegalBase = (kind: string) => {
+    if (indexed) throw new Invalid(`index mode with ${kind} base`);
+  };
+  switch (mode) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+      illegalBase("a short literal");
+      if (info.access !== "r") {
+        throw new Invalid(`short literal as ${what}`);
+      }
+      return { text: `S^#${num(spec & 63)}`, value: spec & 63 };
+    case 4: {
+      illegalBase("an index");
+      if (r === PC) throw new Invalid("PC as an index register");
+      const base = specifier(s, info, true);
+      return { text: `${base.text}[${reg}]` };
+    }
+    case 5:
+      illegalBase("a register");
+      if (info.access === "a") throw new Invalid(`register mode as ${what}`);
+      if (r === PC) throw new Invalid("PC in register mode");
+      return { text: reg };
+    case 6:
+      if (r === PC) throw new Invalid("(PC) mode");
+      return { text: `(${reg})` };
+    case 7:
+      if (r === PC) throw new Invalid("-(PC) mode");
+      return { text: `-(${reg})` };
+    case 8: {
+      if (r !== PC) return { text: `(${reg})+` };
+      illegalBase("an immediate");
+      if (info.access === "w" || info.access === "m") {
+        throw new Invalid(`immediate as ${what}`);
+      }
+      const n = dataTypeSize(info.type);
+      const low = s.unsigned(Math.min(n, 4));
+      if (n > 4) {
+        const high = s.unsigned(n - 4);
+        if (high !== (low >= 2 ** 31 ? 0xffffffff : 0)) {
+          throw new Invalid("quadword immediate wider than 32 bits");
+        }
+      }
+      return { text: `I^#${num(low)}`, value: low };
+    }
+    case 9: {
+      if (r !== PC) return { text: `@(${reg})+` };
+      const a = s.unsigned(4);
+      return { text: `@#${addr(a)}`, ea: a };
+    }
+    default: {
+      const size = mode < 0xc ? 1 : mode < 0xe ? 2 : 4;
+      const deferred = (mode & 1) === 1 ? "@" : "";
+      const prefix = size === 1 ? "B^" : size === 2 ? "W^" : "L^";
+      const d = s.signed(size);
+      if (r === PC) {
+        const target = (s.pc + d) >>> 0;
+        return {
+          text: `${deferred}${prefix}${addr(target)}`,
+          ...(deferred ? {} : { ea: target }),
+        };
+      }
+      return { text: `${deferred}${prefix}${signed(d)}(${reg})` };
+    }
+  }
+}
+
+function data(
+  address: number,
+  bytes: number[],
+  error?: string,
+): Instruction {
+  const b = bytes[0]!;
+  return {
+    address,
+    length: 1,
+    bytes: Uint8Array.of(b),
+    opcode: b,
+    mnemonic: ".BYTE",
+    info: undefined,
+    operands: [byteText(b)],
+    text: `.BYTE ${byteText(b)}`,
+    targets: [],
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** Largest CASEL table the disassembler reads. */
+const MAX_CASE_ENTRIES = 1024;
+
+function readCaseTable(
+  read: (address: number) => number,
+  tableStart: number,
+  limit: number,
+): number[] {
+  const targets: number[] = [];
+  try {
+    for (let i = 0; i <= limit && i < MAX_CASE_ENTRIES; i++) {
+      const a = tableStart + 2 * i;
+      const lo = read(a >>> 0);
+      const hi = read((a + 1) >>> 0);
+      if (!Number.isInteger(lo) || !Number.isInteger(hi)) break;
+      const w = ((hi & 0xff) << 8) | (lo & 0xff);
+      targets.push((tableStart + (w >= 0x8000 ? w - 0x10000 : w)) >>> 0);
+    }
+  } catch {
+    // The table runs into memory that cannot be read: keep what was read.
+  }
+  return targets;
+}
+
+/**
+ * Decodes the instruction at `address`, reading its bytes through `read`
+ * (which returns a byte, 0 to 255, and may throw: an exception on the opcode
+ * byte propagates; one on a later byte gives a `.BYTE` with an `error`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { disassembleOne } from "./disassembler.ts";
+ * const mem = [0xd0, 0x05, 0x50];
+ * const ins = disassembleOne((a) => mem[a] ?? 0, 0);
+ * assert.equal(ins.text, "MOVL S^#5,R0");
+ * assert.equal(ins.length, 3);
+ * ```
+ *
+ * @param read returns the byte at an address
+ * @param address where the instruction starts
+ * @returns the decoded instruction
+ */
+export function disassembleOne(
+  read: (address: number) => number,
+  address: number,
+): Instruction {
+  const start = checkAddress(address);
+  const s = new Stream(read, start);
+  const opcode = s.byte();
+  const info = OPCODE_BY_BYTE[opcode];
+  if (info === undefined) {
+    return data(
+      start,
+      s.bytes,
+      opcode === 0xfd
+        ? "two-byte opcodes (FDxx) are not implemented"
+        : `reserved or unimplemented opcode ${byteText(opcode)}`,
+    );
+  }
+  const operands: string[] = [];
+  const targets: number[] = [];
+  let caseTable: number[] | undefined;
+  try {
+    const specs: Spec[] = [];
+    for (const oi of info.operands) {
+      if (oi.access === "b") {
+        const n = dataTypeSize(oi.type);
+        const d = s.signed(n);
+        const target = (s.pc + d) >>> 0;
+        operands.push(addr(target));
+        targets.push(target);
+        continue;
+      }
+      const spec = specifier(s, oi, false);
+      specs.push(spec);
+      operands.push(spec.text);
+      if (
+        (info.cost === "branch" || info.cost === "call") &&
+        oi.access === "a" && oi.name === "dst" && spec.ea !== undefined
+      ) {
+        targets.push(spec.ea);
+      }
+    }
+    const limit = specs[2]?.value;
+    if (info.caseTable && limit !== undefined) {
+      caseTable = readCaseTable(read, s.pc, limit);
+      targets.push(...caseTable, (s.pc + 2 * (limit + 1)) >>> 0);
+    }
+  } catch (e) {
+    if (e instanceof Invalid) {
+      return data(
+        start,
+        s.bytes,
+        `${info.mnemonic} with a reserved addressing mode: ${e.message}`,
+      );
+    }
+    if (e instanceof Unreadable) return data(start, s.bytes, e.message);
+    throw e;
+  }
+  const text = operands.length === 0
+    ? info.mnemonic
+    : `${info.mnemonic} ${operands.join(",")}`;
+  return {
+    address: start,
+    length: s.bytes.length,
+    bytes: Uint8Array.from(s.bytes),
+    opcode,
+    mnemonic: info.mnemonic,
+    info,
+    operands,
+    text,
+    targets,
+    ...(caseTable === undefined ? {} : { caseTable }),
+  };
+}
+
+/**
+ * Disassembles a block of bytes placed at `origin`, from its first byte to
+ * its last. A CASEL whose limit is a literal is followed by its displacement
+ * table, shown as `.WORD target-table` lines. An instruction cut short by
+ * the end of the bytes comes out as `.BYTE` lines.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { disassemble } from "./disassembler.ts";
+ * const lines = disassemble(Uint8Array.of(0x11, 0xfe, 0x00), 0x200);
+ * assert.deepEqual(lines.map((i) => i.text), ["BRB ^X200", "HALT"]);
+ * assert.deepEqual(lines[0]!.targets, [0x200]);
+ * ```
+ *
+ * @param bytes the code
+ * @param origin address of `bytes[0]`
+ * @returns one entry per instruction or data item, in address order
+ */
+export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
+  checkAddress(origin);
+  const end = origin + bytes.length;
+  if (end > 2 ** 32) {
+    throw new RangeError(
+      `Cannot disassemble: ${bytes.length} bytes at ${
+        addr(origin)
+      } pass the end of the address space`,
+    );
+  }
+  const read = (a: number): number => {
+    const i = a - origin;
+    if (i < 0 || i >= bytes.length) {
+      throw new RangeError(`address ${addr(a)} is past the end of the bytes`);
+    }
+    return bytes[i]!;
+  };
+  const out: Instruction[] = [];
+  let pc = origin;
+  while (pc < end) {
+    const ins = disassembleOne(read, pc);
+    out.push(ins);
+    pc += ins.length;
+    if (ins.caseTable === undefined) continue;
+    const tableStart = pc;
+    for (const target of ins.caseTable) {
+      if (pc + 2 > end) break;
+      out.push({
+        address: pc,
+        length: 2,
+        bytes: bytes.slice(pc - origin, pc - origin + 2),
+        opcode: bytes[pc - origin]!,
+        mnemonic: ".WORD",
+        info: undefined,
+        operands: [`${addr(target)}-${addr(tableStart)}`],
+        text: `.WORD ${addr(target)}-${addr(tableStart)}`,
+        targets: [target],
+      });
+      pc += 2;
+    }
+  }
+  return out;
+}
