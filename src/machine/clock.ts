@@ -157,6 +157,8 @@ interface ScheduledEvent {
 export class EventQueue {
   #events: ScheduledEvent[] = [];
   #seq = 0;
+  /** Called whenever the earliest event time changes (the CPU watches it). */
+  onChange: ((nextAt: number) => void) | null = null;
 
   /** Time of the earliest event, or Infinity. */
   get nextAt(): number {
@@ -175,9 +177,13 @@ export class EventQueue {
     let i = list.length;
     while (i > 0 && (list[i - 1]!.at > at)) i--;
     list.splice(i, 0, ev);
+    if (i === 0) this.onChange?.(at);
     return () => {
       const j = this.#events.indexOf(ev);
-      if (j >= 0) this.#events.splice(j, 1);
+      if (j >= 0) {
+        this.#events.splice(j, 1);
+        if (j === 0) this.onChange?.(this.nextAt);
+      }
     };
   }
 
@@ -188,10 +194,12 @@ export class EventQueue {
       const ev = list.shift()!;
       ev.run();
     }
+    this.onChange?.(this.nextAt);
   }
 
   /** Removes every event. */
   clear(): void {
     this.#events.length = 0;
+    this.onChange?.(Infinity);
   }
 }

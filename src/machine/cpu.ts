@@ -52,6 +52,7 @@ import {
   PTE_V,
 } from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
+import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 
 // ---------------------------------------------------------------------------
@@ -2637,78 +2638,30 @@ export class Cpu {
    * Translates a virtual address as an access in `mode` would, without
    * side effects on the TB or M bits. Returns the physical address, or a
    * description of the fault the access would raise.
+   *
+   * @throws {RangeError} when a page-table entry is outside memory
    */
   translate(
     va: number,
     mode: number,
     write: boolean,
   ): { pa: number } | { fault: "ACV" | "TNV"; mask: number; va: number } {
-    // Walk without setting M: use a read check, then check write rights.
-    try {
-      if (this.mapen === 0) return { pa: va & 0x3fffffff };
-      const pa = this.#walk(va >>> 0, mode, write);
-      return { pa };
-    } catch (e) {
-      if (e !== this.#exc) throw e;
-      const x = this.#exc;
-      if (x.kind === K_MCHK) {
-        throw new RangeError(
-          `Cannot translate 0x${
-            (va >>> 0).toString(16)
-          }: page table outside memory`,
-        );
-      }
-      if (x.kind === K_HALT) {
-        throw new RangeError(
-          `Cannot translate 0x${(va >>> 0).toString(16)}: ${x.reason}`,
-        );
-      }
+    const size = this.#memSize;
+    const r = walk(
+      this,
+      va,
+      mode,
+      write,
+      (pa) => pa + 4 <= size ? this.mem.readL(pa) : undefined,
+    );
+    if (isWalkFault(r)) {
       return {
-        fault: x.vector === SCB.ACCESS_VIOLATION ? "ACV" : "TNV",
-        mask: x.p1,
-        va: x.p2 >>> 0,
+        fault: r.vector === SCB.ACCESS_VIOLATION ? "ACV" : "TNV",
+        mask: r.mask,
+        va: r.va,
       };
     }
-  }
-
-  /** A page-table walk with the same checks as #fill but no M update. */
-  #walk(va: number, mode: number, wr: boolean): number {
-    const wmask = wr ? MM_WRITE : 0;
-    const vpn = (va >>> 9) & 0x1fffff;
-    const region = va >>> 30;
-    let ptePa: number;
-    if (region === 2) {
-      if (vpn >= this.slr) {
-        this.#mmFault(SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
-      }
-      ptePa = (this.sbr + (vpn << 2)) >>> 0;
-    } else if (region === 3) {
-      return this.#mmFault(SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
-    } else {
-      let pteVa: number;
-      if (region === 0) {
-        if (vpn >= this.p0lr) {
-          this.#mmFault(SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
-        }
-        pteVa = (this.p0br + (vpn << 2)) >>> 0;
-      } else {
-        if (vpn < this.p1lr) {
-          this.#mmFault(SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
-        }
-        pteVa = (this.p1br + (vpn << 2)) >>> 0;
-      }
-      ptePa = this.#processPtePa(pteVa, va, wmask, false);
-    }
-    const pte = this.#physReadL(ptePa);
-    const prot = (pte >>> PTE_PROT_SHIFT) & 15;
-    const ok =
-      ((wr ? PROT_WRITE_MODES[prot]! : PROT_READ_MODES[prot]!) >> mode & 1) !==
-        0;
-    if (!ok) this.#mmFault(SCB.ACCESS_VIOLATION, wmask, va);
-    if ((pte & PTE_V) === 0) {
-      this.#mmFault(SCB.TRANSLATION_NOT_VALID, wmask, va);
-    }
-    return (((pte & PTE_PFN_MASK) << 9) | (va & 511)) >>> 0;
+    return { pa: r.pa };
   }
 
   /** Clears the halted state so that the processor can run again. */

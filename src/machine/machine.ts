@@ -165,10 +165,8 @@ export class Machine implements Hardware {
       diskSize / BLOCK_SIZE,
     );
     this.trace = new Trace(options.trace ?? false);
-    this.cpu.onEvent = () => {
-      this.events.runDue(this.cpu.ns);
-      this.cpu.nextEventNs = this.events.nextAt;
-    };
+    this.cpu.onEvent = () => this.events.runDue(this.cpu.ns);
+    this.events.onChange = (at) => this.cpu.nextEventNs = at;
     this.cpu.onIoReset = () => {
       this.console.reset();
       this.timer.reset();

@@ -1,0 +1,99 @@
+/**
+ * The monitor's allocator of real page frames. Frames are handed out from
+ * the top of real memory down, interleaved between requests, so a VM's
+ * guest-physical memory is generally not contiguous in real memory (as in
+ * CP, where a virtual machine's pages lie wherever real frames were free).
+ *
+ * @module
+ */
+
+/** Who owns a real frame. */
+export interface FrameOwner {
+  /** VM name, or `monitor`. */
+  owner: string;
+  /** What the frame holds: `memory`, `shadow`, `buffer`. */
+  use: string;
+}
+
+/** A pool of real 512-byte frames. */
+export class FrameAllocator {
+  readonly #free: number[] = [];
+  readonly #owners: Map<number, FrameOwner> = new Map();
+  /** Total frames managed. */
+  readonly total: number;
+
+  /**
+   * Manages frames [first, first + count). Frames are handed out in an
+   * order that interleaves two halves of the pool, so consecutive guest
+   * pages land in non-adjacent real frames.
+   */
+  constructor(first: number, count: number) {
+    this.total = count;
+    const half = Math.ceil(count / 2);
+    for (let i = 0; i < half; i++) {
+      this.#free.push(first + i);
+      if (i + half < count) this.#free.push(first + i + half);
+    }
+    this.#free.reverse();
+  }
+
+  /** Frames still free. */
+  get available(): number {
+    return this.#free.length;
+  }
+
+  /**
+   * Allocates one frame.
+   *
+   * @throws {RangeError} when real memory is exhausted
+   */
+  allocate(owner: string, use: string): number {
+    const f = this.#free.pop();
+    if (f === undefined) {
+      throw new RangeError(
+        `Cannot allocate a real page frame for ${owner} (${use}): real memory is exhausted`,
+      );
+    }
+    this.#owners.set(f, { owner, use });
+    return f;
+  }
+
+  /** Allocates n frames (any order). */
+  allocateMany(n: number, owner: string, use: string): number[] {
+    if (n > this.#free.length) {
+      throw new RangeError(
+        `Cannot allocate ${n} real page frames for ${owner} (${use}): only ${this.#free.length} are free`,
+      );
+    }
+    return Array.from({ length: n }, () => this.allocate(owner, use));
+  }
+
+  /** Allocates n physically contiguous frames (for DMA bounce buffers). */
+  allocateContiguous(n: number, owner: string, use: string): number {
+    const sorted = [...this.#free].sort((a, b) => a - b);
+    for (let i = 0; i + n <= sorted.length; i++) {
+      if (sorted[i + n - 1]! - sorted[i]! === n - 1) {
+        const first = sorted[i]!;
+        for (let k = 0; k < n; k++) {
+          const j = this.#free.indexOf(first + k);
+          this.#free.splice(j, 1);
+          this.#owners.set(first + k, { owner, use });
+        }
+        return first;
+      }
+    }
+    throw new RangeError(
+      `Cannot allocate ${n} contiguous real page frames for ${owner} (${use})`,
+    );
+  }
+
+  /** Returns a frame to the pool. */
+  release(frame: number): void {
+    if (this.#owners.delete(frame)) this.#free.push(frame);
+  }
+
+  /** Owner of a frame, if allocated. */
+  ownerOf(frame: number): FrameOwner | undefined {
+    return this.#owners.get(frame);
+  }
+}

@@ -1,0 +1,453 @@
+/**
+ * A virtual machine: what a `Monitor` gives each guest. It implements the
+ * same `Hardware` interface as the real `Machine`, with guest-physical
+ * memory starting at address 0 (backed by real frames that need not be
+ * contiguous), its own console, interval timer and disk (a minidisk), a
+ * VMPSL and virtual IPRs. The monitor owns the state below; users read it
+ * through the methods.
+ *
+ * @module
+ */
+
+import { IPR_NAMES, iprNumber } from "../arch/ipr.ts";
+import { PSL_IS } from "../arch/psl.ts";
+import { registerNumber } from "../machine/machine.ts";
+import { hex8 } from "../machine/units.ts";
+import type {
+  ConsoleView,
+  CpuState,
+  DiskView,
+  Hardware,
+  RunOptions,
+  RunResult,
+} from "../machine/hardware.ts";
+import type { Extent } from "./minidisk.ts";
+import type { ShadowSet } from "./shadow.ts";
+import type { Monitor } from "./monitor.ts";
+
+/** Exit and work counters of one VM (Popek and Goldberg's efficiency). */
+export interface VmStats {
+  /** Guest instructions executed directly by the processor. */
+  instructions: number;
+  /** Exits to the monitor, by kind (`REI`, `CHMK`, `MTPR`, `ACV`, `interrupt`...). */
+  exits: Record<string, number>;
+  /** Total exits. */
+  totalExits: number;
+  /** Instructions emulated by the monitor. */
+  emulated: number;
+  /** Exceptions and interrupts reflected into the guest. */
+  reflected: number;
+  /** Shadow PTEs filled. */
+  shadowFills: number;
+  /** Shadow table flushes. */
+  shadowFlushes: number;
+  /** Real TB flushes caused by the monitor (view switches, world switches). */
+  tbFlushes: number;
+  /** Virtual interrupts delivered. */
+  interrupts: number;
+  /** Minidisk requests. */
+  ioRequests: number;
+  /** Simulated ns spent running guest instructions. */
+  guestNs: number;
+  /** Simulated ns the monitor charged for this VM's exits. */
+  monitorNs: number;
+  /** Simulated ns the VM waited for an interrupt (idle or blocked). */
+  waitNs: number;
+}
+
+/** Lifecycle of a VM. */
+export type VmStatus = "ready" | "waiting" | "halted";
+
+/** Virtual interrupt sources: [level, vector]. */
+export const VIRQ = {
+  CONSOLE_RX: 0,
+  CONSOLE_TX: 1,
+  DISK: 2,
+  TIMER: 3,
+} as const;
+
+/** Level and SCB vector of each virtual interrupt source. */
+export const VIRQ_INFO: readonly (readonly [number, number])[] = [
+  [0x14, 0xf8],
+  [0x14, 0xfc],
+  [0x15, 0xd0],
+  [0x16, 0xc0],
+];
+
+/** The virtual console's state. */
+export class VirtualConsole implements ConsoleView {
+  /** RXCS (DONE<7>, IE<6>). */
+  rxcs = 0;
+  /** Last received character. */
+  rxdb = 0;
+  /** TXCS (RDY<7>, IE<6>). */
+  txcs = 0x80;
+  /** Characters typed but not yet delivered. */
+  readonly input: number[] = [];
+  /** Whether a receive event is scheduled. */
+  rxScheduled = false;
+  #text = "";
+  readonly #onType: () => void;
+
+  /** Creates the console; `onType` schedules delivery of typed input. */
+  constructor(onType: () => void) {
+    this.#onType = onType;
+  }
+
+  /** Everything the guest printed. */
+  get output(): string {
+    return this.#text;
+  }
+
+  /** Appends a printed character (monitor use). */
+  print(c: number): void {
+    this.#text += String.fromCharCode(c);
+  }
+
+  /** Clears the captured output. */
+  clearOutput(): void {
+    this.#text = "";
+  }
+
+  /** Types input for the guest. */
+  type(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      this.input.push(text.charCodeAt(i) & 0xff);
+    }
+    this.#onType();
+  }
+}
+
+/** The virtual disk controller's registers and its minidisk. */
+export class VirtualDisk implements DiskView {
+  /** DKBLK. */
+  blk = 0;
+  /** DKMEM (guest-physical). */
+  mem = 0;
+  /** DKCNT. */
+  cnt = 0;
+  /** DKCS. */
+  cs = 0x80;
+  /** A transfer is in progress. */
+  busy = false;
+  /** The extents of the real disk that make up this disk, in order. */
+  readonly extents: Extent[] = [];
+  readonly #data: () => Uint8Array;
+
+  /** Creates the controller over the real disk's medium. */
+  constructor(realData: () => Uint8Array) {
+    this.#data = realData;
+  }
+
+  /** Capacity in blocks (sum of the extents). */
+  get blocks(): number {
+    return this.extents.reduce((s, e) => s + e.blocks, 0);
+  }
+
+  #real(block: number): number {
+    let base = 0;
+    for (const e of this.extents) {
+      if (block < base + e.blocks) return e.start + block - base;
+      base += e.blocks;
+    }
+    return -1;
+  }
+
+  #check(block: number, count: number): void {
+    if (
+      !Number.isInteger(block) || !Number.isInteger(count) || block < 0 ||
+      count < 0 ||
+      block + count > this.blocks
+    ) {
+      throw new RangeError(
+        `Cannot access blocks ${block} to ${
+          block + count - 1
+        }: the minidisk has ${this.blocks} blocks`,
+      );
+    }
+  }
+
+  /** Reads blocks of the minidisk (host side). */
+  readBlocks(block: number, count = 1): Uint8Array {
+    this.#check(block, count);
+    const out = new Uint8Array(count * 512);
+    const data = this.#data();
+    for (let k = 0; k < count; k++) {
+      const rb = this.#real(block + k);
+      out.set(data.subarray(rb * 512, rb * 512 + 512), k * 512);
+    }
+    return out;
+  }
+
+  /** Writes bytes to the minidisk starting at a block (host side). */
+  writeBlocks(block: number, bytes: Uint8Array): void {
+    const count = Math.ceil(bytes.length / 512);
+    this.#check(block, count);
+    const data = this.#data();
+    for (let k = 0; k < count; k++) {
+      const rb = this.#real(block + k);
+      data.set(bytes.subarray(k * 512, k * 512 + 512), rb * 512);
+    }
+  }
+}
+
+/**
+ * A virtual machine. Create one with `monitor.vm(name)...create()`; it then
+ * behaves like a `Machine`: `load`, `set`, `get`, `run`, `step`, `console`,
+ * `disk`, `state`.
+ */
+export class VirtualMachine implements Hardware {
+  /** The VM's name. */
+  readonly name: string;
+  /** The monitor running it. */
+  readonly monitor: Monitor;
+  /** Guest-physical page i lives in real frame `frames[i]`. */
+  readonly frames: Int32Array;
+  /** Memory size in bytes. */
+  readonly memorySize: number;
+  /** Registers R0..R15 (saved copy while the VM is not on the processor). */
+  readonly r: Int32Array = new Int32Array(16);
+  /** The virtual PSL as the guest sees it (no VM bit). */
+  vpsl = 0x041f0000;
+  /** Virtual stack pointers: KSP, ESP, SSP, USP, ISP (the live one is R14). */
+  readonly vstk: Int32Array = new Int32Array(5);
+  /** Virtual memory-management and system registers. */
+  readonly ipr = {
+    p0br: 0,
+    p0lr: 0,
+    p1br: 0,
+    p1lr: 0x200000,
+    sbr: 0,
+    slr: 0,
+    mapen: 0,
+    pcbb: 0,
+    scbb: 0,
+    astlvl: 4,
+    sisr: 0,
+    todrBase: 0,
+    pme: 0,
+    cadr: 0,
+    mser: 0,
+    conpc: 0,
+    conpsl: 0,
+    iccs: 0,
+  };
+  /** Pending virtual device interrupts (bit per {@link VIRQ} source). */
+  irq = 0;
+  /** The VM's console. */
+  readonly console: VirtualConsole;
+  /** The VM's disk (its minidisk). */
+  readonly disk: VirtualDisk;
+  /** Shadow tables: the kernel view, and the executive view (split policy). */
+  readonly shadow: { kernel: ShadowSet; exec: ShadowSet };
+  /** Lifecycle state. */
+  status: VmStatus = "ready";
+  /** Why the VM halted. */
+  haltReason = "";
+  /** Statistics. */
+  readonly stats: VmStats = {
+    instructions: 0,
+    exits: {},
+    totalExits: 0,
+    emulated: 0,
+    reflected: 0,
+    shadowFills: 0,
+    shadowFlushes: 0,
+    tbFlushes: 0,
+    interrupts: 0,
+    ioRequests: 0,
+    guestNs: 0,
+    monitorNs: 0,
+    waitNs: 0,
+  };
+  /** Cancels the virtual timer's next tick. */
+  timerCancel: (() => void) | null = null;
+
+  /** Created by the monitor; use `monitor.vm(name)...create()`. */
+  constructor(init: {
+    name: string;
+    monitor: Monitor;
+    frames: Int32Array;
+    console: VirtualConsole;
+    disk: VirtualDisk;
+    shadow: { kernel: ShadowSet; exec: ShadowSet };
+  }) {
+    this.name = init.name;
+    this.monitor = init.monitor;
+    this.frames = init.frames;
+    this.memorySize = init.frames.length * 512;
+    this.console = init.console;
+    this.disk = init.disk;
+    this.shadow = init.shadow;
+  }
+
+  /** Simulated time (the machine's clock). */
+  get now(): number {
+    return this.monitor.machine.now;
+  }
+
+  /** Whether the VM has halted. */
+  get halted(): boolean {
+    return this.status === "halted";
+  }
+
+  /** Real physical address of a guest-physical address, or -1 beyond memory. */
+  realAddress(gpa: number): number {
+    const g = gpa >>> 0;
+    if (g >= this.memorySize) return -1;
+    return this.frames[g >>> 9]! * 512 + (g & 511);
+  }
+
+  /**
+   * Copies bytes into guest-physical memory.
+   *
+   * @throws {RangeError} when the range does not fit in the VM's memory
+   */
+  load(bytes: Uint8Array, address: number): void {
+    this.#checkRange(address, bytes.length, "load");
+    const u8 = this.monitor.machine.memory.u8;
+    for (let i = 0; i < bytes.length; i++) {
+      u8[this.realAddress(address + i)] = bytes[i]!;
+    }
+  }
+
+  /**
+   * Reads guest-physical memory.
+   *
+   * @throws {RangeError} when the range does not fit in the VM's memory
+   */
+  readPhysical(address: number, length: number): Uint8Array {
+    this.#checkRange(address, length, "read");
+    this.monitor.syncFromCpu(this);
+    const u8 = this.monitor.machine.memory.u8;
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      out[i] = u8[this.realAddress(address + i)]!;
+    }
+    return out;
+  }
+
+  #checkRange(address: number, length: number, what: string): void {
+    if (
+      !Number.isInteger(address) || !Number.isInteger(length) || address < 0 ||
+      length < 0 ||
+      address + length > this.memorySize
+    ) {
+      throw new RangeError(
+        `Cannot ${what} ${length} bytes at guest-physical 0x${
+          hex8(address)
+        } in VM "${this.name}": its memory is 0x${hex8(this.memorySize)} bytes`,
+      );
+    }
+  }
+
+  /**
+   * Reads a register, `PSL` (as MOVPSL shows it in the guest) or a virtual
+   * IPR by name.
+   *
+   * @throws {RangeError} for an unknown name
+   */
+  get(name: string): number {
+    this.monitor.syncFromCpu(this);
+    const up = name.toUpperCase();
+    const rn = registerNumber(up);
+    if (rn !== undefined) return this.r[rn]! >>> 0;
+    if (up === "PSL") return this.vpsl >>> 0;
+    const n = iprNumber(up);
+    if (n !== undefined) return this.monitor.readVirtualIpr(this, n) >>> 0;
+    throw new RangeError(
+      `Cannot read register "${name}" of VM "${this.name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name`,
+    );
+  }
+
+  /**
+   * Writes a register, the PSL (switching R14 like the console would) or a
+   * virtual IPR by name.
+   *
+   * @throws {RangeError} for an unknown name or a value MTPR would refuse
+   */
+  set(name: string, value: number): void {
+    if (!Number.isFinite(value)) {
+      throw new RangeError(`Cannot set ${name} to ${value}: expected a number`);
+    }
+    this.monitor.syncFromCpu(this);
+    const up = name.toUpperCase();
+    const v = value | 0;
+    const rn = registerNumber(up);
+    if (rn !== undefined) {
+      this.r[rn] = v;
+    } else if (up === "PSL") {
+      this.setPsl(v);
+    } else {
+      const n = iprNumber(up);
+      if (n === undefined) {
+        throw new RangeError(
+          `Cannot set register "${name}" of VM "${this.name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name`,
+        );
+      }
+      this.monitor.writeVirtualIpr(this, n, v);
+    }
+    this.monitor.syncToCpu(this);
+  }
+
+  /**
+   * Sets the virtual PSL from the console, switching R14 to the selected
+   * stack.
+   *
+   * @throws {RangeError} if the PSL breaks the consistency rules
+   */
+  setPsl(value: number): void {
+    const p = value | 0;
+    const cur = (p >>> 24) & 3;
+    const is = (p & PSL_IS) !== 0;
+    const ipl = (p >>> 16) & 31;
+    if (
+      (p & 0xb020ff00) !== 0 || (is && (cur !== 0 || ipl === 0)) ||
+      (cur !== 0 && ipl !== 0)
+    ) {
+      throw new RangeError(
+        `Cannot set the PSL of VM "${this.name}" to 0x${
+          hex8(p)
+        }: it breaks the PSL consistency rules`,
+      );
+    }
+    this.monitor.syncFromCpu(this);
+    const old = this.vpsl;
+    const oldSlot = (old & PSL_IS) !== 0 ? 4 : (old >>> 24) & 3;
+    this.vstk[oldSlot] = this.r[14]!;
+    this.vpsl = p;
+    this.r[14] = this.vstk[is ? 4 : cur]!;
+    this.monitor.pslChanged(this, old);
+    this.monitor.syncToCpu(this);
+  }
+
+  /** Runs this VM (alone) under its monitor. */
+  run(options: RunOptions = {}): RunResult {
+    return this.monitor.runVm(this, options);
+  }
+
+  /** Executes one guest instruction (plus whatever the monitor does for it). */
+  step(): RunResult {
+    return this.run({ limit: 1 });
+  }
+
+  /** The state the guest observes. */
+  state(): CpuState {
+    this.monitor.syncFromCpu(this);
+    const iprs: Record<string, number> = {};
+    for (let n = 0; n < IPR_NAMES.length; n++) {
+      const name = IPR_NAMES[n];
+      if (!name || name === "VMPSL") continue;
+      try {
+        iprs[name] = this.monitor.readVirtualIpr(this, n) >>> 0;
+      } catch {
+        // write-only
+      }
+    }
+    return {
+      r: Array.from(this.r, (v) => v >>> 0),
+      psl: this.vpsl >>> 0,
+      iprs,
+    };
+  }
+}
