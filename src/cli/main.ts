@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { executeRun, formatReport, parseRunArgs, runUsage } from "./run.ts";
+import { executeRun, formatReport, parseRunArgs, runUsage, vmTarget } from "./run.ts";
 import { UsageError } from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";
@@ -160,7 +160,7 @@ export async function main(args: string[]): Promise<number> {
           out(runUsage());
           return 0;
         }
-        const rep = executeRun(spec);
+        const rep = spec.vm ? executeRun(spec, vmTarget) : executeRun(spec);
         out(rest.includes("--json") ? JSON.stringify(rep) : formatReport(rep));
         return 0;
       }

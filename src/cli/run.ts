@@ -14,6 +14,7 @@ import { iprNumber } from "../arch/ipr.ts";
 import { registerNumber } from "../machine/machine.ts";
 import type { Hardware, RunResult } from "../machine/hardware.ts";
 import { UsageError } from "./usage.ts";
+import { Monitor } from "../monitor/monitor.ts";
 
 /** What to run: the parsed form of the `run` command line. */
 export interface RunSpec {
@@ -235,6 +236,29 @@ export type TargetFactory = (spec: RunSpec) => {
 
 function bareTarget(spec: RunSpec): { hw: Hardware } {
   return { hw: new Machine({ memory: spec.memory, disk: 0 }) };
+}
+
+/**
+ * The `--vm` target: the program is the only guest of a monitor; the real
+ * machine has the guest's memory plus room for the monitor's tables.
+ */
+export function vmTarget(spec: RunSpec): { hw: Hardware; finish: () => Record<string, unknown> } {
+  const machine = new Machine({ memory: spec.memory + 4 * 1024 * 1024, disk: "1 MiB" });
+  const cp = Monitor.on(machine);
+  const vm = cp.vm("GUEST").memory(spec.memory).minidisk("512 KiB").create();
+  return {
+    hw: vm,
+    finish: () => ({
+      instructions: vm.stats.instructions,
+      exits: vm.stats.totalExits,
+      exitsByKind: { ...vm.stats.exits },
+      emulated: vm.stats.emulated,
+      reflected: vm.stats.reflected,
+      shadowFills: vm.stats.shadowFills,
+      guestNs: vm.stats.guestNs,
+      monitorNs: vm.stats.monitorNs,
+    }),
+  };
 }
 
 /**

@@ -14,13 +14,7 @@
 import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { formatPsl, PSL_IS, PSL_MBZ, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
-import {
-  MM_LENGTH,
-  MM_PTE_REF,
-  MM_WRITE,
-  SCB,
-  vectorName,
-} from "../arch/scb.ts";
+import { MM_PTE_REF, MM_WRITE, SCB, vectorName } from "../arch/scb.ts";
 import { PTE_M, PTE_V } from "../arch/pte.ts";
 import type { Machine } from "../machine/machine.ts";
 import {
@@ -284,8 +278,10 @@ export class Monitor {
     for (const f of frames) {
       this.machine.memory.u8.fill(0, f * 512, f * 512 + 512);
     }
-    let vm!: VirtualMachine;
-    const console = new VirtualConsole(() => this.#scheduleRx(vm));
+    const holder: { vm?: VirtualMachine } = {};
+    const console = new VirtualConsole(() =>
+      holder.vm && this.#scheduleRx(holder.vm)
+    );
     const disk = new VirtualDisk(() => this.machine.disk.data);
     try {
       for (const md of minidisks) {
@@ -297,7 +293,7 @@ export class Monitor {
       throw e;
     }
     const mem = this.machine.memory;
-    vm = new VirtualMachine({
+    const vm = new VirtualMachine({
       name,
       monitor: this,
       frames,
@@ -308,6 +304,7 @@ export class Monitor {
         exec: new ShadowSet(mem, this.frames, name, "exec"),
       },
     });
+    holder.vm = vm;
     this.#vms.set(name, vm);
     this.#relayout(vm);
     this.#trace(
