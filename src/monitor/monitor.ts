@@ -31,7 +31,11 @@ import { isWalkFault, walk, type WalkFault } from "../machine/mmu.ts";
 import { DKCS } from "../machine/devices/disk.ts";
 import { hex8, parseSize, type Size } from "../machine/units.ts";
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
-import type { TraceKind } from "../machine/trace.ts";
+import type { TraceEvent, TraceKind } from "../machine/trace.ts";
+import type { CpuState } from "../machine/hardware.ts";
+import { assemble } from "../asm/assembler.ts";
+import { disassembleOne } from "../asm/disassembler.ts";
+import { decodePte, type PteFields } from "../arch/pte.ts";
 import { type MonitorCosts, monitorCosts } from "./costs.ts";
 import { FrameAllocator } from "./frames.ts";
 import { type BlockRun, MinidiskMap, translateBlocks } from "./minidisk.ts";
@@ -156,6 +160,61 @@ export class VmBuilder {
     return vm;
   }
 }
+
+/** Options of {@link Monitor.inject}. */
+export interface InjectOptions {
+  /** Virtual mode to execute in: 0-3 or kernel, executive, supervisor, user (default: the VM's current mode). */
+  mode?: number | "kernel" | "executive" | "supervisor" | "user";
+  /** Virtual address to place the instruction at (default: the VM's PC). */
+  at?: number;
+}
+
+/** What happened when one instruction was injected into a VM. */
+export interface InjectResult {
+  /** The instruction, disassembled back from its bytes. */
+  instruction: string;
+  /** Its bytes. */
+  bytes: Uint8Array;
+  /** Virtual mode it ran in. */
+  mode: number;
+  /** How the run ended (`limit` after one instruction, or `halt`). */
+  stop: StopKind;
+  /** Exits the instruction caused, by kind. */
+  exits: Record<string, number>;
+  /** What the monitor did: the trace events during the instruction. */
+  events: TraceEvent[];
+  /** Guest state before. */
+  before: CpuState;
+  /** Guest state after. */
+  after: CpuState;
+  /** Registers, PSL and IPRs that changed: name to [before, after]. */
+  changed: Record<string, [number, number]>;
+  /** Whether an exception or interrupt was reflected into the guest. */
+  reflected: boolean;
+  /** Simulated ns the instruction took, monitor work included. */
+  ns: number;
+}
+
+/** One row of a page-table comparison. */
+export interface PageTableRow {
+  /** Virtual address of the page. */
+  va: number;
+  /** The guest's PTE. */
+  guest: PteFields;
+  /** The shadow PTE of the kernel view (null: not filled). */
+  shadow: PteFields | null;
+  /** The shadow PTE of the executive view (split policy; null otherwise or not filled). */
+  shadowExec: PteFields | null;
+  /** Whether the shadow protection differs from the guest's (ring compression). */
+  remapped: boolean;
+}
+
+const MODE_BY_NAME: Record<string, number> = {
+  kernel: 0,
+  executive: 1,
+  supervisor: 2,
+  user: 3,
+};
 
 /** Result of {@link Monitor.run}. */
 export interface MonitorRunResult {
@@ -1777,6 +1836,193 @@ export class Monitor {
     });
     this.#diskFinish(req.vm, 0);
     if (this.#ioQueue.length > 0) this.#startSegment();
+  }
+
+  /**
+   * Executes one instruction (assembly text) inside a VM in a chosen virtual
+   * mode and reports what happened: the exits, what the monitor did, and
+   * the state that changed. The bytes it borrows are put back; if the
+   * instruction completed, PC returns to where it was, so the guest can go
+   * on; if the monitor reflected an exception, the VM is left in the
+   * guest's handler, as hardware would leave it.
+   */
+  inject(
+    vm: VirtualMachine,
+    source: string,
+    options: InjectOptions = {},
+  ): InjectResult {
+    const mode = typeof options.mode === "string"
+      ? MODE_BY_NAME[options.mode]
+      : options.mode ?? ((vm.vpsl >>> 24) & 3);
+    if (mode === undefined || !Number.isInteger(mode) || mode < 0 || mode > 3) {
+      throw new RangeError(
+        `Cannot inject in mode ${
+          String(options.mode)
+        }: expected 0-3 or kernel, executive, supervisor, user`,
+      );
+    }
+    const at = (options.at ?? vm.r[15]!) >>> 0;
+    const asm = assemble(source, { origin: at, fileName: "inject" });
+    if (asm.bytes.length === 0) {
+      throw new SyntaxError("Cannot inject nothing: expected one instruction");
+    }
+    // Where the bytes go: through the guest's own tables when mapping is on.
+    const gpas: number[] = [];
+    for (let i = 0; i < asm.bytes.length; i++) {
+      let gpa: number;
+      try {
+        gpa = vm.ipr.mapen
+          ? this.#guestTranslate(vm, (at + i) >>> 0, 0, false)
+          : (at + i) & 0x3fffffff;
+      } catch {
+        throw new RangeError(
+          `Cannot inject at 0x${hex8(at)}: the guest does not map it`,
+        );
+      }
+      if (vm.realAddress(gpa) < 0) {
+        throw new RangeError(
+          `Cannot inject at 0x${hex8(at)}: outside the VM's memory`,
+        );
+      }
+      gpas.push(gpa);
+    }
+    const u8 = this.machine.memory.u8;
+    const saved = gpas.map((g) => u8[vm.realAddress(g)]!);
+    gpas.forEach((g, i) => u8[vm.realAddress(g)] = asm.bytes[i]!);
+    const text = disassembleOne((a) => asm.bytes[a - at] ?? 0, at).text;
+    // Enter the mode, as the console would (IPL 0 and no IS outside kernel).
+    const cur = (vm.vpsl >>> 24) & 3;
+    if (mode !== cur) {
+      const p = mode === 0
+        ? (vm.vpsl & ~0x03000000)
+        : (vm.vpsl & ~0x071f0000) | (mode << 24) |
+          (Math.max(mode, (vm.vpsl >>> 22) & 3) << 22);
+      vm.setPsl(p);
+    }
+    vm.r[15] = at | 0;
+    const before = vm.state();
+    const trace = this.machine.trace;
+    const wasEnabled = trace.enabled;
+    trace.enabled = true;
+    const mark = trace.length;
+    const exitsBefore = { ...vm.stats.exits };
+    const reflectedBefore = vm.stats.reflected;
+    const t0 = this.machine.cpu.ns;
+    let r: RunResult;
+    try {
+      r = this.runVm(vm, { limit: 1 });
+    } finally {
+      trace.enabled = wasEnabled;
+      gpas.forEach((g, i) => u8[vm.realAddress(g)] = saved[i]!);
+    }
+    const after = vm.state();
+    const reflected = vm.stats.reflected > reflectedBefore;
+    const completed = !reflected &&
+      (vm.r[15]! >>> 0) === ((at + asm.bytes.length) >>> 0);
+    if (completed) vm.r[15] = before.r[15]! | 0;
+    const exits: Record<string, number> = {};
+    for (const [k, n] of Object.entries(vm.stats.exits)) {
+      const d = n - (exitsBefore[k] ?? 0);
+      if (d > 0) exits[k] = d;
+    }
+    const changed: Record<string, [number, number]> = {};
+    const names = [
+      "R0",
+      "R1",
+      "R2",
+      "R3",
+      "R4",
+      "R5",
+      "R6",
+      "R7",
+      "R8",
+      "R9",
+      "R10",
+      "R11",
+      "AP",
+      "FP",
+      "SP",
+      "PC",
+    ];
+    names.forEach((n, i) => {
+      if (before.r[i] !== after.r[i]) changed[n] = [before.r[i]!, after.r[i]!];
+    });
+    if (before.psl !== after.psl) changed.PSL = [before.psl, after.psl];
+    for (const [k, v] of Object.entries(after.iprs)) {
+      const b = before.iprs[k];
+      if (b !== undefined && b !== v && k !== "TODR" && k !== "RXDB") {
+        changed[k] = [b, v];
+      }
+    }
+    return {
+      instruction: text,
+      bytes: asm.bytes,
+      mode,
+      stop: r.stop,
+      exits,
+      events: trace.events.slice(mark) as TraceEvent[],
+      before,
+      after,
+      changed,
+      reflected,
+      ns: this.machine.cpu.ns - t0,
+    };
+  }
+
+  /**
+   * Compares a VM's page table for a region with the monitor's shadow
+   * tables, entry by entry (guest protection, and shadow protection after
+   * remapping). With mapping off, the guest "table" is the identity map.
+   */
+  pageTables(
+    vm: VirtualMachine,
+    region: "S0" | "P0" | "P1",
+    options: { from?: number; count?: number } = {},
+  ): PageTableRow[] {
+    const g = vm.ipr;
+    const rows: PageTableRow[] = [];
+    const count = options.count ?? 64;
+    let first: number;
+    let end: number;
+    if (region === "S0") {
+      first = options.from ?? 0;
+      end = g.mapen ? g.slr : vm.memorySize / 512;
+    } else if (region === "P0") {
+      first = options.from ?? 0;
+      end = g.mapen ? g.p0lr : vm.memorySize / 512;
+    } else {
+      first = options.from ?? (g.mapen ? g.p1lr : 0x200000);
+      end = 0x200000;
+    }
+    const base = region === "S0"
+      ? 0x80000000
+      : region === "P0"
+      ? 0
+      : 0x40000000;
+    for (let vpn = first; vpn < end && rows.length < count; vpn++) {
+      const va = (base + vpn * 512) >>> 0;
+      const raw = g.mapen
+        ? this.#rawGuestPte(vm, va)
+        : (va & 0x3fffffff) < vm.memorySize
+        ? (PTE_V | (4 << 27) | ((va & 0x3fffffff) >>> 9)) >>> 0
+        : undefined;
+      if (raw === undefined) continue;
+      const k = vm.shadow.kernel.read(va);
+      const e = vm.shadow.exec.read(va);
+      const guest = decodePte(raw);
+      const shadow = k !== 0 ? decodePte(k) : null;
+      const shadowExec = this.policy === "split" && e !== 0
+        ? decodePte(e)
+        : null;
+      rows.push({
+        va,
+        guest,
+        shadow,
+        shadowExec,
+        remapped: shadow !== null && shadow.prot !== guest.prot,
+      });
+    }
+    return rows;
   }
 
   /** Formats the real PSL and VMPSL of a VM side by side. */

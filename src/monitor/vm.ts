@@ -23,7 +23,12 @@ import type {
 } from "../machine/hardware.ts";
 import type { Extent } from "./minidisk.ts";
 import type { ShadowSet } from "./shadow.ts";
-import type { Monitor } from "./monitor.ts";
+import type {
+  InjectOptions,
+  InjectResult,
+  Monitor,
+  PageTableRow,
+} from "./monitor.ts";
 
 /** Exit and work counters of one VM (Popek and Goldberg's efficiency). */
 export interface VmStats {
@@ -429,6 +434,24 @@ export class VirtualMachine implements Hardware {
   /** Executes one guest instruction (plus whatever the monitor does for it). */
   step(): RunResult {
     return this.run({ limit: 1 });
+  }
+
+  /** Executes one instruction in this VM; see {@link Monitor.inject}. */
+  inject(source: string, options?: InjectOptions): InjectResult {
+    return this.monitor.inject(this, source, options);
+  }
+
+  /** Guest page table against the shadow tables; see {@link Monitor.pageTables}. */
+  pageTables(
+    region: "S0" | "P0" | "P1",
+    options?: { from?: number; count?: number },
+  ): PageTableRow[] {
+    return this.monitor.pageTables(this, region, options);
+  }
+
+  /** The virtual PSL, the real PSL that carries it, and VMPSL, decoded. */
+  psl(): { virtual: string; real: string; vmpsl: number } {
+    return this.monitor.describePsl(this);
   }
 
   /** The state the guest observes. */
