@@ -243,7 +243,7 @@ export function formatPsl(psl: number): string {
   ) if (on) flags.push(name);
   const hex = (psl >>> 0).toString(16).toUpperCase().padStart(8, "0");
   const ipl = f.ipl.toString(16).toUpperCase().padStart(2, "0");
-  return `${hex} CUR=${MODE_LETTERS[f.cur]} PRV=${MODE_LETTERS[f.prv]} IPL=${ipl}${
-    flags.length ? " " + flags.join(" ") : ""
-  }`;
+  return `${hex} CUR=${MODE_LETTERS[f.cur]} PRV=${
+    MODE_LETTERS[f.prv]
+  } IPL=${ipl}${flags.length ? " " + flags.join(" ") : ""}`;
 }

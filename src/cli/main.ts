@@ -5,7 +5,13 @@
  */
 
 import { parseArgs } from "node:util";
-import { executeRun, formatReport, parseRunArgs, runUsage, vmTarget } from "./run.ts";
+import {
+  executeRun,
+  formatReport,
+  parseRunArgs,
+  runUsage,
+  vmTarget,
+} from "./run.ts";
 import { UsageError } from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";

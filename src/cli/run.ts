@@ -242,8 +242,13 @@ function bareTarget(spec: RunSpec): { hw: Hardware } {
  * The `--vm` target: the program is the only guest of a monitor; the real
  * machine has the guest's memory plus room for the monitor's tables.
  */
-export function vmTarget(spec: RunSpec): { hw: Hardware; finish: () => Record<string, unknown> } {
-  const machine = new Machine({ memory: spec.memory + 4 * 1024 * 1024, disk: "1 MiB" });
+export function vmTarget(
+  spec: RunSpec,
+): { hw: Hardware; finish: () => Record<string, unknown> } {
+  const machine = new Machine({
+    memory: spec.memory + 4 * 1024 * 1024,
+    disk: "1 MiB",
+  });
   const cp = Monitor.on(machine);
   const vm = cp.vm("GUEST").memory(spec.memory).minidisk("512 KiB").create();
   return {
