@@ -13,7 +13,7 @@
 
 import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
-import { formatPsl, PSL_IS, PSL_MBZ, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
+import { PSL_IS, PSL_MBZ, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { MM_PTE_REF, MM_WRITE, SCB, vectorName } from "../arch/scb.ts";
 import { PTE_M, PTE_V } from "../arch/pte.ts";
 import type { Machine } from "../machine/machine.ts";
@@ -35,7 +35,13 @@ import type { TraceEvent, TraceKind } from "../machine/trace.ts";
 import type { CpuState } from "../machine/hardware.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassembleOne } from "../asm/disassembler.ts";
-import { decodePte, type PteFields } from "../arch/pte.ts";
+import { decodePte } from "../arch/pte.ts";
+import {
+  InjectReport,
+  PageTableComparison,
+  type PageTableRow,
+  PslReport,
+} from "./reports.ts";
 import { type MonitorCosts, monitorCosts } from "./costs.ts";
 import { FrameAllocator } from "./frames.ts";
 import { type BlockRun, MinidiskMap, translateBlocks } from "./minidisk.ts";
@@ -170,44 +176,7 @@ export interface InjectOptions {
 }
 
 /** What happened when one instruction was injected into a VM. */
-export interface InjectResult {
-  /** The instruction, disassembled back from its bytes. */
-  instruction: string;
-  /** Its bytes. */
-  bytes: Uint8Array;
-  /** Virtual mode it ran in. */
-  mode: number;
-  /** How the run ended (`limit` after one instruction, or `halt`). */
-  stop: StopKind;
-  /** Exits the instruction caused, by kind. */
-  exits: Record<string, number>;
-  /** What the monitor did: the trace events during the instruction. */
-  events: TraceEvent[];
-  /** Guest state before. */
-  before: CpuState;
-  /** Guest state after. */
-  after: CpuState;
-  /** Registers, PSL and IPRs that changed: name to [before, after]. */
-  changed: Record<string, [number, number]>;
-  /** Whether an exception or interrupt was reflected into the guest. */
-  reflected: boolean;
-  /** Simulated ns the instruction took, monitor work included. */
-  ns: number;
-}
-
-/** One row of a page-table comparison. */
-export interface PageTableRow {
-  /** Virtual address of the page. */
-  va: number;
-  /** The guest's PTE. */
-  guest: PteFields;
-  /** The shadow PTE of the kernel view (null: not filled). */
-  shadow: PteFields | null;
-  /** The shadow PTE of the executive view (split policy; null otherwise or not filled). */
-  shadowExec: PteFields | null;
-  /** Whether the shadow protection differs from the guest's (ring compression). */
-  remapped: boolean;
-}
+export type InjectResult = InjectReport;
 
 const MODE_BY_NAME: Record<string, number> = {
   kernel: 0,
@@ -1954,7 +1923,7 @@ export class Monitor {
         changed[k] = [b, v];
       }
     }
-    return {
+    return new InjectReport({
       instruction: text,
       bytes: asm.bytes,
       mode,
@@ -1966,7 +1935,7 @@ export class Monitor {
       changed,
       reflected,
       ns: this.machine.cpu.ns - t0,
-    };
+    });
   }
 
   /**
@@ -1978,7 +1947,7 @@ export class Monitor {
     vm: VirtualMachine,
     region: "S0" | "P0" | "P1",
     options: { from?: number; count?: number } = {},
-  ): PageTableRow[] {
+  ): PageTableComparison {
     const g = vm.ipr;
     const rows: PageTableRow[] = [];
     const count = options.count ?? 64;
@@ -2022,23 +1991,17 @@ export class Monitor {
         remapped: shadow !== null && shadow.prot !== guest.prot,
       });
     }
-    return rows;
+    return new PageTableComparison(vm.name, region, this.policy, rows);
   }
 
   /** Formats the real PSL and VMPSL of a VM side by side. */
-  describePsl(
-    vm: VirtualMachine,
-  ): { virtual: string; real: string; vmpsl: number } {
+  describePsl(vm: VirtualMachine): PslReport {
     const p = vm.vpsl;
     const cur = (p >>> 24) & 3;
     const prv = (p >>> 22) & 3;
-    const real =
-      (PSL_VM | (compressMode(cur) << 24) | (compressMode(prv) << 22) |
-        (p & GUEST_PSL_BITS)) >>> 0;
-    return {
-      virtual: formatPsl(p),
-      real: formatPsl(real),
-      vmpsl: (p & VMPSL_MASK) >>> 0,
-    };
+    const real = PSL_VM | (compressMode(cur) << 24) |
+      (compressMode(prv) << 22) |
+      (p & GUEST_PSL_BITS);
+    return new PslReport(p, real, p & VMPSL_MASK);
   }
 }

@@ -23,12 +23,8 @@ import type {
 } from "../machine/hardware.ts";
 import type { Extent } from "./minidisk.ts";
 import type { ShadowSet } from "./shadow.ts";
-import type {
-  InjectOptions,
-  InjectResult,
-  Monitor,
-  PageTableRow,
-} from "./monitor.ts";
+import type { InjectOptions, InjectResult, Monitor } from "./monitor.ts";
+import type { PageTableComparison, PslReport } from "./reports.ts";
 
 /** Exit and work counters of one VM (Popek and Goldberg's efficiency). */
 export interface VmStats {
@@ -445,12 +441,12 @@ export class VirtualMachine implements Hardware {
   pageTables(
     region: "S0" | "P0" | "P1",
     options?: { from?: number; count?: number },
-  ): PageTableRow[] {
+  ): PageTableComparison {
     return this.monitor.pageTables(this, region, options);
   }
 
   /** The virtual PSL, the real PSL that carries it, and VMPSL, decoded. */
-  psl(): { virtual: string; real: string; vmpsl: number } {
+  psl(): PslReport {
     return this.monitor.describePsl(this);
   }
 
