@@ -118,3 +118,41 @@ export type {
 } from "./src/asm/assembler.ts";
 export { disassemble, disassembleOne } from "./src/asm/disassembler.ts";
 export type { Instruction } from "./src/asm/disassembler.ts";
+
+// The monitor.
+export { compressMode, Monitor, VmBuilder } from "./src/monitor/monitor.ts";
+export type {
+  Bootable,
+  InjectOptions,
+  InjectResult,
+  MonitorOptions,
+  MonitorRunResult,
+} from "./src/monitor/monitor.ts";
+export {
+  VirtualConsole,
+  VirtualDisk,
+  VirtualMachine,
+} from "./src/monitor/vm.ts";
+export type { VmStats, VmStatus } from "./src/monitor/vm.ts";
+export {
+  InjectReport,
+  PageTableComparison,
+  PslReport,
+} from "./src/monitor/reports.ts";
+export type { PageTableRow } from "./src/monitor/reports.ts";
+export { MinidiskMap, translateBlocks } from "./src/monitor/minidisk.ts";
+export type { BlockRun, Extent } from "./src/monitor/minidisk.ts";
+export { DEFAULT_MONITOR_COSTS, monitorCosts } from "./src/monitor/costs.ts";
+export type { MonitorCosts } from "./src/monitor/costs.ts";
+export { readOnlyProt, ShadowSet } from "./src/monitor/shadow.ts";
+export type {
+  ShadowPolicy,
+  ShadowRegisters,
+  ShadowView,
+} from "./src/monitor/shadow.ts";
+export { FrameAllocator } from "./src/monitor/frames.ts";
+export type { FrameOwner } from "./src/monitor/frames.ts";
+
+// How things look (installs REPL and notebook renderings on import).
+export { installDisplays, View, view } from "./src/display/install.ts";
+export type { MimeBundle, Rendering } from "./src/display/style.ts";

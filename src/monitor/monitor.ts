@@ -148,7 +148,7 @@ export class VmBuilder {
       ...this.#minidisks,
       {
         blocks: bytes / 512,
-        label: label || String(0x191 + this.#minidisks.length),
+        label: label || (0x191 + this.#minidisks.length).toString(16),
       },
     ]);
   }

@@ -1,0 +1,155 @@
+/**
+ * Gives vmmlab's objects their looks: `Deno.customInspect` for the REPL and
+ * `console.log`, and `Symbol.for("Jupyter.display")` MIME bundles (text plus
+ * HTML and SVG) for notebooks. Importing this module installs them on the
+ * classes' prototypes (`mod.ts` does); {@link view} wraps anything else.
+ *
+ * @module
+ */
+
+import { Machine } from "../machine/machine.ts";
+import { Trace, type TraceEvent } from "../machine/trace.ts";
+import type { CpuState, RunResult } from "../machine/hardware.ts";
+import { Monitor } from "../monitor/monitor.ts";
+import { VirtualMachine } from "../monitor/vm.ts";
+import { MinidiskMap } from "../monitor/minidisk.ts";
+import {
+  InjectReport,
+  PageTableComparison,
+  PslReport,
+} from "../monitor/reports.ts";
+import {
+  bundle,
+  escapeHtml,
+  type MimeBundle,
+  type Rendering,
+} from "./style.ts";
+import {
+  cpuStateView,
+  injectView,
+  machineView,
+  minidiskView,
+  monitorView,
+  pageTableView,
+  pslReportView,
+  pslSvg,
+  pslText,
+  runResultView,
+  statsView,
+  timelineSvg,
+  traceObjectView,
+  traceView,
+  vmView,
+} from "./views.ts";
+
+const INSPECT = Symbol.for("Deno.customInspect");
+const JUPYTER = Symbol.for("Jupyter.display");
+
+function attach<T>(cls: { prototype: T }, render: (x: T) => Rendering): void {
+  Object.defineProperty(cls.prototype, INSPECT, {
+    value: function (this: T): string {
+      return render(this).text;
+    },
+    configurable: true,
+  });
+  Object.defineProperty(cls.prototype, JUPYTER, {
+    value: function (this: T): MimeBundle {
+      return bundle(render(this));
+    },
+    configurable: true,
+  });
+}
+
+/** Installs the renderings on every class that has one (idempotent). */
+export function installDisplays(): void {
+  attach(Machine, machineView);
+  attach(VirtualMachine, vmView);
+  attach(Monitor, monitorView);
+  attach(Trace, traceObjectView);
+  attach(MinidiskMap, minidiskView);
+  attach(PageTableComparison, pageTableView);
+  attach(PslReport, pslReportView);
+  attach(InjectReport, injectView);
+  attach(View, (v: View) => v.rendering);
+}
+
+/** Something rendered: prints in the REPL, displays in a notebook. */
+export class View {
+  /** The text and HTML. */
+  readonly rendering: Rendering;
+  /** Wraps a rendering. */
+  constructor(rendering: Rendering) {
+    this.rendering = rendering;
+  }
+  /** The text rendering. */
+  toString(): string {
+    return this.rendering.text;
+  }
+  /** The HTML (or SVG) rendering. */
+  get html(): string {
+    return this.rendering.html;
+  }
+}
+
+/** Ready-made views of values that are not objects of their own. */
+export const view = {
+  /** A PSL as labelled bit fields. */
+  psl(psl: number, title = "PSL"): View {
+    return new View({
+      text: `${title} ${pslText(psl)}`,
+      html: pslSvg(psl, title),
+    });
+  },
+  /** Registers, PSL and IPRs. */
+  state(s: CpuState, title?: string): View {
+    return new View(cpuStateView(s, title));
+  },
+  /** Trace events as a table and a sequence diagram. */
+  trace(events: readonly TraceEvent[], title?: string): View {
+    return new View(traceView(events, title));
+  },
+  /** Trace events on a time axis, one row per source. */
+  timeline(events: readonly TraceEvent[]): View {
+    return new View({
+      text: traceView(events, "timeline").text,
+      html: timelineSvg(events),
+    });
+  },
+  /** A VM's statistics (Popek and Goldberg's efficiency). */
+  stats(vm: VirtualMachine): View {
+    return new View(statsView(vm.name, vm.stats));
+  },
+  /** A run result. */
+  run(r: RunResult): View {
+    return new View(runResultView(r));
+  },
+  /** A table of rows (objects with the same keys). */
+  table(rows: readonly Record<string, unknown>[], title = ""): View {
+    const headers = rows.length > 0 ? Object.keys(rows[0]!) : [];
+    const cells = rows.map((r) => headers.map((h) => String(r[h] ?? "")));
+    const widths = headers.map((h, i) =>
+      Math.max(h.length, ...cells.map((c) => c[i]!.length))
+    );
+    const line = (c: string[]) =>
+      c.map((x, i) => x.padEnd(widths[i]!)).join("  ");
+    return new View({
+      text: [title, line(headers), ...cells.map(line)].filter(Boolean).join(
+        "\n",
+      ),
+      html: `${title ? `<b>${escapeHtml(title)}</b>` : ""}<table>${`<tr>${
+        headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")
+      }</tr>`}${
+        cells.map((c) =>
+          `<tr>${
+            c.map((x) =>
+              `<td style="font-family:monospace">${escapeHtml(x)}</td>`
+            ).join("")
+          }</tr>`
+        )
+          .join("")
+      }</table>`,
+    });
+  },
+};
+
+installDisplays();

@@ -1,0 +1,652 @@
+/**
+ * Renderings of vmmlab's objects: text for terminals, HTML and SVG for
+ * notebooks. Pictures where people would rather look than read: the PSL as
+ * labelled bit fields, guest and shadow page tables side by side, the disk
+ * with its minidisks, a sequence diagram of a trace, a timeline.
+ *
+ * @module
+ */
+
+import { decodePsl, MODE_NAMES, PSL_LAYOUT } from "../arch/psl.ts";
+import { IPR_NAMES } from "../arch/ipr.ts";
+import type { Machine } from "../machine/machine.ts";
+import type { Trace, TraceEvent } from "../machine/trace.ts";
+import type { CpuState, RunResult } from "../machine/hardware.ts";
+import { formatNs } from "../machine/units.ts";
+import type { Monitor } from "../monitor/monitor.ts";
+import type { VirtualMachine, VmStats } from "../monitor/vm.ts";
+import type { Extent, MinidiskMap } from "../monitor/minidisk.ts";
+import type {
+  InjectReport,
+  PageTableComparison,
+  PslReport,
+} from "../monitor/reports.ts";
+import {
+  escapeHtml,
+  h8,
+  htmlTable,
+  paint,
+  type Rendering,
+  textTable,
+} from "./style.ts";
+
+// ---------------------------------------------------------------------------
+// PSL
+
+/** The PSL as labelled bit fields: an SVG picture. */
+export function pslSvg(psl: number, title = "PSL"): string {
+  const bitW = 22;
+  const x0 = 70;
+  const w = x0 + 32 * bitW + 10;
+  const parts: string[] = [];
+  parts.push(
+    `<text x="4" y="38" font-family="monospace" font-size="13" font-weight="bold">${
+      escapeHtml(title)
+    }</text>`,
+  );
+  for (const f of PSL_LAYOUT) {
+    const x = x0 + (31 - f.hi) * bitW;
+    const width = (f.hi - f.lo + 1) * bitW;
+    const value = ((psl >>> 0) >>> f.lo) & ((1 << (f.hi - f.lo + 1)) - 1);
+    const on = value !== 0 && f.name !== "MBZ";
+    const fill = f.name === "MBZ" ? "#eeeeee" : on ? "#ffe08a" : "#ffffff";
+    let shown = String(value);
+    if (f.name === "CUR" || f.name === "PRV") {
+      shown = MODE_NAMES[value]!.slice(0, 4);
+    }
+    if (f.name === "IPL") shown = value.toString(16).toUpperCase();
+    parts.push(
+      `<rect x="${x}" y="20" width="${width}" height="28" fill="${fill}" stroke="#555"/>` +
+        `<text x="${
+          x + width / 2
+        }" y="15" text-anchor="middle" font-family="sans-serif" font-size="9">${f.name}</text>` +
+        (f.name === "MBZ"
+          ? ""
+          : `<text x="${
+            x + width / 2
+          }" y="39" text-anchor="middle" font-family="monospace" font-size="11">${
+            escapeHtml(shown)
+          }</text>`),
+    );
+  }
+  parts.push(
+    `<text x="${x0}" y="62" font-family="monospace" font-size="10">31</text>` +
+      `<text x="${
+        x0 + 31 * bitW
+      }" y="62" font-family="monospace" font-size="10">0</text>` +
+      `<text x="${
+        x0 + 33 * bitW - 10
+      }" y="38" font-family="monospace" font-size="12">${h8(psl)}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${
+    w + 90
+  }" height="68" viewBox="0 0 ${w + 90} 68">${parts.join("")}</svg>`;
+}
+
+/** A PSL decoded field by field, for terminals. */
+export function pslText(psl: number): string {
+  const f = decodePsl(psl);
+  const flags = ([
+    "tp",
+    "vm",
+    "fpd",
+    "is",
+    "dv",
+    "fu",
+    "iv",
+    "t",
+    "n",
+    "z",
+    "v",
+    "c",
+  ] as const)
+    .filter((k) => f[k]).map((k) => k.toUpperCase());
+  return `${h8(psl)}  CUR=${MODE_NAMES[f.cur]} PRV=${
+    MODE_NAMES[f.prv]
+  } IPL=${f.ipl}${flags.length ? "  " + flags.join(" ") : ""}`;
+}
+
+/** The PSL report of a VM: virtual PSL, real PSL and VMPSL. */
+export function pslReportView(r: PslReport): Rendering {
+  const text = [
+    `virtual PSL ${pslText(r.virtual)}`,
+    `real PSL    ${pslText(r.real)}`,
+    `VMPSL       ${pslText(r.vmpsl)}`,
+  ].join("\n");
+  const html = `<div>${pslSvg(r.virtual, "virtual")}<br>${
+    pslSvg(r.real, "real")
+  }<br>${pslSvg(r.vmpsl, "VMPSL")}</div>`;
+  return { text, html };
+}
+
+// ---------------------------------------------------------------------------
+// Processor state
+
+const REG_LABELS = [
+  "R0",
+  "R1",
+  "R2",
+  "R3",
+  "R4",
+  "R5",
+  "R6",
+  "R7",
+  "R8",
+  "R9",
+  "R10",
+  "R11",
+  "AP",
+  "FP",
+  "SP",
+  "PC",
+];
+
+/** Registers, PSL and the main IPRs. */
+export function cpuStateView(s: CpuState, title = "processor"): Rendering {
+  const lines: string[] = [];
+  for (let i = 0; i < 16; i += 4) {
+    lines.push(
+      REG_LABELS.slice(i, i + 4).map((n, k) =>
+        `${n.padStart(3)}=${h8(s.r[i + k]!)}`
+      ).join("  "),
+    );
+  }
+  lines.push(`PSL ${pslText(s.psl)}`);
+  const iprs = Object.entries(s.iprs).filter(([k]) =>
+    [
+      "SCBB",
+      "PCBB",
+      "SBR",
+      "SLR",
+      "P0BR",
+      "P0LR",
+      "P1BR",
+      "P1LR",
+      "MAPEN",
+      "ASTLVL",
+      "SISR",
+    ]
+      .includes(k)
+  );
+  lines.push(iprs.map(([k, v]) => `${k}=${h8(v)}`).join(" "));
+  const rows = REG_LABELS.map((n, i) => [n, h8(s.r[i]!)]);
+  const iprRows = Object.entries(s.iprs).map(([k, v]) => [k, h8(v)]);
+  const html = `<div><b>${escapeHtml(title)}</b>${
+    pslSvg(s.psl)
+  }<div style="display:flex;gap:24px">${
+    htmlTable(["register", "value"], rows)
+  }${htmlTable(["IPR", "value"], iprRows)}</div></div>`;
+  return { text: lines.join("\n"), html };
+}
+
+// ---------------------------------------------------------------------------
+// Machine, VM, monitor
+
+/** A machine at a glance. */
+export function machineView(m: Machine): Rendering {
+  const s = m.state();
+  const head = `${paint(`Machine ${m.name}`, "bold")}: ${
+    m.memorySize / 1024
+  } KiB memory, disk ${m.disk.blocks} blocks, ${m.instructions} instructions, t=${
+    formatNs(m.now)
+  }${m.halted ? `, ${paint(`halted (${m.haltReason})`, "red")}` : ""}`;
+  const out = m.console.output;
+  const tail = out.length > 0
+    ? `\nconsole: ${JSON.stringify(out.slice(-200))}`
+    : "";
+  const text = `${head}\n${cpuStateView(s).text}${tail}`;
+  const html = `<div><div><b>Machine ${escapeHtml(m.name)}</b>: ${
+    m.memorySize / 1024
+  } KiB, disk ${m.disk.blocks} blocks, ${m.instructions} instructions, t = ${
+    escapeHtml(formatNs(m.now))
+  }${
+    m.halted
+      ? `, <span style="color:#b00">halted (${escapeHtml(m.haltReason)})</span>`
+      : ""
+  }</div>${cpuStateView(s).html}${
+    out
+      ? `<pre style="background:#111;color:#ddd;padding:6px">${
+        escapeHtml(out.slice(-2000))
+      }</pre>`
+      : ""
+  }</div>`;
+  return { text, html };
+}
+
+/** Efficiency figures of a VM: direct instructions versus exits. */
+export function statsView(name: string, st: VmStats): Rendering {
+  const total = st.instructions;
+  const direct = total - st.emulated;
+  const eff = total > 0 ? (100 * direct / total).toFixed(2) : "—";
+  const rows: string[][] = [
+    ["instructions", String(st.instructions)],
+    ["executed directly", `${direct} (${eff} %)`],
+    ["exits", String(st.totalExits)],
+    ...Object.entries(st.exits).sort((a, b) => b[1] - a[1]).map((
+      [k, v],
+    ) => [`  exit ${k}`, String(v)]),
+    ["emulated", String(st.emulated)],
+    ["reflected", String(st.reflected)],
+    ["shadow fills", String(st.shadowFills)],
+    ["shadow flushes", String(st.shadowFlushes)],
+    ["virtual interrupts", String(st.interrupts)],
+    ["minidisk requests", String(st.ioRequests)],
+    ["time in guest", formatNs(st.guestNs)],
+    ["time in monitor", formatNs(st.monitorNs)],
+    ["time waiting", formatNs(st.waitNs)],
+  ];
+  return {
+    text: `${paint(`${name} statistics`, "bold")}\n${
+      textTable(["what", "value"], rows)
+    }`,
+    html: htmlTable(["what", "value"], rows, { caption: `${name} statistics` }),
+  };
+}
+
+/** A VM at a glance. */
+export function vmView(vm: VirtualMachine): Rendering {
+  const s = vm.state();
+  const p = vm.psl();
+  const head = `VM ${vm.name} (${vm.status}${
+    vm.halted ? `: ${vm.haltReason}` : ""
+  }): ${
+    vm.memorySize / 1024
+  } KiB, minidisk ${vm.disk.blocks} blocks, ${vm.stats.instructions} instructions, ${vm.stats.totalExits} exits`;
+  const text = `${paint(head, "bold")}\n${cpuStateView(s).text}\n${
+    pslReportView(p).text
+  }`;
+  const out = vm.console.output;
+  const html = `<div><b>${escapeHtml(head)}</b>${pslReportView(p).html}${
+    cpuStateView(s, vm.name).html
+  }${
+    out
+      ? `<pre style="background:#111;color:#ddd;padding:6px">${
+        escapeHtml(out.slice(-2000))
+      }</pre>`
+      : ""
+  }</div>`;
+  return { text, html };
+}
+
+/** The monitor: its VMs and the real disk. */
+export function monitorView(m: Monitor): Rendering {
+  const rows = [...m.vms.values()].map((vm) => [
+    vm.name,
+    vm.status,
+    `${vm.memorySize / 1024} KiB`,
+    `${vm.disk.blocks} blocks`,
+    String(vm.stats.instructions),
+    String(vm.stats.totalExits),
+    formatNs(vm.stats.guestNs),
+    formatNs(vm.stats.monitorNs),
+  ]);
+  const headers = [
+    "VM",
+    "status",
+    "memory",
+    "minidisk",
+    "instructions",
+    "exits",
+    "guest time",
+    "monitor time",
+  ];
+  const head = `Monitor (${m.policy} shadow tables, quantum ${
+    formatNs(m.quantumNs)
+  }), ${m.vms.size} VM(s), real memory ${
+    m.machine.memorySize / 1024
+  } KiB (${m.frames.available} frames free)`;
+  return {
+    text: `${paint(head, "bold")}\n${textTable(headers, rows)}\n${
+      minidiskView(m.minidisks).text
+    }`,
+    html: `<div><b>${escapeHtml(head)}</b>${htmlTable(headers, rows)}${
+      minidiskView(m.minidisks).html
+    }</div>`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Minidisks
+
+const OWNER_COLORS = [
+  "#8ecae6",
+  "#ffb703",
+  "#90be6d",
+  "#f28482",
+  "#cdb4db",
+  "#f9c74f",
+  "#43aa8b",
+];
+
+/** The real disk with its minidisks: a bar (SVG) and a table. */
+export function minidiskView(map: MinidiskMap): Rendering {
+  const layout = map.layout();
+  const owners = [
+    ...new Set(layout.filter((e) => e.owner !== "free").map((e) => e.owner)),
+  ];
+  const color = (e: Extent) =>
+    e.owner === "free"
+      ? "#f4f4f4"
+      : OWNER_COLORS[owners.indexOf(e.owner) % OWNER_COLORS.length]!;
+  const W = 640;
+  const scale = W / Math.max(1, map.blocks);
+  const rects = layout.map((e) => {
+    const x = 10 + e.start * scale;
+    const w = Math.max(1, e.blocks * scale);
+    const label = e.owner === "free" ? "" : `${e.owner} ${e.label}`;
+    return `<rect x="${x}" y="20" width="${w}" height="30" fill="${
+      color(e)
+    }" stroke="#444"><title>${
+      escapeHtml(
+        `${e.owner} ${e.label}: blocks ${e.start}-${e.start + e.blocks - 1}`,
+      )
+    }</title></rect>` +
+      (w > 40
+        ? `<text x="${
+          x + w / 2
+        }" y="40" text-anchor="middle" font-family="sans-serif" font-size="11">${
+          escapeHtml(label)
+        }</text>`
+        : "");
+  }).join("");
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W + 20}" height="70">` +
+    `<text x="10" y="14" font-family="sans-serif" font-size="12">real disk: ${map.blocks} blocks</text>${rects}` +
+    `<text x="10" y="64" font-family="monospace" font-size="10">0</text>` +
+    `<text x="${
+      W + 10
+    }" y="64" text-anchor="end" font-family="monospace" font-size="10">${map.blocks}</text></svg>`;
+  const rows = layout.map((e) => [
+    e.owner,
+    e.label,
+    String(e.start),
+    String(e.start + e.blocks - 1),
+    String(e.blocks),
+    `${(e.blocks / 2).toFixed(0)} KiB`,
+  ]);
+  const headers = [
+    "owner",
+    "label",
+    "first block",
+    "last block",
+    "blocks",
+    "size",
+  ];
+  return {
+    text: `minidisk map of the real disk (${map.blocks} blocks)\n${
+      textTable(headers, rows)
+    }`,
+    html: `<div>${svg}${htmlTable(headers, rows)}</div>`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Page tables
+
+/** Guest page table and shadow table side by side, remapped protections marked. */
+export function pageTableView(c: PageTableComparison): Rendering {
+  const headers = [
+    "VA",
+    "guest PTE",
+    "guest prot",
+    "V",
+    "M",
+    "PFN",
+    "shadow prot",
+    "shadow V",
+    "shadow M",
+    "real PFN",
+  ];
+  if (c.policy === "split") headers.push("exec-view prot");
+  const hl = new Set<string>();
+  const rows = c.rows.map((r, i) => {
+    const s = r.shadow;
+    const row = [
+      h8(r.va),
+      r.guest.protName,
+      r.guest.valid ? "1" : "0",
+      r.guest.modified ? "1" : "0",
+      r.guest.pfn.toString(16).toUpperCase(),
+      s ? s.protName : "—",
+      s ? (s.valid ? "1" : "0") : "—",
+      s ? (s.modified ? "1" : "0") : "—",
+      s ? s.pfn.toString(16).toUpperCase() : "—",
+    ];
+    if (c.policy === "split") {
+      row.push(r.shadowExec ? r.shadowExec.protName : "—");
+    }
+    if (r.remapped) {
+      hl.add(`${i},1`);
+      hl.add(`${i},5`);
+      row[5] = `${row[5]} (was ${r.guest.protName})`;
+    }
+    return row;
+  });
+  const caption =
+    `${c.vm} ${c.region}: guest page table and shadow table (${c.policy} policy)`;
+  const textRows = rows.map((r) =>
+    r.map((x, j) => (j === 5 && x.includes("was") ? paint(x, "yellow") : x))
+  );
+  return {
+    text: `${caption}\n${textTable(headers, textRows)}`,
+    html: htmlTable(headers, rows, { caption, highlightCells: hl }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Traces
+
+/** The four columns of the classic trap-and-emulate figure. */
+export const LANES = [
+  "user process",
+  "guest OS",
+  "monitor",
+  "hardware",
+] as const;
+
+/** Which lane an event belongs to, and the lane it points to (if any). */
+export function laneOf(e: TraceEvent): { from: number; to: number } {
+  const mode = e.psl === undefined ? 0 : (e.psl >>> 24) & 3;
+  const newMode = e.newPsl === undefined ? mode : (e.newPsl >>> 24) & 3;
+  const lane = (m: number) => (m === 0 || m === 1 ? 1 : 0);
+  switch (e.kind) {
+    case "chm":
+      return { from: lane(mode), to: lane(newMode) };
+    case "exception":
+    case "interrupt":
+      return { from: e.kind === "interrupt" ? 3 : lane(mode), to: 1 };
+    case "rei":
+      return { from: lane(mode), to: lane(newMode) };
+    case "ldpctx":
+    case "svpctx":
+      return { from: 1, to: 1 };
+    case "exit":
+      return { from: lane(mode), to: 2 };
+    case "emulate":
+    case "shadow-fill":
+    case "minidisk":
+    case "schedule":
+    case "page":
+      return { from: 2, to: 2 };
+    case "reflect":
+      return { from: 2, to: 1 };
+    case "io-start":
+      return { from: 2, to: 3 };
+    case "io-done":
+      return { from: 3, to: 3 };
+    case "console-out":
+    case "console-in":
+    case "timer":
+      return { from: 3, to: 3 };
+    default:
+      return { from: 2, to: 2 };
+  }
+}
+
+/** A sequence diagram of trace events (user, guest OS, monitor, hardware). */
+export function sequenceSvg(
+  events: readonly TraceEvent[],
+  maxEvents = 60,
+): string {
+  const list = events.slice(0, maxEvents);
+  const laneW = 170;
+  const left = 90;
+  const rowH = 22;
+  const top = 40;
+  const H = top + rowH * list.length + 20;
+  const W = left + laneW * LANES.length;
+  const parts: string[] = [];
+  LANES.forEach((name, i) => {
+    const x = left + laneW * i + laneW / 2;
+    parts.push(
+      `<text x="${x}" y="18" text-anchor="middle" font-family="sans-serif" font-size="12" font-weight="bold">${name}</text>` +
+        `<line x1="${x}" y1="26" x2="${x}" y2="${
+          H - 10
+        }" stroke="#bbb" stroke-dasharray="4 3"/>`,
+    );
+  });
+  parts.push(
+    `<defs><marker id="ah" markerWidth="8" markerHeight="8" refX="7" refY="3" orient="auto"><path d="M0,0 L7,3 L0,6 z" fill="#333"/></marker></defs>`,
+  );
+  list.forEach((e, i) => {
+    const y = top + rowH * i;
+    const { from, to } = laneOf(e);
+    const x1 = left + laneW * from + laneW / 2;
+    const x2 = left + laneW * to + laneW / 2;
+    parts.push(
+      `<text x="4" y="${
+        y + 4
+      }" font-family="monospace" font-size="9" fill="#666">${
+        escapeHtml(formatNs(e.ns))
+      }</text>`,
+    );
+    if (from === to) {
+      parts.push(`<circle cx="${x1}" cy="${y}" r="4" fill="#333"/>`);
+    } else {
+      parts.push(
+        `<line x1="${x1}" y1="${y}" x2="${
+          x2 + (x2 > x1 ? -6 : 6)
+        }" y2="${y}" stroke="#333" marker-end="url(#ah)"/>`,
+      );
+    }
+    const tx = Math.min(x1, x2) + (from === to ? 8 : 4);
+    parts.push(
+      `<text x="${tx}" y="${y - 3}" font-family="sans-serif" font-size="10">${
+        escapeHtml(`${e.kind}: ${e.text}`.slice(0, 70))
+      }</text>`,
+    );
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${
+    parts.join("")
+  }</svg>`;
+}
+
+/** Events as a table (text) plus a sequence diagram (HTML). */
+export function traceView(
+  events: readonly TraceEvent[],
+  title = "trace",
+): Rendering {
+  const shown = events.slice(-40);
+  const rows = shown.map((e) => [formatNs(e.ns), e.source, e.kind, e.text]);
+  const headers = ["time", "source", "kind", "event"];
+  const more = events.length > shown.length
+    ? `\n(${events.length - shown.length} earlier events not shown)`
+    : "";
+  return {
+    text: `${paint(title, "bold")} (${events.length} events)\n${
+      textTable(headers, rows)
+    }${more}`,
+    html: `<div><b>${escapeHtml(title)}</b> (${events.length} events)${
+      sequenceSvg(events.slice(0, 60))
+    }${htmlTable(headers, rows)}</div>`,
+  };
+}
+
+/** A trace object. */
+export function traceObjectView(t: Trace): Rendering {
+  return traceView(t.events, `trace${t.enabled ? "" : " (recording off)"}`);
+}
+
+/** A timeline of events per source on a simulated-time axis (SVG). */
+export function timelineSvg(
+  events: readonly TraceEvent[],
+  width = 700,
+): string {
+  if (events.length === 0) {
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>`;
+  }
+  const sources = [...new Set(events.map((e) => e.source))];
+  const t0 = events[0]!.ns;
+  const t1 = Math.max(t0 + 1, events[events.length - 1]!.ns);
+  const left = 90;
+  const rowH = 20;
+  const H = 30 + rowH * sources.length;
+  const x = (ns: number) => left + (ns - t0) / (t1 - t0) * (width - left - 10);
+  const parts = sources.map((s, i) =>
+    `<text x="4" y="${24 + rowH * i}" font-family="sans-serif" font-size="11">${
+      escapeHtml(s)
+    }</text>` +
+    `<line x1="${left}" y1="${20 + rowH * i}" x2="${width - 10}" y2="${
+      20 + rowH * i
+    }" stroke="#ddd"/>`
+  );
+  for (const e of events) {
+    const i = sources.indexOf(e.source);
+    parts.push(
+      `<rect x="${x(e.ns) - 1}" y="${
+        13 + rowH * i
+      }" width="3" height="14" fill="#2a6f97"><title>${
+        escapeHtml(`${formatNs(e.ns)} ${e.kind}: ${e.text}`)
+      }</title></rect>`,
+    );
+  }
+  parts.push(
+    `<text x="${left}" y="${H - 2}" font-family="monospace" font-size="9">${
+      escapeHtml(formatNs(t0))
+    }</text>` +
+      `<text x="${width - 10}" y="${
+        H - 2
+      }" text-anchor="end" font-family="monospace" font-size="9">${
+        escapeHtml(formatNs(t1))
+      }</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
+    H + 4
+  }">${parts.join("")}</svg>`;
+}
+
+// ---------------------------------------------------------------------------
+// Results
+
+/** What an injected instruction did. */
+export function injectView(r: InjectReport): Rendering {
+  const exits =
+    Object.entries(r.exits).map(([k, v]) => `${k}×${v}`).join(", ") || "none";
+  const changed = Object.entries(r.changed).map((
+    [k, [a, b]],
+  ) => [k, h8(a), h8(b)]);
+  const head = `${r.instruction} in ${MODE_NAMES[r.mode]} mode: exits ${exits}${
+    r.reflected ? ", exception reflected into the guest" : ""
+  }, ${formatNs(r.ns)}`;
+  return {
+    text: `${paint(head, "bold")}\n${
+      textTable(["changed", "before", "after"], changed)
+    }\n${r.events.map((e) => `  ${e.text}`).join("\n")}`,
+    html: `<div><b>${escapeHtml(head)}</b>${
+      htmlTable(["changed", "before", "after"], changed)
+    }${sequenceSvg(r.events)}</div>`,
+  };
+}
+
+/** A run result. */
+export function runResultView(r: RunResult): Rendering {
+  const text = `stop: ${r.stop}${
+    r.reason !== r.stop ? ` (${r.reason})` : ""
+  }, ${r.instructions} instructions, ${formatNs(r.ns)}, PC=${h8(r.pc)} PSL=${
+    h8(r.psl)
+  }`;
+  return { text, html: `<pre>${escapeHtml(text)}</pre>` };
+}
+
+/** Names of IPRs, for renderers that want them. */
+export const IPR_LABELS: readonly (string | undefined)[] = IPR_NAMES;
