@@ -387,7 +387,6 @@ export function minidiskView(map: MinidiskMap): Rendering {
 export function pageTableView(c: PageTableComparison): Rendering {
   const headers = [
     "VA",
-    "guest PTE",
     "guest prot",
     "V",
     "M",

@@ -684,6 +684,10 @@ export class Monitor {
         const code = cpu.run(budget, sliceEnd);
         const ran = cpu.instructions - i0;
         budget -= ran;
+        // Progress (or any other kind of stop) ends a run of shadow fills.
+        if (ran > 1 || code !== STOP_EXIT || cpu.exit?.kind !== "exception") {
+          this.#lastFault = "";
+        }
         vm.stats.instructions += ran;
         vm.stats.guestNs += cpu.ns - t0;
         this.syncFromCpu(vm);
@@ -841,7 +845,7 @@ export class Monitor {
   ): boolean {
     const set = this.#activeSet(vm);
     const write = (mask & MM_WRITE) !== 0;
-    const key = `${vm.name}:${vm.r[15]}:${va}:${mask}:${vector}`;
+    const key = `${vm.name}:${set.view}:${vm.r[15]}:${va}:${mask}:${vector}`;
     if (vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0) {
       // The real system PTE of a shadow process-table page is not there yet.
       if (set.ensureTablePage(va)) {
