@@ -490,7 +490,8 @@ export class Machine implements Hardware {
 
   /**
    * Runs until a halt, the instruction limit, the time limit, a breakpoint,
-   * idle (a branch-to-self loop with nothing scheduled), or an exit.
+   * idle (a branch-to-self loop with nothing scheduled), or an exit. A
+   * halted machine continues from its PC (the console's CONTINUE).
    */
   run(options: RunOptions = {}): RunResult {
     const cpu = this.cpu;
@@ -505,6 +506,8 @@ export class Machine implements Hardware {
       until = Math.min(until, cpu.ns + options.forNs);
     }
     if (options.breakpoints) cpu.setBreakpoints(options.breakpoints);
+    // Running a halted machine continues from PC, as the console's CONTINUE.
+    if (cpu.halted) cpu.continueFromHalt();
     const startI = cpu.instructions;
     const startNs = cpu.ns;
     cpu.nextEventNs = this.events.nextAt;

@@ -562,6 +562,12 @@ export class Monitor {
         `Cannot run VM "${vm.name}": it is not a VM of this monitor`,
       );
     }
+    // Running a halted VM continues from its PC (the console's CONTINUE).
+    if (vm.status === "halted") {
+      vm.status = "ready";
+      vm.haltReason = "";
+    }
+    this.#lastFault = "";
     const t0 = this.machine.cpu.ns;
     const i0 = vm.stats.instructions;
     const r = this.#loop([vm], options);
