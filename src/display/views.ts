@@ -9,6 +9,8 @@
 
 import { decodePsl, MODE_NAMES, PSL_LAYOUT } from "../arch/psl.ts";
 import { IPR_NAMES } from "../arch/ipr.ts";
+import { compressProt, PROT_NAMES } from "../arch/pte.ts";
+import { readOnlyProt } from "../monitor/shadow.ts";
 import type { Machine } from "../machine/machine.ts";
 import type { Trace, TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
@@ -391,6 +393,7 @@ export function pageTableView(c: PageTableComparison): Rendering {
     "V",
     "M",
     "PFN",
+    "remapped to",
     "shadow prot",
     "shadow V",
     "shadow M",
@@ -400,13 +403,22 @@ export function pageTableView(c: PageTableComparison): Rendering {
   const hl = new Set<string>();
   const rows = c.rows.map((r, i) => {
     const s = r.shadow;
+    const remap = compressProt(r.guest.prot);
+    const writeLater = s !== null && !s.modified &&
+      s.prot === readOnlyProt(remap) &&
+      s.prot !== remap;
     const row = [
       h8(r.va),
       r.guest.protName,
       r.guest.valid ? "1" : "0",
       r.guest.modified ? "1" : "0",
       r.guest.pfn.toString(16).toUpperCase(),
-      s ? s.protName : "—",
+      PROT_NAMES[remap]!,
+      s
+        ? `${s.protName}${
+          writeLater ? " (read-only until the first write)" : ""
+        }`
+        : "—",
       s ? (s.valid ? "1" : "0") : "—",
       s ? (s.modified ? "1" : "0") : "—",
       s ? s.pfn.toString(16).toUpperCase() : "—",
@@ -414,17 +426,22 @@ export function pageTableView(c: PageTableComparison): Rendering {
     if (c.policy === "split") {
       row.push(r.shadowExec ? r.shadowExec.protName : "—");
     }
-    if (r.remapped) {
+    if (remap !== r.guest.prot) {
       hl.add(`${i},1`);
       hl.add(`${i},5`);
-      row[5] = `${row[5]} (was ${r.guest.protName})`;
     }
     return row;
   });
   const caption =
     `${c.vm} ${c.region}: guest page table and shadow table (${c.policy} policy)`;
-  const textRows = rows.map((r) =>
-    r.map((x, j) => (j === 5 && x.includes("was") ? paint(x, "yellow") : x))
+  const textRows = rows.map((r, i) =>
+    r.map((
+      x,
+      j,
+    ) => (j === 5 && hl.has(`${i},5`)
+      ? paint(`${x} (was ${r[1]})`, "yellow")
+      : x)
+    )
   );
   return {
     text: `${caption}\n${textTable(headers, textRows)}`,

@@ -2223,6 +2223,12 @@ export class Cpu {
     const base = opv[2]! >>> 0;
     const ok = this.#probeByte(base, mode, wr) &&
       this.#probeByte((base + len - 1) >>> 0, mode, wr);
+    // vmmlab refinement of vm-extensions.md: the shadow tables a VM runs on
+    // are filled lazily (and pages whose guest M bit is clear are shadowed
+    // read-only), so a PROBE they deny is not yet an answer: the processor
+    // raises the VM-emulation exception and the monitor answers from the
+    // guest's own tables. A PROBE they allow needs no trap.
+    if (!ok && (psl & PSL_VM) !== 0) this.#vmEmul();
     // N and V cleared, Z = inaccessible, C unchanged (SimH).
     this.psl = (this.psl & ~(PSL_N | PSL_Z | PSL_V)) | (ok ? 0 : PSL_Z);
   }

@@ -1225,6 +1225,11 @@ export class Monitor {
       const pa = vm.realAddress(gpa);
       return pa < 0 ? undefined : mem.readL(pa);
     });
+    if (!isWalkFault(r) && write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
+      // As on SimH (vax-architecture.md 8.1): a successful PROBEW sets M.
+      const pa = vm.realAddress(r.ptePa);
+      if (pa >= 0) mem.writeL(pa, (r.pte | PTE_M) | 0);
+    }
     if (isWalkFault(r)) {
       const f = r as WalkFault;
       // Length violations on the process-PTE reference mean "not accessible".

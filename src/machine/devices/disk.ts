@@ -224,7 +224,8 @@ export class Disk implements IprDevice {
       ? 0
       : t.seekSettleNs + t.seekPerCylinderNs * Math.abs(cyl - this.#cylinder);
     this.#cylinder = cyl;
-    const sectorNs = t.revolutionNs / t.blocksPerTrack;
+    // Whole nanoseconds, so simulated times stay integers.
+    const sectorNs = Math.round(t.revolutionNs / t.blocksPerTrack);
     const at = now + t.controllerNs + seek;
     const under = Math.floor((at % t.revolutionNs) / sectorNs);
     const sector = block % t.blocksPerTrack;

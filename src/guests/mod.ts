@@ -1,0 +1,55 @@
+/**
+ * Guest software for the vmmlab VAX, written in VAX MACRO-32 and assembled
+ * by the project's assembler: **o**, a small multiprogramming operating
+ * system with user processes ({@link bootMultiprogramming}), and **CMS**, a
+ * single-user monitor in the style of VM/370's CMS ({@link bootCms}). Each
+ * boots on a `Machine` or on anything with the same `load`, `set`,
+ * `setPsl` and `disk.writeBlocks` methods. Each is also available as a
+ * module namespace with the shape every guest module has (`source`,
+ * `assemble`, `boot`), which a monitor can boot directly:
+ * `monitor.vm("o").boot(multiprogramming)`.
+ *
+ * @example
+ * ```ts
+ * import { Machine } from "../machine/machine.ts";
+ * import { bootCms } from "./mod.ts";
+ * const m = new Machine({ memory: "64 KiB", disk: "64 KiB" });
+ * bootCms(m);
+ * m.console.type("hi\r");
+ * console.assert(m.run().stop === "halt");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  crc32,
+  guestHex,
+  imageSymbol,
+  loadImage,
+  POWER_UP_PSL,
+} from "./guest.ts";
+export type { BootTarget, GuestImage } from "./guest.ts";
+export type { Assembly, AssemblyInit, ListingLine } from "../asm/assembler.ts";
+export {
+  assembleMultiprogramming,
+  bootMultiprogramming,
+  MULTIPROGRAMMING_ERRORS,
+  MULTIPROGRAMMING_LAYOUT,
+  MULTIPROGRAMMING_SOURCE,
+  MULTIPROGRAMMING_SYSCALLS,
+  multiprogrammingDisk,
+} from "./multiprogramming.ts";
+export type {
+  MultiprogrammingBootOptions,
+  MultiprogrammingImage,
+} from "./multiprogramming.ts";
+export {
+  assembleCms,
+  bootCms,
+  CMS_LAYOUT,
+  CMS_SOURCE,
+  cmsData,
+} from "./cms.ts";
+export * as multiprogramming from "./multiprogramming.ts";
+export * as cms from "./cms.ts";

@@ -1,0 +1,1483 @@
+/**
+ * **o**, a small multiprogramming operating system for the vmmlab VAX,
+ * written in VAX MACRO-32 and assembled by the project's own assembler. It
+ * is the guest that gives a monitor something real to virtualize: memory
+ * management, context switches, system calls, a disk driver and interrupts.
+ *
+ * ```ts
+ * import { Machine } from "../machine/machine.ts";
+ * import { bootMultiprogramming } from "./multiprogramming.ts";
+ * const m = new Machine({ memory: "128 KiB", disk: "64 KiB" });
+ * bootMultiprogramming(m, { diskMode: "async" });
+ * const r = m.run(); // halts when every process has exited
+ * console.assert(r.stop === "halt");
+ * console.assert(m.console.output.endsWith("o: all processes exited, halting\r\n"));
+ * ```
+ *
+ * ## What it does
+ *
+ * `o` boots at physical address `0x1000` with memory management off, fills
+ * its SCB (page aligned, SCBB) and its system page table (SBR, SLR), maps
+ * itself into S0, turns MAPEN on (the instruction after `MTPR #1,#MAPEN` is
+ * found through a temporary identity map of the first 16 pages in P0) and
+ * jumps into S0. It then creates three user processes, each with its own
+ * P0 page table (in S0: P0BR is a system virtual address), PCB, kernel
+ * stack and user stack, starts the interval timer and switches to
+ * process 1 with LDPCTX and REI.
+ *
+ * Processes run in user mode and are switched round robin (SVPCTX, LDPCTX)
+ * when their time slice (one timer tick, 10 ms; `QUANTUM` in the image)
+ * ends, when they sleep (disk, console) or yield. The switch is a software
+ * interrupt at IPL 3 (`K_SWITCH`, SCB 0x8C): the timer requests it, and it
+ * is taken as soon as the processor drops below IPL 3, so the kernel, which
+ * runs system calls at IPL 3, is never rescheduled in the middle of one.
+ * When nobody is ready, the idle process runs `BRB .` in kernel mode at
+ * IPL 0, where every interrupt can reach it (on the emulator a branch to
+ * itself skips simulated time to the next device event).
+ *
+ * - **p1, p2** (`WORKER`): read the four records of their disk area one
+ *   block at a time, print the CRC-32 of each (`P1: block 16 crc
+ *   0x44083A3D`), then of all four (`P1: blocks 16-19 crc 0x...`, a
+ *   computation longer than a time slice), write a result block (`RSLT`,
+ *   pid, the five CRCs) to block 7 of their area, read it back, compare
+ *   (`P1: wrote block 23, read back ok`) and exit.
+ * - **p3** (`ERRDEMO`): prints the disk label, then shows that bad
+ *   arguments come back as error codes (`P3: read into kernel space: error
+ *   -1`, `P3: read beyond the disk: error -17`, ...), yields, and finally
+ *   touches kernel memory itself: the access violation kills it (`o: p3
+ *   killed by exception 0x00000020 at PC 0x00000474`), the system goes on.
+ *
+ * When the last process is gone `o` prints `o: all processes exited,
+ * halting` and HALTs once the console has sent the last character.
+ *
+ * ## Physical memory (128 KiB)
+ *
+ * | address | contents |
+ * |---|---|
+ * | `0x00000`-`0x00FFF` | unused |
+ * | `0x01000` | the image: boot code, kernel, kernel data |
+ * | page aligned | SCB (1 page), system page table (256 PTEs), boot P0 table, process P0 page tables (16 PTEs each) |
+ * | page aligned | process records: PCB (96 bytes) + state, 256 bytes each, 0 = idle; `PCBB` = the record's physical address |
+ * | | kernel stacks (1 page per process and idle), interrupt stack (1 page), console ring (512 bytes) |
+ * | page aligned, to `UTEXT_END` | the user programs (copied into every process) |
+ * | `0x10000`-`0x11FFF` | p1's P0 (16 pages, physically contiguous) |
+ * | `0x12000`-`0x13FFF` | p2's P0 |
+ * | `0x14000`-`0x15FFF` | p3's P0 |
+ *
+ * S0 page n maps physical page n (kernel read/write), so the kernel sees
+ * physical address `a` at `0x80000000 + a`; SLR = 256 (128 KiB).
+ *
+ * ## P0 of every process (P0LR = 16, no P1)
+ *
+ * | pages | addresses | protection | contents |
+ * |---|---|---|---|
+ * | 0 | `0x0000`-`0x01FF` | no access | catches null pointers |
+ * | 1-5 | `0x0200`-`0x0BFF` | UR (read only) | the user programs; PC starts at `WORKER` or `ERRDEMO` |
+ * | 6-7 | `0x0C00`-`0x0FFF` | UW | line buffer `0x0C00`, variables `0x0D00` |
+ * | 8-11 | `0x1000`-`0x17FF` | UW | disk buffer (the four records) |
+ * | 12 | `0x1800`-`0x19FF` | UW | the result block |
+ * | 13-15 | `0x1A00`-`0x1FFF` | UW | user stack; USP starts at `0x2000` |
+ *
+ * ## System calls: `CHMK #code`
+ *
+ * Arguments in R0-R2, result in R0; every other register is preserved.
+ *
+ * | code | name | arguments | result |
+ * |---|---|---|---|
+ * | 0 | exit | - | does not return |
+ * | 1 | write to the console | R0 buffer, R1 length (0-256) | length |
+ * | 2 | read disk blocks | R0 first block, R1 count (1-16), R2 buffer | count |
+ * | 3 | write disk blocks | R0 first block, R1 count (1-16), R2 buffer | count |
+ * | 4 | yield | - | 0 |
+ * | 5 | get process id | - | pid (1-3) |
+ *
+ * Console output is queued in a 512-byte ring and sent by the transmit
+ * interrupt (IPL 0x14); a write sleeps while the ring lacks room, and a
+ * whole write always enters the ring at once, so lines never mix. Disk
+ * transfers go straight between the disk and the caller's buffer (its
+ * region is physically contiguous). With `DISK_ASYNC` = 1 (the default) the
+ * transfer is started with DKCS ASYNC and IE, the process sleeps until the
+ * disk interrupt (IPL 0x15) and others run meanwhile; with 0 the MTPR that
+ * sets GO returns when the transfer is complete.
+ *
+ * Every buffer is checked with PROBER/PROBEW in the caller's mode, page by
+ * page, before anything happens. Error codes:
+ *
+ * | R0 | meaning |
+ * |---|---|
+ * | -1 | the buffer is not accessible to the caller (kernel space, beyond P0LR, read-only page for a disk read) |
+ * | -2 | no such system call |
+ * | -3 | bad length or block count |
+ * | -17, -18, -19 | the disk refused the transfer: -16 - DKCS<ERRCODE> (1 block range outside the disk, 2 nonexistent memory, 3 reserved function) |
+ *
+ * An exception in user mode (access violation, reserved instruction, ...)
+ * kills the process; one in kernel mode is a bug and ends in a panic line
+ * and HALT.
+ *
+ * ## Disk (64 KiB, 128 blocks; {@link multiprogrammingDisk})
+ *
+ * | block | contents |
+ * |---|---|
+ * | 0 | label: `VMMLAB DEMO DISK` (ASCIZ) |
+ * | 16n to 16n+3 | the four records of process n (n = 1, 2, 3): a text header `pid n record r block b`, then pseudo-random bytes |
+ * | 16n+7 | written by process n: `RSLT`, pid, the four CRC-32s of the records, the CRC-32 of all four |
+ *
+ * @module
+ */
+
+import { assemble as assembleSource, type Assembly } from "../asm/assembler.ts";
+import {
+  type BootTarget,
+  type GuestImage,
+  loadImage,
+  makeImage,
+  patchLong,
+} from "./guest.ts";
+
+/**
+ * The assembly source of `o` and its user programs. Assemble it with
+ * origin `0x80001000` (its S0 address) and load the bytes at physical
+ * `0x1000`; {@link assembleMultiprogramming} does both.
+ */
+export const MULTIPROGRAMMING_SOURCE: string = `;
+; o -- a small multiprogramming operating system for the vmmlab VAX.
+;
+; Assembled at S0 address ^X80001000 and loaded at physical ^X1000; it boots
+; with memory management off and turns it on itself. See the module
+; documentation of src/guests/multiprogramming.ts for the memory map, the
+; system calls and the disk layout.
+;
+        .TITLE  O       multiprogramming operating system
+
+; ---- internal processor registers (vax-architecture.md 9, devices.md)
+PR$_KSP   = 0
+PR$_USP   = 3
+PR$_P0BR  = 8
+PR$_P0LR  = 9
+PR$_SBR   = 12
+PR$_SLR   = 13
+PR$_PCBB  = 16
+PR$_SCBB  = 17
+PR$_IPL   = 18
+PR$_SIRR  = 20
+PR$_ICCS  = 24
+PR$_TXCS  = 34
+PR$_TXDB  = 35
+PR$_MAPEN = 56
+PR$_TBIA  = 57
+PR$_DKBLK = 64
+PR$_DKMEM = 65
+PR$_DKCNT = 66
+PR$_DKCS  = 67
+
+; ---- disk command and status bits
+DK_READ   = 1
+DK_WRITE  = 2
+DK_IE     = ^X40
+DK_GO     = ^X100
+DK_ASYNC  = ^X200
+
+; ---- interrupt priority levels
+IPL_SCHED = 3                   ; software interrupt that reschedules
+IPL_TTY   = ^X14                ; console
+IPL_DISK  = ^X15                ; disk
+IPL_HIGH  = ^X1F
+
+; ---- page table entries: valid bit and protection
+PTE_KW    = ^X90000000          ; valid, kernel read/write
+PTE_UR    = ^XF8000000          ; valid, every mode reads, nobody writes
+PTE_UW    = ^XA0000000          ; valid, every mode reads and writes
+
+; ---- memory map
+S0        = ^X80000000          ; S0 page n is physical page n
+LOAD_PA   = ^X1000              ; where the image is loaded
+SPT_LEN   = 256                 ; system page table maps 128 KiB
+USER_PA   = ^X10000             ; process regions: pid n at USER_PA+(n-1)*REGION
+REGION    = ^X2000              ; one process: 16 pages of P0, contiguous
+P0_PAGES  = 16
+
+; ---- P0 of every process
+U_TEXT    = ^X200               ; pages 1-5: the user programs (read only)
+U_TEXT_PAGES = 5
+U_LINE    = ^XC00               ; pages 6-7: data (line buffer, variables)
+U_LP      = ^XD00
+U_PID     = ^XD04
+U_CRCS    = ^XD10
+U_BUF     = ^X1000              ; pages 8-11: disk buffer (4 records)
+U_BUF2    = ^X1800              ; page 12: the result block
+U_STACK   = ^X2000              ; pages 13-15: user stack, grows down
+
+; ---- processes
+NPROC     = 3                   ; user processes, pids 1..NPROC; 0 is idle
+P_SIZE    = 256                 ; a process record:
+P_PCB     = 0                   ;   its PCB (96 bytes)
+P_STATE   = ^X60                ;   state, below
+P_WCHAN   = ^X64                ;   what it sleeps on
+P_PID     = ^X68                ;   process id
+P_PCBPA   = ^X6C                ;   physical address of the PCB
+P_KLINE   = ^X80                ;   kernel message buffer (128 bytes)
+
+S_FREE    = 0
+S_READY   = 1
+S_RUN     = 2
+S_SLEEP   = 3
+S_EXITED  = 4
+
+WC_DISK   = 1                   ; sleep channels
+WC_TTY    = 2
+
+RING_SIZE = 512                 ; console output ring
+MAXWRITE  = 256                 ; longest console write
+
+; ---- system calls (CHMK #code) and error codes (in R0)
+SYS_EXIT    = 0
+SYS_WRITE   = 1
+SYS_DKREAD  = 2
+SYS_DKWRITE = 3
+SYS_YIELD   = 4
+SYS_GETPID  = 5
+
+E_FAULT   = -1                  ; buffer not accessible to the caller
+E_NOSYS   = -2                  ; no such system call
+E_INVAL   = -3                  ; bad length or count
+E_DISK    = -16                 ; disk error n is returned as -16-n
+
+NREC      = 4                   ; records each worker reads
+
+;=============================================================================
+; Boot. Entered at physical LOAD_PA with memory management off, kernel mode,
+; interrupt stack, IPL 31. Everything up to MAPPED is position independent.
+;=============================================================================
+
+BOOT::  MTPR    #IPL_HIGH, #PR$_IPL
+; the system control block: every vector to K_UNEXP, then ours
+        MOVAB   SCB, R0                 ; a physical address: we run unmapped
+        MTPR    R0, #PR$_SCBB
+        MOVL    #128, R1
+        MOVL    #<K_UNEXP+1>, R2        ; +1: on the interrupt stack
+10$:    MOVL    R2, (R0)+
+        SOBGTR  R1, 10$
+        MOVAB   SCB, R1
+        MOVAB   SCBINIT, R0
+20$:    MOVL    (R0)+, R2
+        BLSS    30$
+        ADDL2   R1, R2
+        MOVL    (R0)+, (R2)
+        BRB     20$
+; the system page table: S0 page n is physical page n, kernel read/write
+30$:    MOVAB   SPT, R0
+        MTPR    R0, #PR$_SBR
+        MTPR    #SPT_LEN, #PR$_SLR
+        MOVL    #SPT_LEN, R1
+        MOVL    #PTE_KW, R2
+40$:    MOVL    R2, (R0)+
+        INCL    R2
+        SOBGTR  R1, 40$
+; an identity map of the first 16 pages in P0: the instruction after the
+; MTPR to MAPEN is fetched at a physical address, which must still work
+        MOVAB   BOOTP0, R0
+        MOVL    #16, R1
+        MOVL    #PTE_KW, R2
+50$:    MOVL    R2, (R0)+
+        INCL    R2
+        SOBGTR  R1, 50$
+        MTPR    #BOOTP0, #PR$_P0BR      ; P0BR is a system virtual address
+        MTPR    #16, #PR$_P0LR
+        MTPR    #1, #PR$_MAPEN
+        JMP     @#MAPPED                ; into S0
+
+SCBINIT:                                ; SCB offset, handler (+1: interrupt stack)
+        .LONG   ^X10, F_RIF
+        .LONG   ^X14, F_XFC
+        .LONG   ^X18, F_ROF
+        .LONG   ^X1C, F_RAF
+        .LONG   ^X20, F_ACV
+        .LONG   ^X24, F_TNV
+        .LONG   ^X28, F_TRACE
+        .LONG   ^X2C, F_BPT
+        .LONG   ^X34, F_ARITH
+        .LONG   ^X40, K_CHMK
+        .LONG   ^X8C, K_SWITCH          ; software interrupt level 3
+        .LONG   ^XC0, K_CLOCK+1         ; interval timer
+        .LONG   ^XD0, K_DISK+1          ; disk
+        .LONG   ^XFC, K_TXINT+1         ; console transmit
+        .LONG   -1
+
+MAPPED: MOVL    #ISTACK_TOP, SP         ; the interrupt stack, now in S0
+        MTPR    #0, #PR$_P0LR           ; forget the identity map
+        MTPR    #0, #PR$_TBIA
+        MTPR    #^X40, #PR$_TXCS        ; console transmit interrupts on
+        MOVAB   PROCTAB+P_KLINE, R3     ; the banner
+        MOVL    R3, R7
+        MOVAB   KS_BANNER, R1
+        BSBW    KL_STR
+        MOVAB   KS_SYNC, R1
+        TSTL    DISK_ASYNC
+        BEQL    10$
+        MOVAB   KS_ASYNC, R1
+10$:    BSBW    KL_STR
+        BSBW    KL_SEND
+        MOVL    #1, R8                  ; the user processes
+20$:    BSBW    MKPROC
+        AOBLEQ  #NPROC, R8, 20$
+        MOVL    #NPROC, NALIVE
+        MTPR    #^X40, #PR$_ICCS        ; interval timer on: 100 Hz
+        MOVAB   PROCTAB+P_SIZE, R4      ; run process 1
+        MOVL    #S_RUN, P_STATE(R4)
+        MOVL    R4, CURPROC
+        MOVL    QUANTUM, QLEFT
+        MTPR    P_PCBPA(R4), #PR$_PCBB
+        LDPCTX
+        REI
+
+; MKPROC: builds process R8 (pid): region, P0 page table, PCB.
+MKPROC: ASHL    #8, R8, R4
+        MOVAB   PROCTAB[R4], R4         ; its record
+        MOVL    R8, P_PID(R4)
+        BICL3   #S0, R4, P_PCBPA(R4)
+        SUBL3   #1, R8, R5              ; its region, seen through S0
+        MULL2   #REGION, R5
+        ADDL2   #<S0+USER_PA>, R5
+        MOVL    R5, R0                  ; cleared
+        MOVL    #<REGION/4>, R1
+10$:    CLRL    (R0)+
+        SOBGTR  R1, 10$
+        MOVAB   UTEXT, R0               ; the user programs, copied to U_TEXT
+        ADDL3   #U_TEXT, R5, R1
+        MOVL    #<<UTEXT_END-UTEXT+3>/4>, R2
+20$:    MOVL    (R0)+, (R1)+
+        SOBGTR  R2, 20$
+        SUBL3   #1, R8, R6              ; its P0 page table
+        MULL2   #<P0_PAGES*4>, R6
+        MOVAB   P0PT[R6], R6
+        BICL3   #S0, R5, R0
+        ASHL    #-9, R0, R0             ; first page frame of the region
+        CLRL    (R6)                    ; page 0: no access
+        MOVL    #1, R1
+30$:    ADDL3   R0, R1, R2
+        CMPL    R1, #U_TEXT_PAGES
+        BGTR    40$
+        BISL2   #PTE_UR, R2             ; program text: read only
+        BRB     50$
+40$:    BISL2   #PTE_UW, R2             ; data, buffers, stack
+50$:    MOVL    R2, (R6)[R1]
+        AOBLSS  #P0_PAGES, R1, 30$
+        ASHL    #9, R8, R0              ; the PCB
+        MOVAB   KSTACKS+512[R0], P_PCB(R4)      ; KSP
+        CLRL    4(R4)                   ; ESP
+        CLRL    8(R4)                   ; SSP
+        MOVL    #U_STACK, 12(R4)        ; USP
+        MOVAB   16(R4), R0              ; R0-R13
+        MOVL    #14, R1
+60$:    CLRL    (R0)+
+        SOBGTR  R1, 60$
+        MOVL    PROGTAB-4[R8], ^X48(R4) ; PC
+        MOVL    #^X03C00000, ^X4C(R4)   ; PSL: user, previous user, IPL 0
+        MOVL    R6, ^X50(R4)            ; P0BR
+        MOVL    #<P0_PAGES!^X04000000>, ^X54(R4)   ; P0LR, ASTLVL 4 (none)
+        CLRL    ^X58(R4)                ; P1BR
+        MOVL    #^X00200000, ^X5C(R4)   ; P1LR: no P1 page
+        MOVL    #S_READY, P_STATE(R4)
+        RSB
+
+;=============================================================================
+; Scheduling
+;=============================================================================
+
+; K_CLOCK: interval timer interrupt (IPL 22, interrupt stack).
+        .ALIGN  LONG
+K_CLOCK:
+        INCL    TICKS
+        CMPL    CURPROC, #PROCTAB       ; the idle process has no time slice
+        BEQL    10$
+        DECL    QLEFT
+        BGTR    10$
+        MTPR    #IPL_SCHED, #PR$_SIRR   ; time slice over: reschedule
+10$:    REI
+
+; K_SWITCH: software interrupt level 3, and the end of SLEEP and EXIT.
+; On the kernel stack of the current process: (SP) = PC, 4(SP) = PSL.
+; Saves its context, picks the next ready process round robin (the idle
+; process if none is ready) and loads its context.
+        .ALIGN  LONG
+K_SWITCH::
+        SVPCTX                          ; now on the interrupt stack
+        MOVL    CURPROC, R1
+        CMPL    P_STATE(R1), #S_RUN
+        BNEQ    10$
+        MOVL    #S_READY, P_STATE(R1)
+10$:    MOVL    P_PID(R1), R2
+        MOVL    #NPROC, R3
+20$:    INCL    R2                      ; the next one after the current
+        CMPL    R2, #NPROC
+        BLEQ    30$
+        MOVL    #1, R2
+30$:    ASHL    #8, R2, R4
+        MOVAB   PROCTAB[R4], R4
+        CMPL    P_STATE(R4), #S_READY
+        BEQL    40$
+        SOBGTR  R3, 20$
+        MOVAB   PROCTAB, R4             ; nobody ready: idle
+        BRB     50$
+40$:    MOVL    #S_RUN, P_STATE(R4)
+50$:    MOVL    R4, CURPROC
+        MOVL    QUANTUM, QLEFT
+        MTPR    P_PCBPA(R4), #PR$_PCBB
+        LDPCTX
+        REI
+
+; K_IDLE: the idle process, kernel mode at IPL 0: every interrupt can come.
+        .ALIGN  LONG
+K_IDLE::
+        BRB     K_IDLE
+
+; SLEEP: R0 = channel. Process context, IPL >= 3 (the caller raised it to
+; test its condition). Returns at IPL 3 once WAKEUP(R0) has been called;
+; every register is preserved. The caller tests its condition again.
+SLEEP:  PUSHL   R1
+        MOVL    CURPROC, R1
+        MOVL    R0, P_WCHAN(R1)
+        MOVL    #S_SLEEP, P_STATE(R1)
+        MOVL    (SP)+, R1
+        MTPR    #IPL_SCHED, #PR$_IPL
+        MOVPSL  -(SP)                   ; a frame for SVPCTX and REI
+        PUSHAB  10$
+        BRW     K_SWITCH
+10$:    RSB
+
+; WAKEUP: R0 = channel. Makes every process sleeping on it ready, and asks
+; for a reschedule if there was one. Any IPL >= 3; registers preserved.
+WAKEUP: PUSHL   R1
+        PUSHL   R2
+        PUSHL   R3
+        CLRL    R2
+        MOVAB   PROCTAB+P_SIZE, R1
+        MOVL    #NPROC, R3
+10$:    CMPL    P_STATE(R1), #S_SLEEP
+        BNEQ    20$
+        CMPL    P_WCHAN(R1), R0
+        BNEQ    20$
+        MOVL    #S_READY, P_STATE(R1)
+        INCL    R2
+20$:    ADDL2   #P_SIZE, R1
+        SOBGTR  R3, 10$
+        TSTL    R2
+        BEQL    30$
+        MTPR    #IPL_SCHED, #PR$_SIRR
+30$:    MOVL    (SP)+, R3
+        MOVL    (SP)+, R2
+        MOVL    (SP)+, R1
+        RSB
+
+;=============================================================================
+; System calls: CHMK #code, arguments in R0-R2, result in R0. Every other
+; register is preserved (the entry mask of SYSCALL saves R1-R11).
+;=============================================================================
+
+        .ALIGN  LONG
+K_CHMK::
+        MTPR    #IPL_SCHED, #PR$_IPL    ; no rescheduling inside the kernel
+        CALLS   #0, SYSCALL             ; 4(AP) = code, 8(AP) = PC, 12(AP) = PSL
+        ADDL2   #4, SP                  ; pop the code
+        REI
+
+        .ENTRY  SYSCALL, ^M<R1,R2,R3,R4,R5,R6,R7,R8,R9,R10,R11>
+        CASEL   4(AP), #0, #5
+10$:    .WORD   SYS$EXIT-10$
+        .WORD   SYS$WRITE-10$
+        .WORD   SYS$DKREAD-10$
+        .WORD   SYS$DKWRITE-10$
+        .WORD   SYS$YIELD-10$
+        .WORD   SYS$GETPID-10$
+        MOVL    #E_NOSYS, R0
+        RET
+
+RET_INVAL:
+        MOVL    #E_INVAL, R0
+        RET
+RET_FAULT:
+        MOVL    #E_FAULT, R0
+        RET
+
+SYS$GETPID:                             ; R0 = pid
+        MOVL    CURPROC, R0
+        MOVL    P_PID(R0), R0
+        RET
+
+SYS$YIELD:                              ; R0 = 0
+        MTPR    #IPL_SCHED, #PR$_SIRR   ; taken when REI drops to IPL 0
+        CLRL    R0
+        RET
+
+SYS$WRITE:                              ; R0 = buffer, R1 = length
+        MOVL    R0, R7
+        MOVL    R1, R8
+        BLSS    RET_INVAL
+        BEQL    10$
+        CMPL    R8, #MAXWRITE
+        BGTR    RET_INVAL
+        MOVL    R7, R4
+        MOVL    R8, R5
+        CLRL    R6                      ; read access
+        BSBW    UCHECK
+        BLSS    RET_FAULT
+        MOVL    R7, R1
+        MOVL    R8, R2
+        BSBW    TTYWRITE
+10$:    MOVL    R8, R0                  ; R0 = length
+        RET
+
+SYS$DKREAD:                             ; R0 = block, R1 = count, R2 = buffer
+        MOVL    #DK_READ, R3
+        BRB     DKIO
+SYS$DKWRITE:
+        MOVL    #DK_WRITE, R3
+DKIO:   MOVL    R0, R8                  ; R8 = block
+        MOVL    R1, R9                  ; R9 = count
+        BLEQ    RET_INVAL
+        CMPL    R9, #P0_PAGES
+        BGTR    RET_INVAL
+        MOVL    R2, R4                  ; is the buffer the caller's?
+        ASHL    #9, R9, R5
+        BICL3   #^C1, R3, R6            ; a read writes memory: 1 = write access
+        BSBW    UCHECK
+        BLSS    RET_FAULT
+        MFPR    #PR$_P0BR, R5           ; its physical address: the region is
+        ASHL    #-9, R2, R6             ; contiguous, so the frame of the
+        MOVL    (R5)[R6], R6            ; first page does
+        BICL2   #^XFFE00000, R6
+        ASHL    #9, R6, R6
+        BICL3   #^C511, R2, R7
+        ADDL2   R7, R6                  ; R6 = physical address
+10$:    MTPR    #IPL_DISK, #PR$_IPL     ; wait for the disk to be free
+        TSTL    DK_BUSY
+        BEQL    20$
+        MOVL    #WC_DISK, R0
+        BSBW    SLEEP
+        BRB     10$
+20$:    MOVL    #1, DK_BUSY
+        CLRL    DK_DONE
+        MTPR    R8, #PR$_DKBLK
+        MTPR    R6, #PR$_DKMEM
+        MTPR    R9, #PR$_DKCNT
+        TSTL    DISK_ASYNC
+        BNEQ    30$
+        BISL3   #DK_GO, R3, R0          ; synchronous: done when MTPR returns
+        MTPR    R0, #PR$_DKCS
+        MFPR    #PR$_DKCS, DK_STATUS
+        BRB     50$
+30$:    BISL3   #<DK_GO!DK_ASYNC!DK_IE>, R3, R0
+        MTPR    R0, #PR$_DKCS           ; asynchronous: sleep until the interrupt
+40$:    TSTL    DK_DONE
+        BNEQ    50$
+        MOVL    #WC_DISK, R0
+        BSBW    SLEEP
+        MTPR    #IPL_DISK, #PR$_IPL
+        BRB     40$
+50$:    CLRL    DK_BUSY
+        MOVL    DK_STATUS, R10
+        MOVL    #WC_DISK, R0            ; for whoever waits for the disk
+        BSBW    WAKEUP
+        MTPR    #IPL_SCHED, #PR$_IPL
+        BBS     #15, R10, 60$
+        MOVL    R9, R0                  ; R0 = count
+        RET
+60$:    ASHL    #-12, R10, R0           ; DKCS<ERR>: R0 = -16 - ERRCODE
+        BICL2   #^C7, R0
+        SUBL3   R0, #E_DISK, R0
+        RET
+
+SYS$EXIT::
+        MOVL    CURPROC, R6
+        MOVAB   P_KLINE(R6), R3         ; "o: pN exited"
+        MOVL    R3, R7
+        MOVAB   KS_OP, R1
+        BSBW    KL_STR
+        MOVL    P_PID(R6), R1
+        BSBW    KL_DIGIT
+        MOVAB   KS_EXITED, R1
+        BSBW    KL_STR
+        BSBW    KL_SEND
+; EXIT_COMMON: R6 = CURPROC, IPL 3, process context. Never returns.
+EXIT_COMMON:
+        DECL    NALIVE
+        BNEQ    20$
+        MOVAB   P_KLINE(R6), R3         ; the last one: the final line
+        MOVL    R3, R7
+        MOVAB   KS_FINAL, R1
+        BSBW    KL_STR
+        BSBW    KL_SEND
+        MTPR    #0, #PR$_ICCS           ; no more time slices
+        MTPR    #IPL_TTY, #PR$_IPL      ; halt once the console is drained
+        MOVL    #1, SHUTDOWN
+        TSTL    TTY_BUSY
+        BNEQ    10$
+        HALT
+10$:    MTPR    #IPL_SCHED, #PR$_IPL
+20$:    MOVL    #S_EXITED, P_STATE(R6)  ; (not before: TTYWRITE may sleep)
+        MOVPSL  -(SP)
+        PUSHL   #0
+        BRW     K_SWITCH
+
+; UCHECK: R4 = address, R5 = length (> 0), R6<0> = 1 to check write access
+; (else read). Probes every page of the range in the previous mode.
+; R0 = 0 (and N clear) if the caller may access it all, else E_FAULT.
+; Clobbers R4, R5.
+UCHECK: ADDL2   R4, R5                  ; end
+        CMPL    R5, R4
+        BLEQU   90$                     ; wraps around
+10$:    BLBS    R6, 20$
+        PROBER  #0, #1, (R4)
+        BRB     30$
+20$:    PROBEW  #0, #1, (R4)
+30$:    BEQL    90$
+        BICL2   #511, R4
+        ADDL2   #512, R4
+        CMPL    R4, R5
+        BLSSU   10$
+        CLRL    R0
+        RSB
+90$:    MOVL    #E_FAULT, R0
+        RSB
+
+;=============================================================================
+; Console output: a ring buffer drained by the transmit interrupt
+;=============================================================================
+
+; TTYWRITE: R1 = address, R2 = length (0..MAXWRITE). Queues the bytes,
+; sleeping until the ring has room (process context only; at boot the ring
+; is empty). Restores the caller's IPL. Clobbers R0-R4.
+TTYWRITE:
+        MFPR    #PR$_IPL, -(SP)
+10$:    MFPR    #PR$_IPL, R0
+        CMPL    R0, #IPL_TTY
+        BGEQ    20$
+        MTPR    #IPL_TTY, #PR$_IPL
+20$:    SUBL3   TTY_COUNT, #RING_SIZE, R0
+        CMPL    R0, R2
+        BGEQ    30$
+        MOVL    #WC_TTY, R0
+        BSBW    SLEEP
+        BRB     10$
+30$:    TSTL    R2
+        BEQL    50$
+        MOVL    TTY_HEAD, R3
+        MOVL    R2, R4
+40$:    MOVB    (R1)+, TTY_RING[R3]
+        INCL    R3
+        BICL2   #^C<RING_SIZE-1>, R3
+        SOBGTR  R4, 40$
+        MOVL    R3, TTY_HEAD
+        ADDL2   R2, TTY_COUNT
+        TSTL    TTY_BUSY
+        BNEQ    50$
+        BSBW    TTY_START
+50$:    MTPR    (SP)+, #PR$_IPL
+        RSB
+
+; TTY_START: IPL >= IPL_TTY. Sends the next character of the ring, if any.
+; Clobbers R0, R1.
+TTY_START:
+        TSTL    TTY_COUNT
+        BEQL    10$
+        MOVL    TTY_TAIL, R0
+        MOVZBL  TTY_RING[R0], R1
+        MTPR    R1, #PR$_TXDB
+        INCL    R0
+        BICL2   #^C<RING_SIZE-1>, R0
+        MOVL    R0, TTY_TAIL
+        DECL    TTY_COUNT
+        MOVL    #1, TTY_BUSY
+        RSB
+10$:    CLRL    TTY_BUSY
+        RSB
+
+; K_TXINT: console transmit interrupt (IPL 20, interrupt stack).
+        .ALIGN  LONG
+K_TXINT:
+        CALLS   #0, TX_SERVICE
+        REI
+        .ENTRY  TX_SERVICE, ^M<R0,R1,R2,R3>
+        BSBW    TTY_START
+        TSTL    TTY_BUSY
+        BNEQ    10$
+        TSTL    SHUTDOWN
+        BEQL    10$
+        HALT                            ; the last character has gone out
+10$:    CMPL    TTY_COUNT, #<RING_SIZE-MAXWRITE>
+        BGTR    20$
+        MOVL    #WC_TTY, R0             ; room for any write
+        BSBW    WAKEUP
+20$:    RET
+
+; K_DISK: disk interrupt (IPL 21, interrupt stack).
+        .ALIGN  LONG
+K_DISK: CALLS   #0, DK_SERVICE
+        REI
+        .ENTRY  DK_SERVICE, ^M<R0,R1,R2,R3>
+        MFPR    #PR$_DKCS, DK_STATUS
+        MOVL    #1, DK_DONE
+        MOVL    #WC_DISK, R0
+        BSBW    WAKEUP
+        RET
+
+;=============================================================================
+; Kernel messages: R3 = where the next character goes, R7 = line start
+;=============================================================================
+
+KL_STR: MOVB    (R1)+, (R3)+            ; R1 = ASCIZ string
+        BNEQ    KL_STR
+        DECL    R3
+        RSB
+KL_DIGIT:                               ; R1 = 0..9
+        ADDB3   #^A/0/, R1, (R3)+
+        RSB
+KL_HEX: MOVB    #^A/0/, (R3)+           ; R1 = value; clobbers R2, R4
+        MOVB    #^A/x/, (R3)+
+        MOVL    #8, R4
+10$:    ROTL    #4, R1, R1
+        BICL3   #^XFFFFFFF0, R1, R2
+        MOVB    KHEX[R2], (R3)+
+        SOBGTR  R4, 10$
+        RSB
+KL_SEND:                                ; ends the line and queues it
+        MOVB    #13, (R3)+
+        MOVB    #10, (R3)+
+        MOVL    R7, R1
+        SUBL3   R7, R3, R2
+        BSBW    TTYWRITE
+        RSB
+
+KHEX:   .ASCII  /0123456789ABCDEF/
+KS_BANNER:
+        .ASCIZ  "o: vmmlab multiprogramming OS, 3 processes, disk I/O "
+KS_SYNC:
+        .ASCIZ  /synchronous/
+KS_ASYNC:
+        .ASCIZ  /asynchronous/
+KS_OP:  .ASCIZ  /o: p/
+KS_EXITED:
+        .ASCIZ  / exited/
+KS_KILLED:
+        .ASCIZ  / killed by exception /
+KS_ATPC:
+        .ASCIZ  / at PC /
+KS_PSL: .ASCIZ  / PSL /
+KS_FINAL:
+        .ASCIZ  /o: all processes exited, halting/
+KS_PANIC:
+        .ASCIZ  /o: panic: exception /
+
+;=============================================================================
+; Exceptions. From user mode they kill the process; in the kernel they are
+; a bug: panic. On the kernel stack: parameters, then PC and PSL.
+;=============================================================================
+
+        .ALIGN  LONG
+F_RIF:  MOVL    #^X10, R0
+        CLRL    R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_XFC:  MOVL    #^X14, R0
+        CLRL    R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_ROF:  MOVL    #^X18, R0
+        CLRL    R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_RAF:  MOVL    #^X1C, R0
+        CLRL    R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_ACV:  MOVL    #^X20, R0
+        MOVL    #2, R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_TNV:  MOVL    #^X24, R0
+        MOVL    #2, R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_TRACE:
+        MOVL    #^X28, R0
+        CLRL    R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_BPT:  MOVL    #^X2C, R0
+        CLRL    R1
+        BRW     FAULT
+        .ALIGN  LONG
+F_ARITH:
+        MOVL    #^X34, R0
+        MOVL    #1, R1
+        BRW     FAULT
+        .ALIGN  LONG
+K_UNEXP:                                ; anything else (interrupt stack)
+        MNEGL   #1, R0
+        CLRL    R1
+        BRW     PANIC
+
+; FAULT: R0 = SCB offset, R1 = number of parameters.
+FAULT:  MOVL    4(SP)[R1], R2           ; PSL
+        BICL2   #^XFCFFFFFF, R2
+        CMPL    R2, #^X03000000         ; from user mode?
+        BEQL    10$
+        BRW     PANIC
+10$:    MOVL    (SP)[R1], R9            ; PC
+        MOVL    R0, R8
+        MTPR    #IPL_SCHED, #PR$_IPL
+        MOVL    CURPROC, R6             ; "o: pN killed by exception ..."
+        MOVAB   P_KLINE(R6), R3
+        MOVL    R3, R7
+        MOVAB   KS_OP, R1
+        BSBW    KL_STR
+        MOVL    P_PID(R6), R1
+        BSBW    KL_DIGIT
+        MOVAB   KS_KILLED, R1
+        BSBW    KL_STR
+        MOVL    R8, R1
+        BSBW    KL_HEX
+        MOVAB   KS_ATPC, R1
+        BSBW    KL_STR
+        MOVL    R9, R1
+        BSBW    KL_HEX
+        BSBW    KL_SEND
+        BRW     EXIT_COMMON
+
+; PANIC: R0 = SCB offset (-1: unknown), R1 = number of parameters. Prints
+; what is queued and the panic line, polling the console, and halts.
+PANIC:  MTPR    #IPL_HIGH, #PR$_IPL
+        MOVL    4(SP)[R1], R10          ; PSL
+        MOVL    (SP)[R1], R9            ; PC
+        MOVL    R0, R8
+        MOVAB   PANIC_LINE, R3
+        MOVL    R3, R7
+        MOVAB   KS_PANIC, R1
+        BSBW    KL_STR
+        MOVL    R8, R1
+        BSBW    KL_HEX
+        MOVAB   KS_ATPC, R1
+        BSBW    KL_STR
+        MOVL    R9, R1
+        BSBW    KL_HEX
+        MOVAB   KS_PSL, R1
+        BSBW    KL_STR
+        MOVL    R10, R1
+        BSBW    KL_HEX
+        MOVB    #13, (R3)+
+        MOVB    #10, (R3)+
+10$:    BSBW    POLL_TX                 ; drain the ring
+        TSTL    TTY_COUNT
+        BEQL    20$
+        BSBW    TTY_START
+        BRB     10$
+20$:    MOVL    R7, R2
+30$:    CMPL    R2, R3
+        BGEQU   40$
+        BSBW    POLL_TX
+        MOVZBL  (R2)+, R0
+        MTPR    R0, #PR$_TXDB
+        BRB     30$
+40$:    BSBW    POLL_TX
+        HALT
+POLL_TX:                                ; waits for the console to be ready
+        MFPR    #PR$_TXCS, R0
+        BBC     #7, R0, POLL_TX
+        RSB
+
+;=============================================================================
+; Kernel data
+;=============================================================================
+
+        .ALIGN  LONG
+CURPROC:: .LONG PROCTAB                 ; record of the running process
+NALIVE::  .LONG 0                       ; processes not yet exited
+TICKS::   .LONG 0                       ; timer interrupts so far
+QUANTUM:: .LONG 1                       ; time slice in ticks (host may patch)
+QLEFT::   .LONG 1                       ; ticks left in the current slice
+DISK_ASYNC::                            ; 1: interrupt-driven disk I/O, 0: not
+          .LONG 1                       ;   (host may patch)
+DK_BUSY:: .LONG 0                       ; a transfer is in progress
+DK_DONE:: .LONG 0                       ; ... and has completed
+DK_STATUS:: .LONG 0                     ; DKCS at completion
+TTY_HEAD:: .LONG 0                      ; next free slot of the ring
+TTY_TAIL:: .LONG 0                      ; next character to send
+TTY_COUNT:: .LONG 0                     ; characters in the ring
+TTY_BUSY:: .LONG 0                      ; a character is being sent
+SHUTDOWN:: .LONG 0                      ; halt when the ring is empty
+PROGTAB::                               ; the program of each process (P0 PC)
+        .LONG   U_TEXT+<WORKER-UTEXT>
+        .LONG   U_TEXT+<WORKER-UTEXT>
+        .LONG   U_TEXT+<ERRDEMO-UTEXT>
+PANIC_LINE:
+        .BLKB   128
+
+        .ALIGN  PAGE
+SCB::   .BLKL   128                     ; system control block
+SPT::   .BLKL   SPT_LEN                 ; system page table
+BOOTP0: .BLKL   16                      ; boot-time identity map (P0)
+P0PT::  .BLKL   NPROC*P0_PAGES          ; P0 page tables, 16 PTEs each
+        .ALIGN  PAGE
+PROCTAB::                               ; process records; 0 is idle
+        .LONG   KSTACKS+512, 0, 0, 0    ; KSP, ESP, SSP, USP
+        .BLKL   14                      ; R0-R13
+        .LONG   K_IDLE, 0               ; PC, PSL (kernel, IPL 0)
+        .LONG   0, ^X04000000, 0, ^X00200000    ; no P0, no P1
+        .LONG   S_RUN, 0, 0, PROCTAB-S0 ; state, wchan, pid 0, PCB address
+        .BLKB   P_SIZE-^X70
+        .BLKB   NPROC*P_SIZE
+KSTACKS::                               ; kernel stacks, one page each
+        .BLKB   <NPROC+1>*512
+ISTACK: .BLKB   512                     ; interrupt stack
+ISTACK_TOP::
+TTY_RING::
+        .BLKB   RING_SIZE
+
+;=============================================================================
+; User programs. Position independent: they are copied to U_TEXT in P0 of
+; every process and run in user mode. They use R0-R4 as scratch.
+;=============================================================================
+
+        .ALIGN  PAGE
+UTEXT::
+
+; ---- WORKER (p1, p2): reads its records, prints their CRC-32 and the
+; CRC-32 of all of them, writes a result block and reads it back.
+WORKER::
+        CHMK    #SYS_GETPID
+        MOVL    R0, @#U_PID
+        MULL3   #16, R0, R7             ; R7 = its first block
+        CLRL    R8                      ; R8 = record number
+W_LOOP: ADDL3   R7, R8, R0              ; read record R8
+        MOVL    #1, R1
+        ASHL    #9, R8, R2              ; into U_BUF + 512 * R8
+        ADDL2   #U_BUF, R2
+        CHMK    #SYS_DKREAD
+        TSTL    R0
+        BGEQ    10$
+        BRW     W_FAIL
+10$:    MOVL    R2, R1
+        MOVL    #512, R2
+        BSBW    CRC32
+        MOVL    R0, @#U_CRCS[R8]
+        MOVL    R0, R9
+        BSBW    L_BEGIN                 ; "Pn: block b crc 0x..."
+        MOVAB   US_BLOCK, R1
+        BSBW    L_STR
+        ADDL3   R7, R8, R1
+        BSBW    L_DEC
+        MOVAB   US_CRC, R1
+        BSBW    L_STR
+        MOVL    R9, R1
+        BSBW    L_HEX
+        BSBW    L_END
+        INCL    R8
+        CMPL    R8, #NREC
+        BGEQ    20$
+        BRW     W_LOOP
+20$:    MOVL    #U_BUF, R1              ; all records: a few time slices
+        MOVL    #<NREC*512>, R2
+        BSBW    CRC32
+        MOVL    R0, @#U_CRCS+<4*NREC>
+        MOVL    R0, R9
+        BSBW    L_BEGIN                 ; "Pn: blocks b-c crc 0x..."
+        MOVAB   US_BLOCKS, R1
+        BSBW    L_STR
+        MOVL    R7, R1
+        BSBW    L_DEC
+        MOVAB   US_DASH, R1
+        BSBW    L_STR
+        ADDL3   #<NREC-1>, R7, R1
+        BSBW    L_DEC
+        MOVAB   US_CRC, R1
+        BSBW    L_STR
+        MOVL    R9, R1
+        BSBW    L_HEX
+        BSBW    L_END
+        MOVL    #U_BUF2, R1             ; the result block: "RSLT", pid, CRCs
+        MOVL    #128, R2
+30$:    CLRL    (R1)+
+        SOBGTR  R2, 30$
+        MOVL    #^A/RSLT/, @#U_BUF2
+        MOVL    @#U_PID, @#U_BUF2+4
+        CLRL    R8
+40$:    MOVL    @#U_CRCS[R8], @#<U_BUF2+8>[R8]
+        AOBLEQ  #NREC, R8, 40$
+        ADDL3   #7, R7, R0              ; written to block 7 of its area
+        MOVL    #1, R1
+        MOVL    #U_BUF2, R2
+        CHMK    #SYS_DKWRITE
+        TSTL    R0
+        BLSS    W_FAIL
+        MOVL    #U_BUF, R1              ; and read back over ones
+        MOVL    #128, R2
+50$:    MNEGL   #1, (R1)+
+        SOBGTR  R2, 50$
+        ADDL3   #7, R7, R0
+        MOVL    #1, R1
+        MOVL    #U_BUF, R2
+        CHMK    #SYS_DKREAD
+        TSTL    R0
+        BLSS    W_FAIL
+        MOVL    #U_BUF, R1
+        MOVL    #U_BUF2, R2
+        MOVL    #128, R3
+60$:    CMPL    (R1)+, (R2)+
+        BNEQ    70$
+        SOBGTR  R3, 60$
+        MOVAB   US_OK, R9
+        BRB     80$
+70$:    MOVAB   US_BAD, R9
+80$:    BSBW    L_BEGIN                 ; "Pn: wrote block b, read back ok"
+        MOVAB   US_WROTE, R1
+        BSBW    L_STR
+        ADDL3   #7, R7, R1
+        BSBW    L_DEC
+        MOVL    R9, R1
+        BSBW    L_STR
+        BSBW    L_END
+        CHMK    #SYS_EXIT
+W_FAIL: MOVL    R0, R9                  ; "Pn: disk error e"
+        BSBW    L_BEGIN
+        MOVAB   US_DISKERR, R1
+        BSBW    L_STR
+        MOVL    R9, R1
+        BSBW    L_DEC
+        BSBW    L_END
+        CHMK    #SYS_EXIT
+
+; ---- ERRDEMO (p3): reads the disk label, then shows that bad arguments
+; come back as error codes, and finally touches kernel memory and is killed.
+ERRDEMO::
+        CHMK    #SYS_GETPID
+        MOVL    R0, @#U_PID
+        CLRL    R0                      ; the label, block 0
+        MOVL    #1, R1
+        MOVL    #U_BUF, R2
+        CHMK    #SYS_DKREAD
+        MOVAB   US_E0, R1
+        TSTL    R0
+        BLSS    10$
+        BSBW    L_BEGIN
+        BSBW    L_STR
+        MOVL    #U_BUF, R1
+        BSBW    L_STR
+        BSBW    L_END
+        BRB     20$
+10$:    BSBW    REPORT
+20$:    CLRL    R0                      ; a buffer in kernel space
+        MOVL    #1, R1
+        MOVL    #^X80001000, R2
+        CHMK    #SYS_DKREAD
+        MOVAB   US_E1, R1
+        BSBW    REPORT
+        CLRL    R0                      ; a buffer past the end of P0
+        MOVL    #2, R1
+        MOVL    #^X1F00, R2
+        CHMK    #SYS_DKREAD
+        MOVAB   US_E2, R1
+        BSBW    REPORT
+        CLRL    R0                      ; a read-only buffer (its own code)
+        MOVL    #1, R1
+        MOVL    #U_TEXT, R2
+        CHMK    #SYS_DKREAD
+        MOVAB   US_E3, R1
+        BSBW    REPORT
+        MOVL    #^X10000, R0            ; a block beyond the disk
+        MOVL    #1, R1
+        MOVL    #U_BUF, R2
+        CHMK    #SYS_DKREAD
+        MOVAB   US_E4, R1
+        BSBW    REPORT
+        CLRL    R0                      ; no block at all
+        CLRL    R1
+        MOVL    #U_BUF, R2
+        CHMK    #SYS_DKREAD
+        MOVAB   US_E5, R1
+        BSBW    REPORT
+        MOVL    #^X80000000, R0         ; console output from kernel space
+        MOVL    #16, R1
+        CHMK    #SYS_WRITE
+        MOVAB   US_E6, R1
+        BSBW    REPORT
+        CHMK    #99                     ; no such system call
+        MOVAB   US_E7, R1
+        BSBW    REPORT
+        CHMK    #SYS_YIELD
+        MOVAB   US_E8, R1
+        BSBW    REPORT
+        BSBW    L_BEGIN
+        MOVAB   US_E9, R1
+        BSBW    L_STR
+        BSBW    L_END
+ERRDEMO_FAULT::
+        MOVL    @#^X80001000, R0        ; access violation: killed
+        CHMK    #SYS_EXIT               ; (not reached)
+
+; REPORT: R0 = result, R1 = text. Prints "Pn: text: result".
+REPORT: MOVL    R0, R9
+        BSBW    L_BEGIN
+        BSBW    L_STR
+        MOVAB   US_COLON, R1
+        BSBW    L_STR
+        TSTL    R9
+        BGEQ    10$
+        MOVAB   US_ERROR, R1
+        BSBW    L_STR
+10$:    MOVL    R9, R1
+        BSBW    L_DEC
+        BSBW    L_END
+        RSB
+
+; ---- user library: a line is built at U_LINE, U_LP points past its end
+
+L_BEGIN:                                ; starts a line with "Pn: "
+        MOVL    #U_LINE, R3
+        MOVB    #^A/P/, (R3)+
+        ADDB3   #^A/0/, @#U_PID, (R3)+
+        MOVB    #^A/:/, (R3)+
+        MOVB    #^A/ /, (R3)+
+        MOVL    R3, @#U_LP
+        RSB
+L_STR:  MOVL    @#U_LP, R3              ; appends the ASCIZ string at R1
+10$:    MOVB    (R1)+, (R3)+
+        BNEQ    10$
+        DECL    R3
+        MOVL    R3, @#U_LP
+        RSB
+L_HEX:  MOVL    @#U_LP, R3              ; appends R1 as 0x and 8 hex digits
+        MOVB    #^A/0/, (R3)+
+        MOVB    #^A/x/, (R3)+
+        MOVL    #8, R4
+10$:    ROTL    #4, R1, R1
+        BICL3   #^XFFFFFFF0, R1, R2
+        MOVB    UHEX[R2], (R3)+
+        SOBGTR  R4, 10$
+        MOVL    R3, @#U_LP
+        RSB
+L_DEC:  MOVL    @#U_LP, R3              ; appends R1 as a signed decimal
+        TSTL    R1
+        BGEQ    10$
+        MOVB    #^A/-/, (R3)+
+        MNEGL   R1, R1
+10$:    CLRL    R4
+20$:    DIVL3   #10, R1, R2             ; digits pushed, last first
+        MULL3   #10, R2, R0
+        SUBL3   R0, R1, R0
+        ADDL2   #^A/0/, R0
+        PUSHL   R0
+        INCL    R4
+        MOVL    R2, R1
+        BNEQ    20$
+30$:    MOVL    (SP)+, R0
+        MOVB    R0, (R3)+
+        SOBGTR  R4, 30$
+        MOVL    R3, @#U_LP
+        RSB
+L_END:  MOVL    @#U_LP, R3              ; ends the line and writes it
+        MOVB    #13, (R3)+
+        MOVB    #10, (R3)+
+        SUBL3   #U_LINE, R3, R1
+        MOVL    #U_LINE, R0
+        CHMK    #SYS_WRITE
+        RSB
+
+; CRC32: R1 = address, R2 = length. R0 = CRC-32 (IEEE), bit by bit.
+CRC32:  MCOML   #0, R0
+10$:    MOVZBL  (R1)+, R3
+        XORL2   R3, R0
+        MOVL    #8, R4
+20$:    ROTL    #31, R0, R0             ; shift right, old bit 0 into bit 31
+        BGEQ    30$
+        XORL2   #^X6DB88320, R0         ; clears bit 31, XORs 0xEDB88320
+30$:    SOBGTR  R4, 20$
+        SOBGTR  R2, 10$
+        MCOML   R0, R0
+        RSB
+
+UHEX:   .ASCII  /0123456789ABCDEF/
+US_BLOCK:
+        .ASCIZ  /block /
+US_BLOCKS:
+        .ASCIZ  /blocks /
+US_DASH:
+        .ASCIZ  /-/
+US_CRC: .ASCIZ  / crc /
+US_WROTE:
+        .ASCIZ  /wrote block /
+US_OK:  .ASCIZ  /, read back ok/
+US_BAD: .ASCIZ  /, read back DIFFERENT/
+US_DISKERR:
+        .ASCIZ  /disk error /
+US_COLON:
+        .ASCIZ  /: /
+US_ERROR:
+        .ASCIZ  /error /
+US_E0:  .ASCIZ  /disk label: /
+US_E1:  .ASCIZ  /read into kernel space/
+US_E2:  .ASCIZ  /read past the end of P0/
+US_E3:  .ASCIZ  /read into its own code/
+US_E4:  .ASCIZ  /read beyond the disk/
+US_E5:  .ASCIZ  /read of 0 blocks/
+US_E6:  .ASCIZ  /console write from kernel space/
+US_E7:  .ASCIZ  /system call 99/
+US_E8:  .ASCIZ  /yield/
+US_E9:  .ASCIZ  /now touching kernel memory/
+UTEXT_END::
+        .END    BOOT
+`;
+
+/** System call codes (`CHMK #code`). */
+export const MULTIPROGRAMMING_SYSCALLS = {
+  /** Ends the calling process. */
+  EXIT: 0,
+  /** R0 = buffer, R1 = length (0-256): queues console output. */
+  WRITE: 1,
+  /** R0 = first block, R1 = count (1-16), R2 = buffer: disk to memory. */
+  DISK_READ: 2,
+  /** R0 = first block, R1 = count (1-16), R2 = buffer: memory to disk. */
+  DISK_WRITE: 3,
+  /** Gives the processor to the next ready process. */
+  YIELD: 4,
+  /** Returns the caller's process id in R0. */
+  GETPID: 5,
+} as const;
+
+/** Error codes returned in R0 by the system calls. */
+export const MULTIPROGRAMMING_ERRORS = {
+  /** The buffer is not accessible to the caller. */
+  FAULT: -1,
+  /** No such system call. */
+  NOSYS: -2,
+  /** Bad length or block count. */
+  INVAL: -3,
+  /** The disk refused: block range outside the disk (DKCS ERRCODE 1). */
+  DISK_RANGE: -17,
+  /** The disk refused: nonexistent memory (DKCS ERRCODE 2). */
+  DISK_MEMORY: -18,
+  /** The disk refused: reserved function (DKCS ERRCODE 3). */
+  DISK_FUNCTION: -19,
+} as const;
+
+/** Where `o` lives. */
+export const MULTIPROGRAMMING_LAYOUT = {
+  /** Physical load address of the image (and its entry point). */
+  loadAddress: 0x1000,
+  /** Address the image is assembled for: the S0 address of the load address. */
+  origin: 0x80001000,
+  /** Physical address of p1's P0 region; pid n's is `+ (n - 1) * regionSize`. */
+  userBase: 0x10000,
+  /** Bytes of P0 per process (16 pages). */
+  regionSize: 0x2000,
+  /** Number of user processes. */
+  processes: 3,
+  /** P0 address where the user programs are mapped. */
+  userText: 0x200,
+  /** Memory the system needs (what its system page table maps). */
+  memorySize: 128 * 1024,
+  /** Disk size the processes expect. */
+  diskSize: 64 * 1024,
+  /** Disk records each worker reads. */
+  records: 4,
+} as const;
+
+/** `o` assembled, with the addresses of its processes. */
+export interface MultiprogrammingImage extends GuestImage {
+  /**
+   * Physical PCB addresses (what LDPCTX and SVPCTX see in PCBB), indexed
+   * by pid; index 0 is the idle process.
+   */
+  readonly pcbs: readonly number[];
+  /** Physical address of each process's P0 region, indexed by pid (0 unused). */
+  readonly regions: readonly number[];
+  /**
+   * Converts an address in the user programs as assembled (S0, e.g. the
+   * symbol `ERRDEMO_FAULT`) to the P0 address the processes run it at.
+   */
+  userAddress(symbolValue: number): number;
+}
+
+/** Options of {@link bootMultiprogramming}. */
+export type MultiprogrammingBootOptions = {
+  /**
+   * `"async"` (default): disk transfers with DKCS ASYNC and IE; the caller
+   * sleeps until the disk interrupt. `"sync"`: the MTPR that sets GO
+   * returns when the transfer is complete.
+   */
+  diskMode?: "sync" | "async";
+  /** Time slice in timer ticks of 10 ms (default 1). */
+  quantumTicks?: number;
+  /**
+   * Writes {@link multiprogrammingDisk} to the disk first (default true).
+   */
+  prepareDisk?: boolean;
+};
+
+let cached: Assembly | undefined;
+
+/**
+ * Assembles {@link MULTIPROGRAMMING_SOURCE} (once; later calls reuse the
+ * result) and describes the image: load address, entry point, symbols,
+ * suggested memory and disk sizes, PCB addresses.
+ *
+ * @example
+ * ```ts
+ * import { assembleMultiprogramming } from "./multiprogramming.ts";
+ * const os = assembleMultiprogramming();
+ * console.assert(os.entry === 0x1000 && os.symbols.has("K_SWITCH"));
+ * ```
+ */
+export function assembleMultiprogramming(): MultiprogrammingImage {
+  cached ??= assembleSource(MULTIPROGRAMMING_SOURCE, {
+    origin: MULTIPROGRAMMING_LAYOUT.origin,
+    fileName: "o.mar",
+  });
+  const a = cached;
+  const L = MULTIPROGRAMMING_LAYOUT;
+  const s0 = 0x80000000;
+  const end = a.symbol("UTEXT_END") - s0;
+  if (end > L.userBase) {
+    throw new RangeError(
+      `Cannot build o: the image ends at 0x${
+        end.toString(16)
+      }, past the process regions at 0x${L.userBase.toString(16)}`,
+    );
+  }
+  const textBytes = a.symbol("UTEXT_END") - a.symbol("UTEXT");
+  if (textBytes > 5 * 512) {
+    throw new RangeError(
+      `Cannot build o: the user programs take ${textBytes} bytes, more than their 5 pages`,
+    );
+  }
+  const proctab = a.symbol("PROCTAB") - s0;
+  const pcbs = Array.from(
+    { length: L.processes + 1 },
+    (_, i) => proctab + 256 * i,
+  );
+  const regions = Array.from(
+    { length: L.processes + 1 },
+    (_, i) => i === 0 ? 0 : L.userBase + (i - 1) * L.regionSize,
+  );
+  const utext = a.symbol("UTEXT");
+  return {
+    ...makeImage("o", MULTIPROGRAMMING_SOURCE, a, {
+      loadAddress: L.loadAddress,
+      entry: a.entry - s0,
+      stack: a.symbol("ISTACK_TOP") - s0,
+      memorySize: L.memorySize,
+      diskSize: L.diskSize,
+    }),
+    pcbs,
+    regions,
+    userAddress: (v: number) => L.userText + (v - utext),
+  };
+}
+
+/** A deterministic stream of bytes (xorshift32). */
+function pseudoRandom(seed: number, out: Uint8Array): void {
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < out.length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+}
+
+/**
+ * The disk contents the processes expect (64 KiB): the label in block 0
+ * and, for each process n, four records in blocks 16n to 16n+3. The same
+ * bytes on every call.
+ *
+ * @example
+ * ```ts
+ * import { multiprogrammingDisk } from "./multiprogramming.ts";
+ * const disk = multiprogrammingDisk();
+ * console.assert(disk.length === 65536 && disk[0] === 0x56); // "V"
+ * ```
+ */
+export function multiprogrammingDisk(): Uint8Array {
+  const L = MULTIPROGRAMMING_LAYOUT;
+  const disk = new Uint8Array(L.diskSize);
+  const enc = new TextEncoder();
+  disk.set(enc.encode("VMMLAB DEMO DISK\0"), 0);
+  for (let pid = 1; pid <= L.processes; pid++) {
+    for (let r = 0; r < L.records; r++) {
+      const block = 16 * pid + r;
+      const rec = disk.subarray(block * 512, block * 512 + 512);
+      pseudoRandom(Math.imul(block, 0x9e3779b1) + 1, rec);
+      rec.fill(0, 0, 32);
+      rec.set(enc.encode(`pid ${pid} record ${r} block ${block}`), 0);
+    }
+  }
+  return disk;
+}
+
+/**
+ * Loads `o` into a machine (a `Machine`, or anything with the same `load`,
+ * `set`, `setPsl` and `disk.writeBlocks`), writes the disk contents, patches
+ * the disk mode and time slice, and puts the processor in its power-up
+ * state at the entry point: `machine.run()` then boots it.
+ *
+ * @returns the image that was loaded
+ * @throws {RangeError} if the machine's memory or disk is too small, or an
+ *   option is out of range
+ */
+export function bootMultiprogramming(
+  target: BootTarget,
+  options: MultiprogrammingBootOptions = {},
+): MultiprogrammingImage {
+  const image = assembleMultiprogramming();
+  const mode = options.diskMode ?? "async";
+  if (mode !== "sync" && mode !== "async") {
+    throw new RangeError(
+      `Cannot boot o with disk mode "${
+        String(mode)
+      }": expected "sync" or "async"`,
+    );
+  }
+  const quantum = options.quantumTicks ?? 1;
+  if (!Number.isInteger(quantum) || quantum < 1 || quantum > 1000) {
+    throw new RangeError(
+      `Cannot boot o with a time slice of ${quantum} ticks: expected an integer from 1 to 1000`,
+    );
+  }
+  const bytes = image.bytes.slice();
+  patchLong(
+    image,
+    bytes,
+    image.assembly.symbol("DISK_ASYNC"),
+    mode === "async" ? 1 : 0,
+  );
+  patchLong(image, bytes, image.assembly.symbol("QUANTUM"), quantum);
+  loadImage(target, image, bytes);
+  if (options.prepareDisk ?? true) {
+    target.disk.writeBlocks(0, multiprogrammingDisk());
+  }
+  return image;
+}
+
+/**
+ * The source under the name every guest module uses: {@link
+ * MULTIPROGRAMMING_SOURCE}.
+ */
+export const source: string = MULTIPROGRAMMING_SOURCE;
+
+/**
+ * {@link assembleMultiprogramming} under the name every guest module uses.
+ */
+export const assemble: () => MultiprogrammingImage = assembleMultiprogramming;
+
+/**
+ * {@link bootMultiprogramming} under the name every guest module uses, so
+ * that the module itself can be booted: `monitor.vm("o").boot(module)`.
+ */
+export const boot: (
+  target: BootTarget,
+  options?: MultiprogrammingBootOptions,
+) => MultiprogrammingImage = bootMultiprogramming;
+
+/** {@link multiprogrammingDisk} under a short name. */
+export const disk: () => Uint8Array = multiprogrammingDisk;
