@@ -156,3 +156,10 @@ export type { FrameOwner } from "./src/monitor/frames.ts";
 // How things look (installs REPL and notebook renderings on import).
 export { installDisplays, View, view } from "./src/display/install.ts";
 export type { MimeBundle, Rendering } from "./src/display/style.ts";
+
+// Analyses.
+export {
+  isSystemCall,
+  returnsToUser,
+  systemCallSpan,
+} from "./src/analysis/trace_query.ts";

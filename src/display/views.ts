@@ -478,9 +478,16 @@ export function laneOf(e: TraceEvent): { from: number; to: number } {
       return { from: 1, to: 1 };
     case "exit":
       return { from: lane(mode), to: 2 };
-    case "emulate":
-    case "shadow-fill":
+    case "emulate": {
+      const np = e.data?.newPsl;
+      return {
+        from: 2,
+        to: typeof np === "number" ? lane((np >>> 24) & 3) : 2,
+      };
+    }
     case "minidisk":
+      return { from: 2, to: 3 };
+    case "shadow-fill":
     case "schedule":
     case "page":
       return { from: 2, to: 2 };

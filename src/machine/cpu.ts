@@ -178,6 +178,7 @@ export interface CpuObserver {
     pc: number,
     oldPsl: number,
     newPsl: number,
+    nextPc: number,
   ): void;
   /** LDPCTX or SVPCTX completed. */
   context?(op: "LDPCTX" | "SVPCTX", pcbb: number, pc: number): void;
@@ -2195,6 +2196,7 @@ export class Cpu {
     this.#write((nsp - 12) >>> 0, 4, sxw(code), target | 4);
     r[14] = nsp - 12;
     this.psl = (target << 24) | (cur << 22) | (psl & PSL_IPL_MASK);
+    const nextPc = r[15]! >>> 0;
     r[15] = vec & ~3;
     this.#ibPage = this.#rdPage = this.#wrPage = -1;
     this.#updateAttn();
@@ -2204,6 +2206,7 @@ export class Cpu {
       this.#faultPc >>> 0,
       psl >>> 0,
       this.psl >>> 0,
+      nextPc,
     );
   }
 

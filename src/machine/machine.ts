@@ -208,7 +208,7 @@ export class Machine implements Hardware {
           data: { to: newPc },
         });
       },
-      chm: (mode, code, pc, oldPsl, newPsl) => {
+      chm: (mode, code, pc, oldPsl, newPsl, nextPc) => {
         if (!t.enabled) return;
         t.add({
           ns: cpu.ns,
@@ -218,7 +218,7 @@ export class Machine implements Hardware {
           pc,
           psl: oldPsl,
           newPsl,
-          data: { mode, code },
+          data: { mode, code, next: nextPc },
         });
       },
       context: (op, pcbb, pc) => {

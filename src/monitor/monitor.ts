@@ -797,6 +797,9 @@ export class Monitor {
       kind: x.kind,
       vector: x.vector,
       realPsl: x.psl,
+      ...(x.kind === "vm-emulation"
+        ? { mnemonic: kind, operand: x.operands[0]?.value ?? 0, next: x.nextPc }
+        : {}),
     });
     try {
       if (x.kind === "interrupt") {
