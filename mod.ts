@@ -163,3 +163,20 @@ export {
   returnsToUser,
   systemCallSpan,
 } from "./src/analysis/trace_query.ts";
+
+// Guest software (VAX assembly, assembled by the project's assembler).
+export {
+  assembleCms,
+  assembleMultiprogramming,
+  bootCms,
+  bootMultiprogramming,
+  cms,
+  multiprogramming,
+  MULTIPROGRAMMING_SYSCALLS,
+} from "./src/guests/mod.ts";
+export type {
+  BootTarget,
+  GuestImage,
+  MultiprogrammingBootOptions,
+  MultiprogrammingImage,
+} from "./src/guests/mod.ts";

@@ -94,7 +94,9 @@ Deno.test("replay under the monitor: every case ends in the recorded state", () 
     try {
       replay(c, vm);
     } catch (e) {
-      throw new Error(`case ${c.id} under the monitor: ${(e as Error).message}`);
+      throw new Error(
+        `case ${c.id} under the monitor: ${(e as Error).message}`,
+      );
     }
   }
 });
