@@ -55,6 +55,24 @@ console.log(JSON.stringify({ stop: r.stop, r0: vm.get("R0"), r1: vm.get("R1"), e
     equal(result.exits.MTPR, 1);
     equal(result.exits.MFPR, 1);
     match(stderr, /Download http:\/\/127\.0\.0\.1/);
+    // An example runs straight from its URL too.
+    const ex = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--no-config",
+        `--allow-import=127.0.0.1:${port}`,
+        `http://127.0.0.1:${port}/examples/ring_compression.ts`,
+      ],
+      cwd: dir,
+      env: { DENO_DIR: `${dir}/cache`, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    equal(ex.success, true, new TextDecoder().decode(ex.stderr));
+    match(
+      new TextDecoder().decode(ex.stdout),
+      /executive mode writes a kernel-only page/,
+    );
   } finally {
     ac.abort();
     await server.finished;

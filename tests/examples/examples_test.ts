@@ -1,0 +1,53 @@
+// Every example runs with `deno run` and prints what it promises.
+import { equal, match } from "node:assert/strict";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+const EXPECT: Record<string, RegExp[]> = {
+  "bare_machine.ts": [
+    /o: all processes exited, halting/,
+    /One read system call \(CHMK #2\)/,
+    /io-done/,
+  ],
+  "trap_and_emulate.ts": [
+    /exit: CHMK/,
+    /emulate REI/,
+    /minidisk/,
+    /Efficiency: \d+ of \d+ instructions ran directly/,
+  ],
+  "ring_compression.ts": [
+    /executive\s+01400000\s+21400000\s+01400000/,
+    /monitor, shared\s+yes/,
+    /monitor, split\s+no\s+4\s+80002800/,
+  ],
+  "minidisks.ts": [
+    /ALICE read back: "Alice's block 5 "/,
+    /BOB reads past his 384 blocks\s+9081\s+1\s+1/,
+  ],
+  "shadow_page_tables.ts": [/R7\s+1028\s+1028/, /EW \(was KW\)/],
+};
+
+const files = [...Deno.readDirSync(`${root}examples`)].filter((e) =>
+  e.name.endsWith(".ts")
+).map((
+  e,
+) => e.name).sort();
+
+Deno.test("every example has expectations", () => {
+  equal(files.filter((f) => !EXPECT[f]).join(","), "");
+});
+
+for (const f of files) {
+  Deno.test(`example ${f} runs and prints its result`, async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `examples/${f}`],
+      cwd: root,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    equal(out.success, true, new TextDecoder().decode(out.stderr));
+    for (const re of EXPECT[f] ?? []) match(text, re);
+  });
+}
