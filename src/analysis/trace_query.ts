@@ -9,6 +9,15 @@
 
 import type { TraceEvent } from "../machine/trace.ts";
 
+/** Event sources that are not a VM: the real devices, the CPU, the monitor. */
+const SHARED_SOURCES: ReadonlySet<string> = new Set([
+  "cpu",
+  "disk",
+  "console",
+  "timer",
+  "monitor",
+]);
+
 function mode(psl: number | undefined): number {
   return psl === undefined ? -1 : (psl >>> 24) & 3;
 }
@@ -67,10 +76,14 @@ export function systemCallSpan(
     if (seen++ < nth) continue;
     // The same process continues at the instruction after its CHMK.
     const next = events[i]!.data?.next as number | undefined;
+    const source = events[i]!.source;
     const out: TraceEvent[] = [];
     for (let j = i; j < events.length; j++) {
-      out.push(events[j]!);
-      if (j > i && returnsToUser(events[j]!, next)) return out;
+      const e = events[j]!;
+      // Under a monitor, leave out what other VMs did meanwhile.
+      if (e.source !== source && !SHARED_SOURCES.has(e.source)) continue;
+      out.push(e);
+      if (j > i && returnsToUser(e, next)) return out;
     }
     return out;
   }

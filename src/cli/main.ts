@@ -1,5 +1,6 @@
 /**
- * The `vmmlab` command line: `run`, `asm`, `disasm`, `bench`, `demo`.
+ * The `vmmlab` command line: `run`, `asm`, `disasm`, `trace`, `bench`,
+ * `demo`.
  *
  * @module
  */
@@ -16,6 +17,11 @@ import { UsageError } from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";
 import { parseNumber } from "../machine/units.ts";
+import { demo } from "./demo.ts";
+import { Machine } from "../machine/machine.ts";
+import { Monitor } from "../monitor/monitor.ts";
+import type { TraceKind } from "../machine/trace.ts";
+import { view } from "../display/install.ts";
 import {
   type BenchResult,
   CPU_BENCHMARKS,
@@ -31,6 +37,7 @@ Commands:
   run      assemble or load a program, run it, print the final state
   asm      assemble a .s file to raw bytes (or a listing)
   disasm   disassemble raw bytes
+  trace    run a program and print its event trace (bare or --vm)
   bench    measure guest instructions per second
   demo     the guided tour
 Run "vmmlab <command> --help" for a command's options.`;
@@ -149,6 +156,85 @@ Measures guest instructions per second (best of 7 rounds after warm-up).`);
   return 0;
 }
 
+function demoCommand(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    out(`Usage: vmmlab demo
+
+A guided tour: a bare VAX boots an OS, a monitor runs it in a VM beside a
+CMS-style guest, a privileged instruction is injected, minidisks and the
+cost of virtualization are shown.`);
+    return 0;
+  }
+  demo(out);
+  return 0;
+}
+
+function traceCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      vm: { type: "boolean" },
+      kinds: { type: "string" },
+      limit: { type: "string" },
+      origin: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    out(
+      `Usage: vmmlab trace [--vm] [--kinds K1,K2] [--limit N] [--origin ADDR] [--json] program.s
+
+Runs a program (bare, or as the only guest of a monitor with --vm) with the
+event log on, and prints the events: exceptions, interrupts, REI, CHMx,
+context switches, I/O, console output, and with --vm the monitor's exits,
+emulations, reflections, shadow fills and minidisk I/O.`,
+    );
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError("Expected one .s file to trace");
+  }
+  const origin = values.origin === undefined ? 0 : parseNumber(values.origin);
+  if (origin === undefined) {
+    throw new UsageError(`Cannot parse --origin "${values.origin}"`);
+  }
+  const limit = values.limit === undefined
+    ? 1_000_000
+    : parseNumber(values.limit);
+  if (limit === undefined) {
+    throw new UsageError(`Cannot parse --limit "${values.limit}"`);
+  }
+  const asm = assemble(Deno.readTextFileSync(positionals[0]!), {
+    origin,
+    fileName: positionals[0]!,
+  });
+  const machine = new Machine({
+    memory: values.vm ? "8 MiB" : "1 MiB",
+    disk: "1 MiB",
+    trace: true,
+  });
+  const hw = values.vm
+    ? Monitor.on(machine).vm("GUEST").memory("1 MiB").minidisk("512 KiB")
+      .create()
+    : machine;
+  hw.load(asm.bytes, asm.origin);
+  hw.set("PC", asm.entry);
+  hw.run({ limit });
+  const kinds = values.kinds?.split(",").map((k) => k.trim()) as
+    | TraceKind[]
+    | undefined;
+  const events = machine.trace.filter(kinds ? { kinds } : {});
+  if (values.json) out(JSON.stringify(events));
+  else out(view.trace(events, `trace of ${positionals[0]}`).toString());
+  return 0;
+}
+
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
@@ -176,9 +262,13 @@ export async function main(args: string[]): Promise<number> {
         return disasmCommand(rest);
       case "bench":
         return await benchCommand(rest);
+      case "demo":
+        return demoCommand(rest);
+      case "trace":
+        return traceCommand(rest);
       default:
         throw new UsageError(
-          `Unknown command "${cmd}": expected run, asm, disasm, bench or demo`,
+          `Unknown command "${cmd}": expected run, asm, disasm, trace, bench or demo`,
         );
     }
   } catch (e) {

@@ -217,7 +217,10 @@ export class VirtualMachine implements Hardware {
     p0br: 0,
     p0lr: 0,
     p1br: 0,
-    p1lr: 0x200000,
+    // Power-up value of a bare VAX (Cpu.reset): 0. (Was 0x200000, which a
+    // guest's MFPR P1LR could see; the shadow layout with MAPEN=0 does not
+    // use it.)
+    p1lr: 0,
     sbr: 0,
     slr: 0,
     mapen: 0,
