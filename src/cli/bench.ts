@@ -9,6 +9,9 @@
 import { assemble } from "../asm/assembler.ts";
 import { Machine } from "../machine/machine.ts";
 import { makePte } from "../arch/pte.ts";
+import { Monitor } from "../monitor/monitor.ts";
+import type { Hardware } from "../machine/hardware.ts";
+import type { VirtualMachine } from "../monitor/vm.ts";
 
 /** One benchmark result. */
 export interface BenchResult {
@@ -20,6 +23,8 @@ export interface BenchResult {
   seconds: number;
   /** Guest instructions per second (best of the repetitions). */
   ips: number;
+  /** Monitor exits per second of wall time (monitored benchmarks). */
+  exitsPerSecond?: number;
 }
 
 /** A benchmark: sets up a machine and returns a function running one round. */
@@ -30,6 +35,8 @@ export interface Benchmark {
   group: string;
   /** Prepares and returns a round runner that reports instructions executed. */
   setup(): () => number;
+  /** Exits so far (monitored benchmarks). */
+  exits?: () => number;
 }
 
 const SYS = 0x80000000;
@@ -118,8 +125,105 @@ export const CPU_BENCHMARKS: readonly Benchmark[] = [
   copyBench(true),
 ];
 
+const SYSCALL_LOOP = `
+        ; R5 times: CHMK #1 from user mode, whose handler returns with REI
+        .org    ^X200
+start:  MTPR    #^X1000,#17       ; SCBB
+        MTPR    #^X8000,#0        ; KSP
+        MOVL    #^X9000,SP        ; ISP
+        MTPR    #^X7000,#3        ; USP
+        PUSHL   #^X03C00000       ; user mode
+        PUSHAB  user
+        REI
+user:   CHMK    #1
+        SOBGTR  R5,user
+        CHMK    #0                ; done
+        .align  long
+chmk:   MOVL    (SP)+,R0
+        BEQL    done
+        REI
+done:   HALT
+        .org    ^X1040
+        .long   chmk
+`;
+
+/** A guest program and how to start one round of it. */
+interface GuestLoop {
+  source: string;
+  origin: number;
+  start(hw: Hardware): void;
+}
+
+const GUEST_LOOPS: Record<string, GuestLoop> = {
+  "register loop": {
+    source: REGISTER_LOOP,
+    origin: 0x1000,
+    start(hw) {
+      hw.set("R0", 2_000_000);
+      hw.set("PC", 0x1000);
+    },
+  },
+  "copy loop": {
+    source: COPY_LOOP,
+    origin: 0x1000,
+    start(hw) {
+      hw.set("R4", 100);
+      hw.set("R5", 0x10000);
+      hw.set("R6", 0x20000);
+      hw.set("PC", 0x1000);
+    },
+  },
+  "system-call loop": {
+    source: SYSCALL_LOOP,
+    origin: 0,
+    start(hw) {
+      hw.set("PSL", 0x041f0000);
+      hw.set("R5", 50_000);
+      hw.set("PC", 0x200);
+    },
+  },
+};
+
+function guestBench(kind: string, monitored: boolean): Benchmark {
+  const loop = GUEST_LOOPS[kind]!;
+  let vm: VirtualMachine | undefined;
+  return {
+    name: `${kind} guest, ${monitored ? "in a VM" : "bare"}`,
+    group: kind,
+    setup() {
+      const asm = assemble(loop.source, { origin: loop.origin });
+      let hw: Hardware;
+      if (monitored) {
+        const cp = Monitor.on(
+          new Machine({ memory: "8 MiB", disk: "256 KiB" }),
+        );
+        vm = cp.vm("BENCH").memory("1 MiB").create();
+        hw = vm;
+      } else {
+        hw = new Machine({ memory: "1 MiB", disk: 0 });
+      }
+      hw.load(asm.bytes, asm.origin);
+      return () => {
+        loop.start(hw);
+        return hw.run().instructions;
+      };
+    },
+    exits: monitored ? () => vm?.stats.totalExits ?? 0 : undefined,
+  };
+}
+
+/** The monitor benchmarks: the same guests bare and in a VM. */
+export const MONITOR_BENCHMARKS: readonly Benchmark[] = Object.keys(GUEST_LOOPS)
+  .flatMap((k) => [
+    guestBench(k, false),
+    guestBench(k, true),
+  ]);
+
 /** Benchmark sets by name (`cpu`; the monitor adds its own). */
-const SETS: Record<string, readonly Benchmark[]> = { cpu: CPU_BENCHMARKS };
+const SETS: Record<string, readonly Benchmark[]> = {
+  cpu: CPU_BENCHMARKS,
+  monitor: MONITOR_BENCHMARKS,
+};
 
 /** Registers a set of benchmarks under a name (used by higher layers). */
 export function registerBenchmarks(
@@ -156,13 +260,19 @@ export function runIsolated(set: string, index: number): Promise<BenchResult> {
   });
 }
 
-/** Runs one benchmark: warm-up, then the best of `rounds` timed rounds. */
+/**
+ * Runs one benchmark: warm-up (at least 3 rounds and 2 s, so that the JIT
+ * reaches its steady state), then the best of `rounds` timed rounds.
+ */
 export function runBenchmark(b: Benchmark, rounds = 7): BenchResult {
   const round = b.setup();
-  for (let i = 0; i < 3; i++) round(); // warm up the JIT
+  // Warm up the JIT to its steady state: at least 3 rounds and 2 seconds.
+  const warm = performance.now();
+  for (let i = 0; i < 3 || performance.now() - warm < 2000; i++) round();
   let best = 0;
   let total = 0;
   let seconds = 0;
+  const exits0 = b.exits?.() ?? 0;
   for (let i = 0; i < rounds; i++) {
     const t0 = performance.now();
     const n = round();
@@ -171,15 +281,41 @@ export function runBenchmark(b: Benchmark, rounds = 7): BenchResult {
     seconds += dt;
     best = Math.max(best, n / dt);
   }
-  return { name: b.name, instructions: total, seconds, ips: best };
+  const result: BenchResult = {
+    name: b.name,
+    instructions: total,
+    seconds,
+    ips: best,
+  };
+  if (b.exits) result.exitsPerSecond = (b.exits() - exits0) / seconds;
+  return result;
 }
 
 /** Formats results as a table (millions of instructions per second). */
 export function formatBench(results: readonly BenchResult[]): string {
   const w = Math.max(...results.map((r) => r.name.length));
-  const lines = [`${"benchmark".padEnd(w)}  guest MIPS`];
+  const lines = [`${"benchmark".padEnd(w)}  guest MIPS   exits/s`];
   for (const r of results) {
-    lines.push(`${r.name.padEnd(w)}  ${(r.ips / 1e6).toFixed(1).padStart(10)}`);
+    const exits = r.exitsPerSecond === undefined
+      ? ""
+      : Math.round(r.exitsPerSecond).toLocaleString("en");
+    lines.push(
+      `${r.name.padEnd(w)}  ${(r.ips / 1e6).toFixed(1).padStart(10)}  ${
+        exits.padStart(8)
+      }`,
+    );
+  }
+  // Bare versus monitored pairs: the wall-time ratio (same instruction count).
+  for (let i = 0; i + 1 < results.length; i++) {
+    const a = results[i]!;
+    const b = results[i + 1]!;
+    if (a.name.endsWith(", bare") && b.name.endsWith(", in a VM")) {
+      lines.push(
+        `${a.name.slice(0, -6)}: monitored wall time = ${
+          (a.ips / b.ips).toFixed(2)
+        } × bare`,
+      );
+    }
   }
   return lines.join("\n");
 }

@@ -824,6 +824,13 @@ export class Monitor {
       this.#reflect(vm, x.vector, x.params, -1);
       return false;
     } catch (e) {
+      if (
+        x.kind === "vm-emulation" && !(e instanceof VmHalt && x.opcode === 0)
+      ) {
+        // Back the instruction out: undo the operand side effects #emulate
+        // redid before executing it.
+        for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! - delta;
+      }
       if (e instanceof GuestFault) {
         // The emulation itself faulted: reflect as a fault of the instruction.
         vm.r[15] = x.pc | 0;
@@ -1038,8 +1045,14 @@ export class Monitor {
       ? this.costs.contextEmulation
       : 0;
     this.#chargeVm(vm, this.costs.emulation + extra);
+    // Operand specifiers are evaluated before the instruction executes
+    // (vax-architecture.md 3.6, 7 steps 3-4): redo their register side
+    // effects first, so that MTPR (SP)+,#KSP, MFPR #KSP,-(SP) and CHMK (SP)+
+    // see SP as the hardware does. (They used to be redone at completion,
+    // after the IPR access.) #handleExit undoes them if the emulation
+    // faults or halts, as the hardware backs the instruction out.
+    for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! + delta;
     const complete = (cc?: number) => {
-      for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! + delta;
       vm.r[15] = x.nextPc | 0;
       if (cc !== undefined) vm.vpsl = (vm.vpsl & ~0xf) | cc;
     };
@@ -1184,7 +1197,6 @@ export class Monitor {
       vm.r[14] = savedR14;
       throw e;
     }
-    for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! + delta;
     vm.r[14] = nsp - 12;
     vm.vpsl = (target << 24) | (cur << 22) | (psl & 0x001f0000);
     vm.r[15] = vec & ~3;
