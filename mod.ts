@@ -180,3 +180,11 @@ export type {
   MultiprogrammingBootOptions,
   MultiprogrammingImage,
 } from "./src/guests/mod.ts";
+export {
+  checkVirtualizability,
+  formatVirtualizability,
+} from "./src/analysis/popek_goldberg.ts";
+export type {
+  InstructionVerdict,
+  VirtualizabilityReport,
+} from "./src/analysis/popek_goldberg.ts";

@@ -18,6 +18,10 @@ import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";
 import { parseNumber } from "../machine/units.ts";
 import { demo } from "./demo.ts";
+import {
+  checkVirtualizability,
+  formatVirtualizability,
+} from "../analysis/popek_goldberg.ts";
 import { Machine } from "../machine/machine.ts";
 import { Monitor } from "../monitor/monitor.ts";
 import type { TraceKind } from "../machine/trace.ts";
@@ -39,6 +43,7 @@ Commands:
   asm      assemble a .s file to raw bytes (or a listing)
   disasm   disassemble raw bytes
   trace    run a program and print its event trace (bare or --vm)
+  check    Popek and Goldberg's conditions, checked on the instruction set
   bench    measure guest instructions per second
   demo     the guided tour
 Run "vmmlab <command> --help" for a command's options.`;
@@ -247,6 +252,28 @@ emulations, reflections, shadow fills and minidisk I/O.`,
   return 0;
 }
 
+function checkCommand(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    out(`Usage: vmmlab check [--json]
+
+Executes every instruction of the opcode table in kernel and in user mode and
+classifies it (privileged, control- or behaviour-sensitive, innocuous); then
+runs each sensitive instruction inside a VM. Prints whether the standard VAX,
+and the VAX with the VM extensions, meet Popek and Goldberg's condition.`);
+    return 0;
+  }
+  const r = checkVirtualizability();
+  out(values.json ? JSON.stringify(r, null, 2) : formatVirtualizability(r));
+  return 0;
+}
+
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
@@ -278,9 +305,11 @@ export async function main(args: string[]): Promise<number> {
         return demoCommand(rest);
       case "trace":
         return traceCommand(rest);
+      case "check":
+        return checkCommand(rest);
       default:
         throw new UsageError(
-          `Unknown command "${cmd}": expected run, asm, disasm, trace, bench or demo`,
+          `Unknown command "${cmd}": expected run, asm, disasm, trace, check, bench or demo`,
         );
     }
   } catch (e) {
