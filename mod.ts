@@ -155,6 +155,7 @@ export type { FrameOwner } from "./src/monitor/frames.ts";
 
 // How things look (installs REPL and notebook renderings on import).
 export { installDisplays, View, view } from "./src/display/install.ts";
+export type { ViewFactory } from "./src/display/install.ts";
 export type { MimeBundle, Rendering } from "./src/display/style.ts";
 
 // Analyses.

@@ -21,9 +21,14 @@ import {
 import {
   bundle,
   escapeHtml,
+  htmlTable,
   type MimeBundle,
   type Rendering,
 } from "./style.ts";
+import {
+  formatVirtualizability,
+  type VirtualizabilityReport,
+} from "../analysis/popek_goldberg.ts";
 import {
   cpuStateView,
   injectView,
@@ -92,7 +97,27 @@ export class View {
 }
 
 /** Ready-made views of values that are not objects of their own. */
-export const view = {
+export interface ViewFactory {
+  /** A PSL as labelled bit fields. */
+  psl(psl: number, title?: string): View;
+  /** Registers, PSL and IPRs. */
+  state(s: CpuState, title?: string): View;
+  /** Trace events as a table and a sequence diagram. */
+  trace(events: readonly TraceEvent[], title?: string): View;
+  /** Trace events on a time axis, one row per source. */
+  timeline(events: readonly TraceEvent[]): View;
+  /** A VM's statistics (Popek and Goldberg's efficiency). */
+  stats(vm: VirtualMachine): View;
+  /** A run result. */
+  run(r: RunResult): View;
+  /** A table of rows (objects with the same keys). */
+  table(rows: readonly Record<string, unknown>[], title?: string): View;
+  /** Popek and Goldberg's verdict on the instruction set. */
+  virtualizability(r: VirtualizabilityReport): View;
+}
+
+/** Ready-made views of values that are not objects of their own. */
+export const view: ViewFactory = {
   /** A PSL as labelled bit fields. */
   psl(psl: number, title = "PSL"): View {
     return new View({
@@ -148,6 +173,50 @@ export const view = {
         )
           .join("")
       }</table>`,
+    });
+  },
+  virtualizability(r: VirtualizabilityReport): View {
+    const rows = r.instructions.filter((v) => v.sensitive).map((v) => [
+      v.instance,
+      v.privileged ? "yes" : "no",
+      v.controlSensitive ? "control" : v.behaviourSensitive ? "behaviour" : "",
+      v.underVm ?? "",
+      v.note,
+    ]);
+    const headers = [
+      "instruction",
+      "privileged",
+      "sensitive",
+      "with VM extensions",
+      "why",
+    ];
+    const hl = new Set(
+      r.instructions.filter((v) => v.sensitive).flatMap((v, i) =>
+        v.privileged ? [] : [i]
+      ),
+    );
+    return new View({
+      text: formatVirtualizability(r),
+      html: `${
+        htmlTable(headers, rows, {
+          caption: "sensitive instructions",
+          highlight: hl,
+        })
+      }<p>${
+        escapeHtml(
+          r.standardVirtualizable
+            ? "Every sensitive instruction is privileged."
+            : `Standard VAX: ${
+              r.sensitiveUnprivileged.join(", ")
+            } are sensitive but not privileged: not virtualizable by trap-and-emulate.`,
+        )
+      }<br>${
+        escapeHtml(
+          r.extendedVirtualizable
+            ? "With the VM extensions every sensitive instruction exits to the monitor or is virtualized: virtualizable."
+            : "With the VM extensions some sensitive instruction misbehaves.",
+        )
+      }</p>`,
     });
   },
 };
