@@ -48,6 +48,25 @@ Commands:
   demo     the guided tour
 Run "vmmlab <command> --help" for a command's options.`;
 
+/** A progress line on stderr, only on a terminal (and never for --json). */
+function progressLine(
+  json: boolean,
+): ((line: string | null) => void) | undefined {
+  let tty = false;
+  try {
+    tty = Deno.stderr.isTerminal();
+  } catch {
+    tty = false;
+  }
+  if (json || !tty) return undefined;
+  const enc = new TextEncoder();
+  return (line) => {
+    Deno.stderr.writeSync(
+      enc.encode(line === null ? "\r\x1b[2K" : `\r\x1b[2K${line}`),
+    );
+  };
+}
+
 function out(text: string): void {
   console.log(text);
 }
@@ -291,7 +310,12 @@ export async function main(args: string[]): Promise<number> {
           out(runUsage());
           return 0;
         }
-        const rep = spec.vm ? executeRun(spec, vmTarget) : executeRun(spec);
+        const json = rest.includes("--json");
+        const rep = executeRun(
+          spec,
+          spec.vm ? vmTarget : undefined,
+          progressLine(json),
+        );
         out(rest.includes("--json") ? JSON.stringify(rep) : formatReport(rep));
         return 0;
       }

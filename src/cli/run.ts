@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { assemble } from "../asm/assembler.ts";
 import { Machine } from "../machine/machine.ts";
-import { hex8, parseNumber, parseSize } from "../machine/units.ts";
+import { formatNs, hex8, parseNumber, parseSize } from "../machine/units.ts";
 import { decodePsl, MODE_NAMES } from "../arch/psl.ts";
 import { iprNumber } from "../arch/ipr.ts";
 import { registerNumber } from "../machine/machine.ts";
@@ -273,6 +273,7 @@ export function vmTarget(
 export function executeRun(
   spec: RunSpec,
   target: TargetFactory = bareTarget,
+  progress?: (line: string | null) => void,
 ): RunReport {
   const { hw, finish } = target(spec);
   let entry = 0;
@@ -297,7 +298,7 @@ export function executeRun(
   if (spec.psl !== undefined) hw.set("PSL", spec.psl);
   if (spec.sp !== undefined) hw.set("SP", spec.sp);
   hw.set("PC", spec.start ?? entry);
-  const r: RunResult = hw.run({ limit: spec.limit });
+  const r: RunResult = runWithProgress(hw, spec.limit, progress);
   const regs: Record<string, string> = {};
   for (let i = 0; i <= 14; i++) regs[`R${i}`] = hex8(hw.get(`R${i}`));
   regs.PC = hex8(hw.get("PC"));
@@ -319,6 +320,45 @@ export function executeRun(
   const report: RunReport = { stop, instructions: r.instructions, regs, mem };
   if (finish) report.monitor = finish();
   return report;
+}
+
+/**
+ * Runs with an instruction limit in slices, calling `progress` with a
+ * one-line status once the run has lasted a second (and with null at the
+ * end, to clear it).
+ */
+export function runWithProgress(
+  hw: Hardware,
+  limit: number,
+  progress?: (line: string | null) => void,
+  afterMs = 1000,
+): RunResult {
+  if (!progress) return hw.run({ limit });
+  const slice = 2_000_000;
+  const t0 = performance.now();
+  const first = hw.now;
+  let done = 0;
+  let shown = false;
+  let r: RunResult;
+  for (;;) {
+    r = hw.run({ limit: Math.min(slice, limit - done) });
+    done += r.instructions;
+    if (r.stop !== "limit" || done >= limit) break;
+    const wall = performance.now() - t0;
+    if (wall >= afterMs) {
+      shown = true;
+      const pct = Number.isFinite(limit)
+        ? ` ${(100 * done / limit).toFixed(0)}%`
+        : "";
+      progress(
+        `running:${pct} ${done.toLocaleString("en")} instructions, ${
+          formatNs(hw.now - first)
+        } simulated, ${(wall / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  if (shown) progress(null);
+  return { ...r, instructions: done, ns: hw.now - first };
 }
 
 /** Formats a report for people: registers, PSL field by field, dumps. */

@@ -45,6 +45,8 @@ export interface MachineOptions {
   memory?: Size;
   /** Disk size (default 8 MiB; 0 for none). */
   disk?: Size;
+  /** A disk image to load at block 0 (bytes, or a file path). */
+  diskImage?: Uint8Array | string;
   /** VM extensions (default on). */
   vmExtensions?: boolean;
   /** Cost model overrides. */
@@ -165,6 +167,11 @@ export class Machine implements Hardware {
       diskSize / BLOCK_SIZE,
     );
     this.trace = new Trace(options.trace ?? false);
+    if (options.diskImage !== undefined) {
+      if (typeof options.diskImage === "string") {
+        this.disk.loadFile(options.diskImage);
+      } else this.disk.loadImage(options.diskImage);
+    }
     this.cpu.onEvent = () => this.events.runDue(this.cpu.ns);
     this.events.onChange = (at) => this.cpu.nextEventNs = at;
     this.cpu.onIoReset = () => {

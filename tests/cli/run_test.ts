@@ -183,3 +183,22 @@ Deno.test("an assembly error is reported with its line and column, exit 1", asyn
     );
   });
 });
+
+Deno.test("runWithProgress reports progress on long runs and totals the slices", async () => {
+  const { runWithProgress } = await import("../../src/cli/run.ts");
+  const { Machine } = await import("../../src/machine/machine.ts");
+  const { assemble } = await import("../../src/asm/assembler.ts");
+  const m = new Machine({ memory: "64 KiB", disk: 0 });
+  const p = assemble("loop: INCL R0\n BRB loop", { origin: 0x200 });
+  m.load(p.bytes, p.origin);
+  m.set("PC", 0x200);
+  const lines: (string | null)[] = [];
+  // Show progress at once (afterMs 0) so the test does not depend on speed.
+  const r = runWithProgress(m, 5_000_000, (l) => lines.push(l), 0);
+  equal(r.stop, "limit");
+  equal(r.instructions, 5_000_000);
+  equal(m.get("R0"), 2_500_000);
+  equal(lines.length, 3); // after 2M and 4M instructions, then cleared
+  match(String(lines[0]), /running: 40% 2,000,000 instructions/);
+  equal(lines.at(-1), null);
+});

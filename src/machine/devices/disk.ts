@@ -156,6 +156,40 @@ export class Disk implements IprDevice {
     }
   }
 
+  /**
+   * Loads a disk image (from block 0). A shorter image leaves the rest of
+   * the disk as it was.
+   *
+   * @throws {RangeError} when the image is larger than the disk
+   */
+  loadImage(image: Uint8Array): void {
+    if (image.length > this.data.length) {
+      throw new RangeError(
+        `Cannot load a disk image of ${image.length} bytes: the disk holds ${this.data.length} bytes (${this.blocks} blocks)`,
+      );
+    }
+    this.data.set(image, 0);
+  }
+
+  /** A copy of the whole medium. */
+  saveImage(): Uint8Array {
+    return this.data.slice();
+  }
+
+  /**
+   * Loads a disk image from a file.
+   *
+   * @throws {RangeError} when the file is larger than the disk
+   */
+  loadFile(path: string | URL): void {
+    this.loadImage(Deno.readFileSync(path));
+  }
+
+  /** Saves the whole medium to a file. */
+  saveFile(path: string | URL): void {
+    Deno.writeFileSync(path, this.data);
+  }
+
   /** Resets the controller (IORESET). A transfer in progress is abandoned. */
   reset(): void {
     this.#blk = this.#memAddr = this.#cnt = 0;
