@@ -1091,6 +1091,7 @@ export class Cpu {
     this.#updateAttn();
     if (this.halted) return STOP_HALT;
     let remaining = maxInstructions;
+    let executed = 0;
     const limitNs = untilNs;
     for (;;) {
       try {
@@ -1111,8 +1112,10 @@ export class Cpu {
             break;
           }
           remaining--;
+          executed++;
           this.#execute();
         }
+        this.instructions += executed;
         return this.#stop;
       } catch (e) {
         if (e !== this.#exc) throw e;
@@ -1475,7 +1478,6 @@ export class Cpu {
     const r = this.r;
     this.#faultPc = r[15]!;
     this.#rqn = 0;
-    this.instructions++;
     const op = this.#fetchB();
     this.#opcode = op;
     const n = SPEC_COUNT[op]!;
