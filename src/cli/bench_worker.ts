@@ -1,3 +1,4 @@
+/// <reference lib="deno.worker" />
 // Runs one benchmark in its own isolate, so that the JIT's type feedback
 // from one workload does not slow another (each guest runs alone, as a
 // user's would). Receives { group, index }, posts back a BenchResult.

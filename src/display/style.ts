@@ -117,11 +117,17 @@ export interface Rendering {
   html: string;
 }
 
+/** Removes ANSI colour sequences. */
+export function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const ansi = /\x1b\[[0-9;]*m/g;
+  return text.replace(ansi, "");
+}
+
 /** Builds the Jupyter bundle of a rendering (plain text without colour). */
 export function bundle(r: Rendering): MimeBundle {
-  // deno-lint-ignore no-control-regex
   return {
-    "text/plain": r.text.replace(/\x1b\[[0-9;]*m/g, ""),
+    "text/plain": stripAnsi(r.text),
     "text/html": r.html,
   };
 }

@@ -18,6 +18,7 @@ exits 1 if any cell failed.
 import json
 import os
 import queue
+import subprocess
 import sys
 import time
 
@@ -104,6 +105,8 @@ def run_notebook(path, write):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(nb, f, indent=1, ensure_ascii=False)
             f.write("\n")
+        # Keep the committed notebook in `deno fmt`'s layout.
+        subprocess.run(["deno", "fmt", "-q", path], check=False)
     return {"notebook": path, "cells": cells, "failed": failed, "errors": errors}
 
 
