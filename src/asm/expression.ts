@@ -15,6 +15,8 @@
  * @module
  */
 
+import { REGISTER_NAMES } from "../arch/registers.ts";
+
 /** A problem at a column (1-based) of the line being parsed. */
 export class LineError extends Error {
   /** Column of the problem, 1-based. */
@@ -66,24 +68,7 @@ export type Expr =
   };
 
 /** Register names in encoding order (R12..R15 are AP, FP, SP, PC). */
-export const REGISTER_NAMES: readonly string[] = [
-  "R0",
-  "R1",
-  "R2",
-  "R3",
-  "R4",
-  "R5",
-  "R6",
-  "R7",
-  "R8",
-  "R9",
-  "R10",
-  "R11",
-  "AP",
-  "FP",
-  "SP",
-  "PC",
-];
+export { REGISTER_NAMES };
 
 /**
  * The register number of a name (R0-R15, AP, FP, SP, PC; any case), or

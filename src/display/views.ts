@@ -9,6 +9,7 @@
 
 import { decodePsl, MODE_NAMES, PSL_LAYOUT } from "../arch/psl.ts";
 import { IPR_NAMES } from "../arch/ipr.ts";
+import { REGISTER_NAMES } from "../arch/registers.ts";
 import { compressProt, PROT_NAMES } from "../arch/pte.ts";
 import { readOnlyProt } from "../monitor/shadow.ts";
 import type { Machine } from "../machine/machine.ts";
@@ -124,24 +125,7 @@ export function pslReportView(r: PslReport): Rendering {
 // ---------------------------------------------------------------------------
 // Processor state
 
-const REG_LABELS = [
-  "R0",
-  "R1",
-  "R2",
-  "R3",
-  "R4",
-  "R5",
-  "R6",
-  "R7",
-  "R8",
-  "R9",
-  "R10",
-  "R11",
-  "AP",
-  "FP",
-  "SP",
-  "PC",
-];
+const REG_LABELS = REGISTER_NAMES;
 
 /** Registers, PSL and the main IPRs. */
 export function cpuStateView(s: CpuState, title = "processor"): Rendering {

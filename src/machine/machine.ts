@@ -7,6 +7,7 @@
  */
 
 import { IPR, IPR_NAMES, iprNumber } from "../arch/ipr.ts";
+import { generalRegister } from "../arch/registers.ts";
 import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { traceVectorName } from "./trace.ts";
 import {
@@ -57,33 +58,10 @@ export interface MachineOptions {
   name?: string;
 }
 
-const REG_NAMES: Record<string, number> = {
-  R0: 0,
-  R1: 1,
-  R2: 2,
-  R3: 3,
-  R4: 4,
-  R5: 5,
-  R6: 6,
-  R7: 7,
-  R8: 8,
-  R9: 9,
-  R10: 10,
-  R11: 11,
-  R12: 12,
-  R13: 13,
-  R14: 14,
-  R15: 15,
-  AP: 12,
-  FP: 13,
-  SP: 14,
-  PC: 15,
-};
 
 /** Register number of a general register name (R0-R15, AP, FP, SP, PC). */
 export function registerNumber(name: string): number | undefined {
-  const n = REG_NAMES[name.toUpperCase()];
-  return n;
+  return generalRegister(name);
 }
 
 const STOP_NAMES: Record<number, StopKind> = {
@@ -412,7 +390,7 @@ export class Machine implements Hardware {
    */
   get(name: string): number {
     const up = name.toUpperCase();
-    const rn = REG_NAMES[up];
+    const rn = generalRegister(up);
     if (rn !== undefined) return this.cpu.r[rn]! >>> 0;
     if (up === "PSL") return this.psl;
     const ipr = iprNumber(up);
@@ -434,7 +412,7 @@ export class Machine implements Hardware {
     }
     const up = name.toUpperCase();
     const v = value | 0;
-    const rn = REG_NAMES[up];
+    const rn = generalRegister(up);
     if (rn !== undefined) {
       this.cpu.r[rn] = v;
       return;
