@@ -8,6 +8,10 @@
  */
 
 import { Machine } from "../machine/machine.ts";
+import { Cpu } from "../machine/cpu.ts";
+import { Console } from "../machine/devices/console.ts";
+import { Disk } from "../machine/devices/disk.ts";
+import { Assembly } from "../asm/assembler.ts";
 import { Trace, type TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
 import { Monitor } from "../monitor/monitor.ts";
@@ -65,8 +69,109 @@ function attach<T>(cls: { prototype: T }, render: (x: T) => Rendering): void {
   });
 }
 
+function consoleView(c: Console): Rendering {
+  const out = c.output;
+  const text =
+    `console: ${out.length} characters printed, ${c.pendingInput} typed and not yet read\n${
+      out.slice(-400)
+    }`;
+  return {
+    text,
+    html:
+      `<div><b>console</b> (${out.length} characters)<pre style="background:#111;color:#ddd;padding:6px">${
+        escapeHtml(out.slice(-4000))
+      }</pre></div>`,
+  };
+}
+
+function diskView(d: Disk): Rendering {
+  const last = d.history.at(-1);
+  const text = `disk: ${d.blocks} blocks (${d.blocks / 2} KiB), DKCS ${
+    d.status.toString(16).toUpperCase()
+  }${d.busy ? ", busy" : ""}, ${d.history.length} transfer(s)${
+    last
+      ? `; last: ${last.func} ${last.count} block(s) at ${last.block}${
+        last.error ? ` error ${last.error}` : ""
+      }`
+      : ""
+  }`;
+  const rows = d.history.slice(-10).map((t) => [
+    t.func,
+    String(t.block),
+    String(t.count),
+    t.async ? "async" : "sync",
+    String(t.error),
+    `${((t.end - t.start) / 1e6).toFixed(3)} ms`,
+  ]);
+  return {
+    text,
+    html: `<div><b>${escapeHtml(text)}</b>${
+      htmlTable(
+        ["function", "block", "count", "mode", "error", "latency"],
+        rows,
+      )
+    }</div>`,
+  };
+}
+
+function cpuView(c: Cpu): Rendering {
+  const state = {
+    r: Array.from(c.r, (v) => v >>> 0),
+    psl: c.psl >>> 0,
+    iprs: {
+      SCBB: c.scbb,
+      PCBB: c.pcbb,
+      SBR: c.sbr,
+      SLR: c.slr,
+      P0BR: c.p0br >>> 0,
+      P0LR: c.p0lr,
+      P1BR: c.p1br >>> 0,
+      P1LR: c.p1lr,
+      MAPEN: c.mapen,
+      ASTLVL: c.astlvl,
+      SISR: c.sisr,
+    },
+  };
+  const v = cpuStateView(state, "processor");
+  return {
+    text:
+      `${v.text}\n${c.instructions} instructions, ${c.exceptions} exceptions, ${c.tbMisses} TB misses${
+        c.halted ? `, halted (${c.haltReason})` : ""
+      }`,
+    html: v.html,
+  };
+}
+
+function assemblyView(a: Assembly): Rendering {
+  const lines = a.lines.slice(0, 200).map((l) => {
+    const bytes = Array.from(
+      a.bytes.subarray(
+        l.address - a.origin,
+        l.address - a.origin + Math.min(l.length, 8),
+      ),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join(" ");
+    return `${l.address.toString(16).toUpperCase().padStart(8, "0")}  ${
+      bytes.padEnd(24)
+    } ${l.text}`;
+  });
+  const head = `assembly: ${a.bytes.length} bytes at ${
+    a.origin.toString(16).toUpperCase()
+  }, entry ${a.entry.toString(16).toUpperCase()}, ${a.symbols.size} symbols`;
+  return {
+    text: `${head}\n${lines.join("\n")}`,
+    html: `<div><b>${escapeHtml(head)}</b><pre>${
+      escapeHtml(lines.join("\n"))
+    }</pre></div>`,
+  };
+}
+
 /** Installs the renderings on every class that has one (idempotent). */
 export function installDisplays(): void {
+  attach(Console, consoleView);
+  attach(Disk, diskView);
+  attach(Cpu, cpuView);
+  attach(Assembly, assemblyView);
   attach(Machine, machineView);
   attach(VirtualMachine, vmView);
   attach(Monitor, monitorView);

@@ -164,3 +164,20 @@ Deno.test("no colour with NO_COLOR or off a terminal", () => {
   const m = new Machine({ memory: "64 KiB", disk: 0 });
   equal(text(m).includes("\x1b["), false);
 });
+
+Deno.test("the console, the disk, the processor and an assembly print usefully", () => {
+  const m = new Machine({ memory: "64 KiB", disk: "8 KiB" });
+  const p = assemble("start: MOVL #65,R0\n MTPR R0,#35\n HALT", {
+    origin: 0x200,
+  });
+  m.load(p.bytes, p.origin);
+  m.set("PC", 0x200);
+  m.run();
+  match(text(m.console), /console: 1 characters printed/);
+  match(text(m.console), /A/);
+  match(text(m.disk), /disk: 16 blocks \(8 KiB\), DKCS 80, 0 transfer\(s\)/);
+  match(text(m.cpu), /R0=00000041/);
+  match(text(m.cpu), /3 instructions/);
+  match(text(p), /00000200  d0 8f 41 00 00 00 50\s+start: MOVL #65,R0/);
+  match(bundleOf(m.disk)["text/html"]!, /<table/);
+});
