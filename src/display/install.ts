@@ -14,8 +14,8 @@ import { Disk } from "../machine/devices/disk.ts";
 import { Assembly } from "../asm/assembler.ts";
 import { Trace, type TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
-import { Monitor } from "../monitor/monitor.ts";
-import { VirtualMachine } from "../monitor/vm.ts";
+import { Monitor, VmBuilder } from "../monitor/monitor.ts";
+import { VirtualConsole, VirtualDisk, VirtualMachine } from "../monitor/vm.ts";
 import { MinidiskMap } from "../monitor/minidisk.ts";
 import {
   InjectReport,
@@ -166,8 +166,48 @@ function assemblyView(a: Assembly): Rendering {
   };
 }
 
+function builderView(b: VmBuilder): Rendering {
+  const c = b.config;
+  const disks = c.minidisks.length
+    ? c.minidisks.map((d) => `${d / 1024} KiB`).join(" + ")
+    : "none";
+  const text = `VM builder "${c.name}": memory ${
+    c.memory / 1024
+  } KiB, minidisks ${disks} (call .create() or .boot(guest))`;
+  return { text, html: `<div>${escapeHtml(text)}</div>` };
+}
+
+function virtualDiskView(d: VirtualDisk): Rendering {
+  const ext = d.extents.map((e) =>
+    `${e.label}: real blocks ${e.start}-${e.start + e.blocks - 1}`
+  );
+  const text =
+    `minidisk: ${d.blocks} blocks from ${d.extents.length} extent(s) (${
+      ext.join(", ") || "none"
+    }), DKCS ${d.cs.toString(16).toUpperCase()}${d.busy ? ", busy" : ""}`;
+  return { text, html: `<div>${escapeHtml(text)}</div>` };
+}
+
+function virtualConsoleView(c: VirtualConsole): Rendering {
+  const out = c.output;
+  const text =
+    `virtual console: ${out.length} characters printed, ${c.input.length} typed and not yet delivered\n${
+      out.slice(-400)
+    }`;
+  return {
+    text,
+    html:
+      `<div><b>virtual console</b><pre style="background:#111;color:#ddd;padding:6px">${
+        escapeHtml(out.slice(-4000))
+      }</pre></div>`,
+  };
+}
+
 /** Installs the renderings on every class that has one (idempotent). */
 export function installDisplays(): void {
+  attach(VmBuilder, builderView);
+  attach(VirtualDisk, virtualDiskView);
+  attach(VirtualConsole, virtualConsoleView);
   attach(Console, consoleView);
   attach(Disk, diskView);
   attach(Cpu, cpuView);

@@ -32,7 +32,6 @@ import { DKCS } from "../machine/devices/disk.ts";
 import { hex8, parseSize, type Size } from "../machine/units.ts";
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
 import type { TraceEvent, TraceKind } from "../machine/trace.ts";
-import type { CpuState } from "../machine/hardware.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassembleOne } from "../asm/disassembler.ts";
 import { decodePte } from "../arch/pte.ts";
@@ -97,6 +96,8 @@ interface IoRequest {
   segments: { realBlock: number; count: number; gpa: number }[];
   next: number;
   issuedNs: number;
+  /** IORESET abandoned it while its segment was on the real disk. */
+  cancelled?: boolean;
 }
 
 const BOUNCE_BLOCKS = 64;
@@ -123,6 +124,15 @@ export class VmBuilder {
     this.#name = name;
     this.#memory = memory;
     this.#minidisks = minidisks;
+  }
+
+  /** What the VM will be: name, memory and minidisk sizes. */
+  get config(): { name: string; memory: number; minidisks: number[] } {
+    return {
+      name: this.#name,
+      memory: this.#memory,
+      minidisks: this.#minidisks.map((m) => m.blocks * 512),
+    };
   }
 
   /** Sets the VM's memory size (a multiple of 512 bytes). */
@@ -631,8 +641,20 @@ export class Monitor {
     let rr = this.#lastRun
       ? Math.max(0, candidates.indexOf(this.#lastRun) + 1)
       : 0;
+    // The VM holding the processor and the end of its time slice. A VM
+    // keeps the processor across exits and device events until its
+    // quantum ends, it halts, or it waits. (Every exit used to hand the
+    // processor to the next VM with a fresh quantum, so a VM that exits
+    // often got one instruction per round.)
+    let slice: { vm: VirtualMachine; end: number } | null = null;
     try {
       for (;;) {
+        if (events.nextAt <= cpu.ns) {
+          // Device events are the monitor's to run (the processor does not
+          // skip time while a VM runs: see below).
+          events.runDue(cpu.ns);
+          this.#pollDisk();
+        }
         const live = candidates.filter((v) =>
           v.status !== "halted" && this.#vms.get(v.name) === v
         );
@@ -645,12 +667,20 @@ export class Monitor {
           }
         }
         let vm: VirtualMachine | undefined;
-        for (let k = 0; k < candidates.length; k++) {
-          const v = candidates[(rr + k) % candidates.length]!;
-          if (v.status === "ready" && this.#vms.get(v.name) === v) {
-            vm = v;
-            rr = (rr + k + 1) % candidates.length;
-            break;
+        if (
+          slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
+          this.#vms.get(slice.vm.name) === slice.vm
+        ) {
+          vm = slice.vm;
+        } else {
+          slice = null;
+          for (let k = 0; k < candidates.length; k++) {
+            const v = candidates[(rr + k) % candidates.length]!;
+            if (v.status === "ready" && this.#vms.get(v.name) === v) {
+              vm = v;
+              rr = (rr + k + 1) % candidates.length;
+              break;
+            }
           }
         }
         if (!vm) {
@@ -672,6 +702,10 @@ export class Monitor {
           if (next > cpu.ns) cpu.ns = next;
           events.runDue(cpu.ns);
           this.#pollDisk();
+          // A bare processor's idle loop executes its branch once per
+          // event: count one against the instruction limit, so a run with a
+          // limit ends even when every VM waits forever on a periodic timer.
+          budget -= 1;
           continue;
         }
         if (this.#lastRun !== vm) {
@@ -683,11 +717,18 @@ export class Monitor {
         }
         if (!this.#deliverInterrupts(vm)) continue;
         this.syncToCpu(vm);
-        const sliceEnd = Math.min(end, cpu.ns + this.quantumNs);
+        slice ??= { vm, end: Math.min(end, cpu.ns + this.quantumNs) };
         const t0 = cpu.ns;
         const i0 = cpu.instructions;
-        cpu.nextEventNs = events.nextAt;
-        const code = cpu.run(budget, sliceEnd);
+        // The processor stops at the next device event (the loop above runs
+        // it) instead of skipping simulated time to it when the guest idles
+        // (a branch to itself): an idling VM then stops with STOP_IDLE and
+        // waits, and the processor goes to the other VMs. (With
+        // nextEventNs = the next event, an idle guest's branch jumped the
+        // clock to the next event, however far, and charged all that time
+        // to itself as guest time, taking the processor from every other VM.)
+        cpu.nextEventNs = Infinity;
+        const code = cpu.run(budget, Math.min(slice.end, events.nextAt));
         const ran = cpu.instructions - i0;
         budget -= ran;
         // Progress (or any other kind of stop) ends a run of shadow fills.
@@ -711,6 +752,7 @@ export class Monitor {
           case STOP_LIMIT:
             return { stop: "limit" };
           case STOP_IDLE:
+            slice = null;
             vm.status = "waiting";
             this.#trace(vm, "schedule", `${vm.name} waits for an interrupt`);
             break;
@@ -1493,16 +1535,27 @@ export class Monitor {
       case IPR.TODR:
         g.todrBase = (v - Math.floor(this.machine.cpu.ns / 10_000_000)) | 0;
         return false;
-      case IPR.RXCS:
+      // 9.2: setting IE while DONE/RDY=1 requests an interrupt; writing IE=1
+      // when it is already 1 does not (as on bare hardware: a handler that
+      // re-enables IE used to get an endless stream of interrupts).
+      case IPR.RXCS: {
+        const wasIe = (vm.console.rxcs & 0x40) !== 0;
         vm.console.rxcs = (vm.console.rxcs & 0x80) | (v & 0x40);
         if ((v & 0x40) === 0) vm.irq &= ~(1 << VIRQ.CONSOLE_RX);
-        else if (vm.console.rxcs & 0x80) vm.irq |= 1 << VIRQ.CONSOLE_RX;
+        else if (!wasIe && vm.console.rxcs & 0x80) {
+          vm.irq |= 1 << VIRQ.CONSOLE_RX;
+        }
         return false;
-      case IPR.TXCS:
+      }
+      case IPR.TXCS: {
+        const wasIe = (vm.console.txcs & 0x40) !== 0;
         vm.console.txcs = (vm.console.txcs & 0x80) | (v & 0x40);
         if ((v & 0x40) === 0) vm.irq &= ~(1 << VIRQ.CONSOLE_TX);
-        else if (vm.console.txcs & 0x80) vm.irq |= 1 << VIRQ.CONSOLE_TX;
+        else if (!wasIe && vm.console.txcs & 0x80) {
+          vm.irq |= 1 << VIRQ.CONSOLE_TX;
+        }
         return false;
+      }
       case IPR.TXDB:
         this.#transmit(vm, v & 0xff);
         return false;
@@ -1645,9 +1698,30 @@ export class Monitor {
     this.#writeIccs(vm, 0);
     vm.disk.cs = DKCS.DONE;
     vm.disk.busy = false;
+    // As the bare controller's reset: the registers clear too.
+    vm.disk.blk = vm.disk.mem = vm.disk.cnt = 0;
     vm.irq = 0;
     for (let i = this.#ioQueue.length - 1; i >= 1; i--) {
       if (this.#ioQueue[i]!.vm === vm) this.#ioQueue.splice(i, 1);
+    }
+    const head = this.#ioQueue[0];
+    if (head && head.vm === vm && !head.cancelled) {
+      // The transfer in progress is abandoned, as on a bare disk: nothing
+      // more moves and no DONE or interrupt follows. Its segment is already
+      // on the real disk (which may not be reset: the request is the
+      // monitor's); a read's data is not copied to the guest, and a write
+      // is neutralized by refilling the bounce buffer with the blocks'
+      // current contents (the real disk copies memory at completion). It
+      // used to complete and copy into the guest after the reset.
+      head.cancelled = true;
+      const s = head.segments[head.next]!;
+      if (head.func === "write") {
+        const disk = this.machine.disk.data;
+        this.machine.memory.u8.set(
+          disk.subarray(s.realBlock * 512, (s.realBlock + s.count) * 512),
+          this.#bounce * 512,
+        );
+      }
     }
   }
 
@@ -1716,13 +1790,20 @@ export class Monitor {
         k += n;
       }
     }
+    if (segments.length === 0) {
+      // DKCNT = 0: nothing moves, but the transfer still takes the device's
+      // time and ends with DONE (and an interrupt), as on a bare disk. One
+      // empty segment on the real disk does that. (A zero count used to
+      // crash the monitor with a TypeError.)
+      segments.push({ realBlock: d.extents[0]?.start ?? 0, count: 0, gpa: 0 });
+    }
     this.#trace(
       vm,
       "minidisk",
       `${vm.name} ${fname} ${d.cnt} block(s) at virtual ${d.blk} -> real ${
         runs.map((r) => `${r.realBlock}+${r.blocks}`).join(", ")
       } ${async ? "async" : "sync"}`,
-      { block: d.blk, count: d.cnt, real: runs[0]!.realBlock, async },
+      { block: d.blk, count: d.cnt, real: segments[0]!.realBlock, async },
     );
     const req: IoRequest = {
       vm,
@@ -1822,6 +1903,11 @@ export class Monitor {
     const req = this.#ioQueue[0];
     if (!req || disk.busy) return;
     if ((disk.status & DKCS.DONE) === 0) return;
+    if (req.cancelled) {
+      this.#ioQueue.shift();
+      if (this.#ioQueue.length > 0) this.#startSegment();
+      return;
+    }
     const s = req.segments[req.next]!;
     if (req.func === "read") this.#bounceCopy(req.vm, s.gpa, s.count, true);
     req.next++;

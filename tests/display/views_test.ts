@@ -181,3 +181,16 @@ Deno.test("the console, the disk, the processor and an assembly print usefully",
   match(text(p), /00000200  d0 8f 41 00 00 00 50\s+start: MOVL #65,R0/);
   match(bundleOf(m.disk)["text/html"]!, /<table/);
 });
+
+Deno.test("a VM builder, a minidisk and a virtual console print usefully", () => {
+  const cp = Monitor.on(new Machine({ memory: "4 MiB", disk: "1 MiB" }));
+  const b = cp.vm("CMS").memory("64 KiB").minidisk("32 KiB").minidisk("16 KiB");
+  match(text(b), /VM builder "CMS": memory 64 KiB, minidisks 32 KiB \+ 16 KiB/);
+  const vm = b.create();
+  match(
+    text(vm.disk),
+    /minidisk: 96 blocks from 2 extent\(s\) \(191: real blocks 0-63, 192: real blocks 64-95\)/,
+  );
+  vm.console.type("hi");
+  match(text(vm.console), /virtual console: 0 characters printed, 2 typed/);
+});
