@@ -1,13 +1,36 @@
-// The REPL prelude: `deno task repl` evaluates this file in the REPL's
-// global scope, so every name below is ready to use (and tab-completes).
-// Relative imports resolve against the working directory, which `deno task`
-// sets to the project root.
-import * as vmmlab from "./mod.ts";
-import { assemble, disassemble, Machine, Monitor, view } from "./mod.ts";
+/**
+ * The REPL prelude: `deno task repl` imports this module and copies its
+ * exports into the REPL's global scope, so every name below is ready to use
+ * (and tab-completes).
+ *
+ * @module
+ */
+import * as vmmlab from "../../mod.ts";
+import {
+  assemble,
+  cms,
+  disassemble,
+  Machine,
+  Monitor,
+  multiprogramming,
+  view,
+} from "../../mod.ts";
+
+export {
+  assemble,
+  cms,
+  disassemble,
+  Machine,
+  Monitor,
+  multiprogramming,
+  view,
+  vmmlab,
+};
 
 /** A bare machine with a small program at 0x1000. */
-const machine = new Machine({ memory: "1 MiB", trace: true });
-const example = assemble(
+export const machine: Machine = new Machine({ memory: "1 MiB", trace: true });
+/** The assembly of that program. */
+export const example: vmmlab.Assembly = assemble(
   `
 start:  MOVL    #10,R0          ; count down from 10
         CLRL    R1
@@ -21,17 +44,23 @@ loop:   ADDL2   R0,R1           ; R1 = 10 + 9 + ... + 1
 machine.load(example.bytes, example.origin);
 machine.set("PC", example.entry);
 
-/** A monitor on a second machine, with one VM ready for inject(). */
-const real = new Machine({ memory: "8 MiB", disk: "4 MiB", trace: true });
-const cp = Monitor.on(real);
-const vm = cp.vm("MVS").memory("512 KiB").minidisk("256 KiB").create();
+/** A second machine, for the monitor. */
+export const real: Machine = new Machine({
+  memory: "8 MiB",
+  disk: "4 MiB",
+  trace: true,
+});
+/** A monitor on it. */
+export const cp: Monitor = Monitor.on(real);
+/** A VM ready for inject(). */
+export const vm: vmmlab.VirtualMachine = cp.vm("MVS").memory("512 KiB")
+  .minidisk("256 KiB").create();
 vm.set("PC", 0x1000);
 
 console.log(
-  `vmmlab REPL. Ready: vmmlab (the whole module), Machine, Monitor, assemble, disassemble, view
+  `vmmlab REPL. Ready: vmmlab (the whole module), Machine, Monitor, assemble, disassemble, view,
+          multiprogramming and cms (the guests: cp.vm("o").memory("128 KiB").minidisk("64 KiB").boot(multiprogramming))
   machine   a bare VAX with a program at 0x1000:  machine.run(), machine.get("R1"), machine
   cp, vm    a monitor and its VM "MVS":           vm.inject("MTPR #3,#18"), vm.psl(), cp
   example   the program's assembly:               disassemble(example.bytes, example.origin)`,
 );
-
-void [vmmlab, disassemble, view];
