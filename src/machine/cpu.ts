@@ -727,22 +727,31 @@ export class Cpu {
   /** Reads size bytes at va with access acc; zero-extended for b and w. */
   #read(va: number, size: number, acc: number): number {
     this.ns += this.#memRefNs;
+    const off = va & 511;
+    // Fast path: the page of the last read, in memory, same access.
+    if (
+      off + size <= 512 && (va >>> 9) === this.#rdPage && acc === this.#rdAcc
+    ) {
+      const pa = this.#rdPa | off;
+      if (size === 4) {
+        return (pa & 3) === 0 ? this.#i32[pa >>> 2]! : this.mem.readL(pa);
+      }
+      return size === 1 ? this.#u8[pa]! : this.mem.readW(pa);
+    }
+    return this.#readSlow(va, size, acc);
+  }
+
+  #readSlow(va: number, size: number, acc: number): number {
     if (((va & 511) + size) > 512) return this.#readCross(va, size, acc);
-    let pa: number;
-    if ((va >>> 9) === this.#rdPage && acc === this.#rdAcc) {
-      pa = this.#rdPa | (va & 511);
-    } else {
-      pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
+    const pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
+    if (pa + size > this.#memSize) this.#machineCheck(MCHK_READ, va);
+    if ((pa | 511) < this.#memSize) {
       this.#rdPage = va >>> 9;
       this.#rdAcc = acc;
       this.#rdPa = pa & ~511;
     }
-    if (pa + size > this.#memSize) this.#machineCheck(MCHK_READ, va);
-    if (size === 4) {
-      return (pa & 3) === 0 ? this.#i32[pa >>> 2]! : this.mem.readL(pa);
-    }
-    if (size === 1) return this.#u8[pa]!;
-    return this.mem.readW(pa);
+    if (size === 4) return this.mem.readL(pa);
+    return size === 1 ? this.#u8[pa]! : this.mem.readW(pa);
   }
 
   #readCross(va: number, size: number, acc: number): number {
@@ -762,25 +771,38 @@ export class Cpu {
   /** Writes size bytes at va with access acc (acc includes the write bit). */
   #write(va: number, size: number, v: number, acc: number): void {
     this.ns += this.#memRefNs;
+    const off = va & 511;
+    // Fast path: the page of the last write, in memory, same access.
+    if (
+      off + size <= 512 && (va >>> 9) === this.#wrPage && acc === this.#wrAcc
+    ) {
+      const pa = this.#wrPa | off;
+      if (size === 4 && (pa & 3) === 0) this.#i32[pa >>> 2] = v;
+      else this.#store(pa, size, v);
+      return;
+    }
+    this.#writeSlow(va, size, v, acc);
+  }
+
+  #store(pa: number, size: number, v: number): void {
+    if (size === 4) this.mem.writeL(pa, v);
+    else if (size === 1) this.#u8[pa] = v;
+    else this.mem.writeW(pa, v);
+  }
+
+  #writeSlow(va: number, size: number, v: number, acc: number): void {
     if (((va & 511) + size) > 512) {
       this.#writeCross(va, size, v, acc);
       return;
     }
-    let pa: number;
-    if ((va >>> 9) === this.#wrPage && acc === this.#wrAcc) {
-      pa = this.#wrPa | (va & 511);
-    } else {
-      pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
+    const pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
+    if (pa + size > this.#memSize) this.#machineCheck(MCHK_WRITE, va);
+    if ((pa | 511) < this.#memSize) {
       this.#wrPage = va >>> 9;
       this.#wrAcc = acc;
       this.#wrPa = pa & ~511;
     }
-    if (pa + size > this.#memSize) this.#machineCheck(MCHK_WRITE, va);
-    if (size === 4) {
-      if ((pa & 3) === 0) this.#i32[pa >>> 2] = v;
-      else this.mem.writeL(pa, v);
-    } else if (size === 1) this.#u8[pa] = v;
-    else this.mem.writeW(pa, v);
+    this.#store(pa, size, v);
   }
 
   #writeCross(va: number, size: number, v: number, acc: number): void {
