@@ -58,7 +58,6 @@ export interface MachineOptions {
   name?: string;
 }
 
-
 /** Register number of a general register name (R0-R15, AP, FP, SP, PC). */
 export function registerNumber(name: string): number | undefined {
   return generalRegister(name);
