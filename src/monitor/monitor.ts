@@ -13,7 +13,7 @@
 
 import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
-import { PSL_IS, PSL_MBZ, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
+import { PSL_IS, PSL_MBZ, PSL_TP, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { MM_PTE_REF, MM_WRITE, SCB, vectorName } from "../arch/scb.ts";
 import { PTE_M, PTE_V } from "../arch/pte.ts";
 import type { Machine } from "../machine/machine.ts";
@@ -27,7 +27,12 @@ import {
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
-import { isWalkFault, walk, type WalkFault } from "../machine/mmu.ts";
+import {
+  isWalkFault,
+  NonexistentMemory,
+  walk,
+  type WalkFault,
+} from "../machine/mmu.ts";
 import { DKCS } from "../machine/devices/disk.ts";
 import { hex8, parseSize, type Size } from "../machine/units.ts";
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
@@ -493,20 +498,7 @@ export class Monitor {
     write: boolean,
   ): number {
     const mem = this.machine.memory;
-    let r;
-    try {
-      r = walk(this.#guestRegs(vm), va, mode, write, (gpa) => {
-        const pa = vm.realAddress(gpa);
-        return pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3) < 0
-          ? undefined
-          : mem.readL(pa);
-      });
-    } catch (e) {
-      if (e instanceof RangeError) {
-        throw new GuestFault(SCB.MACHINE_CHECK, [], true);
-      }
-      throw e;
-    }
+    const r = this.#walkGuest(vm, va, mode, write);
     if (isWalkFault(r)) throw new GuestFault(r.vector, [r.mask, r.va | 0]);
     if (write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
       mem.writeL(vm.realAddress(r.ptePa), (r.pte | PTE_M) | 0);
@@ -514,11 +506,64 @@ export class Monitor {
     return r.pa;
   }
 
+  /**
+   * The guest's own page-table walk. A page-table entry beyond the guest's
+   * memory is a machine check, as on bare hardware; a process page table
+   * outside S0 halts the VM as it halts the processor (vax-architecture.md
+   * 10.5, SimH). (Both used to be a machine check, and through PROBE the
+   * walk's RangeError escaped the monitor.)
+   */
+  #walkGuest(
+    vm: VirtualMachine,
+    va: number,
+    mode: number,
+    write: boolean,
+  ): ReturnType<typeof walk> {
+    const mem = this.machine.memory;
+    try {
+      return walk(this.#guestRegs(vm), va, mode, write, (gpa) => {
+        const pa = vm.realAddress(gpa);
+        return pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3) < 0
+          ? undefined
+          : mem.readL(pa);
+      });
+    } catch (e) {
+      if (e instanceof NonexistentMemory) {
+        throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+      }
+      if (e instanceof RangeError) {
+        throw new VmHalt("process PTE in P0 or P1 space");
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Guest-physical addresses of the longword at va, translated as the
+   * processor does (10.5): the first byte, and for an access that crosses a
+   * page the last byte, so a fault on the second page reports va + 3 as on
+   * bare hardware. (Translating byte by byte reported the second page's
+   * first byte.)
+   */
+  #guestTranslateL(
+    vm: VirtualMachine,
+    va: number,
+    mode: number,
+    write: boolean,
+  ): number[] {
+    const g1 = this.#guestTranslate(vm, va >>> 0, mode, write);
+    if ((va & 511) + 4 <= 512) return [g1, g1 + 1, g1 + 2, g1 + 3];
+    const g2 = this.#guestTranslate(vm, (va + 3) >>> 0, mode, write);
+    return [0, 1, 2, 3].map((k) =>
+      ((va + k) >>> 9) === (va >>> 9) ? g1 + k : (g2 & ~511) | ((va + k) & 511)
+    );
+  }
+
   #guestRead(vm: VirtualMachine, va: number, mode: number): number {
     let v = 0;
+    const gpas = this.#guestTranslateL(vm, va, mode, false);
     for (let k = 0; k < 4; k++) {
-      const gpa = this.#guestTranslate(vm, (va + k) >>> 0, mode, false);
-      const pa = vm.realAddress(gpa);
+      const pa = vm.realAddress(gpas[k]!);
       if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
       v |= this.machine.memory.u8[pa]! << (8 * k);
     }
@@ -532,9 +577,9 @@ export class Monitor {
     mode: number,
   ): void {
     const pas: number[] = [];
+    const gpas = this.#guestTranslateL(vm, va, mode, true);
     for (let k = 0; k < 4; k++) {
-      const gpa = this.#guestTranslate(vm, (va + k) >>> 0, mode, true);
-      const pa = vm.realAddress(gpa);
+      const pa = vm.realAddress(gpas[k]!);
       if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
       pas.push(pa);
     }
@@ -876,6 +921,10 @@ export class Monitor {
       if (e instanceof GuestFault) {
         // The emulation itself faulted: reflect as a fault of the instruction.
         vm.r[15] = x.pc | 0;
+        // A fault clears PSL<TP> before the PSL is pushed (5.3), so the
+        // retried instruction is traced once. (The exit's PSL still has the
+        // TP the processor set when it began the instruction.)
+        vm.vpsl &= ~PSL_TP;
         try {
           this.#reflect(vm, e.vector, e.params, -1, e.severe);
         } catch (e2) {
@@ -1258,6 +1307,9 @@ export class Monitor {
         return true;
       } catch (e) {
         if (!(e instanceof GuestFault)) throw e;
+        // A page-table entry beyond the guest's memory is a machine check,
+        // as on bare hardware, not "inaccessible".
+        if (e.vector === SCB.MACHINE_CHECK) throw e;
         const mask = e.params[0] ?? 0;
         if (
           e.vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0
@@ -1278,10 +1330,7 @@ export class Monitor {
     write: boolean,
   ): void {
     const mem = this.machine.memory;
-    const r = walk(vm.ipr, va, mode, write, (gpa) => {
-      const pa = vm.realAddress(gpa);
-      return pa < 0 ? undefined : mem.readL(pa);
-    });
+    const r = this.#walkGuest(vm, va, mode, write);
     if (!isWalkFault(r) && write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
       // As on SimH (vax-architecture.md 8.1): a successful PROBEW sets M.
       const pa = vm.realAddress(r.ptePa);

