@@ -12,6 +12,7 @@
  */
 
 import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
+import { REGISTER_NAMES } from "../arch/registers.ts";
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_IS, PSL_MBZ, PSL_TP, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { MM_PTE_REF, MM_WRITE, SCB, vectorName } from "../arch/scb.ts";
@@ -2060,24 +2061,7 @@ export class Monitor {
       if (d > 0) exits[k] = d;
     }
     const changed: Record<string, [number, number]> = {};
-    const names = [
-      "R0",
-      "R1",
-      "R2",
-      "R3",
-      "R4",
-      "R5",
-      "R6",
-      "R7",
-      "R8",
-      "R9",
-      "R10",
-      "R11",
-      "AP",
-      "FP",
-      "SP",
-      "PC",
-    ];
+    const names = REGISTER_NAMES;
     names.forEach((n, i) => {
       if (before.r[i] !== after.r[i]) changed[n] = [before.r[i]!, after.r[i]!];
     });

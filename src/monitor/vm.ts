@@ -13,6 +13,7 @@ import { IPR_NAMES, iprNumber } from "../arch/ipr.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { registerNumber } from "../machine/machine.ts";
 import { hex8 } from "../machine/units.ts";
+import { checkBlockRange } from "../machine/devices/disk.ts";
 import type {
   ConsoleView,
   CpuState,
@@ -155,17 +156,7 @@ export class VirtualDisk implements DiskView {
   }
 
   #check(block: number, count: number): void {
-    if (
-      !Number.isInteger(block) || !Number.isInteger(count) || block < 0 ||
-      count < 0 ||
-      block + count > this.blocks
-    ) {
-      throw new RangeError(
-        `Cannot access blocks ${block} to ${
-          block + count - 1
-        }: the minidisk has ${this.blocks} blocks`,
-      );
-    }
+    checkBlockRange(block, count, this.blocks, "minidisk");
   }
 
   /** Reads blocks of the minidisk (host side). */

@@ -8,6 +8,7 @@
 // Expected values in the tests come from ../shared/spec/*.md, or from the
 // bare machine; never from the monitor itself.
 
+import { REGISTER_NAMES } from "../../src/arch/registers.ts";
 import { deepEqual } from "node:assert/strict";
 import { assemble, type Assembly } from "../../src/asm/assembler.ts";
 import { IPR } from "../../src/arch/ipr.ts";
@@ -23,81 +24,42 @@ import type { VirtualMachine } from "../../src/monitor/vm.ts";
 export const MEMORY = 0x40000;
 /** Guest disk size (blocks). */
 export const DISK_BLOCKS = 128;
-/** SCB base (physical). */
-export const SCB_BASE = 0x200;
-/** Handler stub for SCB vector v is a HALT at STUB_BASE + v (memory is 0). */
-export const STUB_BASE = 0x400;
-/** Default program origin. */
-export const ORIGIN = 0x1000;
-/** Scratch data (0x3000-0x4FFF). */
-export const DATA = 0x3000;
-/** Initial stack pointers (tops). */
-export const STACKS = {
-  KSP: 0x6000,
-  ESP: 0x6800,
-  SSP: 0x7000,
-  USP: 0x7800,
-  ISP: 0x8000,
-} as const;
-/** System page table (physical), SLR entries: S0 0..0x1FFFF maps physical 0..0x1FFFF. */
-export const SPT = 0x19000;
-/** Number of S0 PTEs. */
-export const SLR = 0x100;
-/** P0 page table (physical; system virtual 0x80018200). */
-export const P0PT = 0x18200;
-/** P0LR: P0 0..0x1FFFF is the identity. */
-export const P0LR = 0x100;
-/** P1 page table (physical; system virtual 0x80018000). */
-export const P1PT = 0x18000;
-/** P1LR: P1 0x7FFF0000..0x7FFFFFFF is valid. */
-export const P1LR = 0x1fff80;
-/** P1 VA 0x7FFF0000 + k*512 maps physical P1_PHYS + k*512. */
-export const P1_PHYS = 0x20000;
-
-/** Protection codes (vax-architecture.md 10.4). */
-export const PROT = {
-  NA: 0,
-  KW: 2,
-  KR: 3,
-  UW: 4,
-  EW: 5,
-  ERKW: 6,
-  ER: 7,
-  SW: 8,
-  SREW: 9,
-  SRKW: 10,
-  SR: 11,
-  URSW: 12,
-  UREW: 13,
-  URKW: 14,
-  UR: 15,
-} as const;
-
-/** A PTE (10.3): V<31>, PROT<30:27>, M<26>, PFN<20:0>. */
-export function pte(
-  pfn: number,
-  prot: number,
-  valid = true,
-  modified = true,
-): number {
-  return ((valid ? 0x80000000 : 0) | (prot << 27) |
-    (modified ? 0x04000000 : 0) | (pfn & 0x1fffff)) >>> 0;
-}
-
-/** Physical address of the PTE of a P0, P1 or S0 address (standard layout). */
-export function pteAddress(va: number): number {
-  const vpn = (va >>> 9) & 0x1fffff;
-  switch (va >>> 30) {
-    case 0:
-      return P0PT + 4 * vpn;
-    case 1:
-      return P1PT + 4 * (vpn - P1LR);
-    case 2:
-      return SPT + 4 * vpn;
-    default:
-      throw new RangeError(`no PTE for S1 address ${va.toString(16)}`);
-  }
-}
+// The layout (SCB, stubs, stacks, page tables) and PTE helpers are the
+// processor tests' own: one definition serves both suites.
+export {
+  DATA,
+  ORIGIN,
+  P0LR,
+  P0PT,
+  P1_PHYS,
+  P1LR,
+  P1PT,
+  PROT,
+  pte,
+  pteAddress,
+  SCB_BASE,
+  SLR,
+  SPT,
+  STACKS,
+  STUB_BASE,
+} from "../machine/_helpers.ts";
+import {
+  DATA,
+  ORIGIN,
+  P0LR,
+  P0PT,
+  P1_PHYS,
+  P1LR,
+  P1PT,
+  PROT,
+  pte,
+  pteAddress,
+  SCB_BASE,
+  SLR,
+  SPT,
+  STACKS,
+  STUB_BASE,
+} from "../machine/_helpers.ts";
 
 /** A PSL from fields (1.1). */
 export function psl(
@@ -341,25 +303,7 @@ const h8 = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
 /** What a program can observe of a machine, as hex text (for readable diffs). */
 export function observe(hw: Hardware): Record<string, string> {
   const out: Record<string, string> = {};
-  const names = [
-    "R0",
-    "R1",
-    "R2",
-    "R3",
-    "R4",
-    "R5",
-    "R6",
-    "R7",
-    "R8",
-    "R9",
-    "R10",
-    "R11",
-    "AP",
-    "FP",
-    "SP",
-    "PC",
-    "PSL",
-  ];
+  const names = [...REGISTER_NAMES, "PSL"];
   for (const n of names) out[n] = h8(hw.get(n));
   for (const n of COMPARED_IPRS) out[n] = h8(hw.get(n));
   return out;

@@ -38,6 +38,30 @@ export const DISK_ERROR = {
   RESERVED_FUNCTION: 3,
 } as const;
 
+/**
+ * Checks a host-side request for `count` blocks at `block` on a disk of
+ * `blocks` blocks.
+ *
+ * @throws {RangeError} naming the range and the disk's size
+ */
+export function checkBlockRange(
+  block: number,
+  count: number,
+  blocks: number,
+  what = "disk",
+): void {
+  if (
+    !Number.isInteger(block) || !Number.isInteger(count) || block < 0 ||
+    count < 0 || block + count > blocks
+  ) {
+    throw new RangeError(
+      `Cannot access blocks ${block} to ${
+        block + count - 1
+      }: the ${what} has ${blocks} blocks`,
+    );
+  }
+}
+
 /** One transfer, as the disk records it (for traces and statistics). */
 export interface DiskTransfer {
   /** `read` (disk to memory) or `write`. */
@@ -143,17 +167,7 @@ export class Disk implements IprDevice {
   }
 
   #checkRange(block: number, count: number): void {
-    if (
-      !Number.isInteger(block) || !Number.isInteger(count) || block < 0 ||
-      count < 0 ||
-      block + count > this.blocks
-    ) {
-      throw new RangeError(
-        `Cannot access blocks ${block} to ${
-          block + count - 1
-        }: the disk has ${this.blocks} blocks`,
-      );
-    }
+    checkBlockRange(block, count, this.blocks, "disk");
   }
 
   /**
