@@ -178,7 +178,7 @@ Deno.test("the console, the disk, the processor and an assembly print usefully",
   match(text(m.disk), /disk: 16 blocks \(8 KiB\), DKCS 80, 0 transfer\(s\)/);
   match(text(m.cpu), /R0=00000041/);
   match(text(m.cpu), /3 instructions/);
-  match(text(p), /00000200  d0 8f 41 00 00 00 50\s+start: MOVL #65,R0/);
+  match(text(p), /00000200 {2}d0 8f 41 00 00 00 50\s+start: MOVL #65,R0/);
   match(bundleOf(m.disk)["text/html"]!, /<table/);
 });
 

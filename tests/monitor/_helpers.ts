@@ -44,7 +44,6 @@ export {
   STUB_BASE,
 } from "../machine/_helpers.ts";
 import {
-  DATA,
   ORIGIN,
   P0LR,
   P0PT,
@@ -53,7 +52,6 @@ import {
   P1PT,
   PROT,
   pte,
-  pteAddress,
   SCB_BASE,
   SLR,
   SPT,

@@ -105,8 +105,8 @@ def run_notebook(path, write):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(nb, f, indent=1, ensure_ascii=False)
             f.write("\n")
-        # Keep the committed notebook in `deno fmt`'s layout.
-        subprocess.run(["deno", "fmt", "-q", path], check=False)
+        # Format the code cells as `deno fmt` would.
+        subprocess.run(["deno", "fmt", "-q", "--no-config", path], check=False)
     return {"notebook": path, "cells": cells, "failed": failed, "errors": errors}
 
 
