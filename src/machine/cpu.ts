@@ -1352,6 +1352,7 @@ export class Cpu {
       this.#enterHalt(HALT_REASONS.INVALID_SCB_VECTOR);
       return;
     }
+    const oldR14 = this.r[14]!;
     const oldIs = (oldPsl & PSL_IS) !== 0;
     const oldCur = (oldPsl >>> 24) & 3;
     let newIs: boolean;
@@ -1392,6 +1393,7 @@ export class Cpu {
       // Kernel stack not valid: severe, on the interrupt stack at IPL 31,
       // with the interrupted PC and PSL (SimH behaviour).
       this.psl = oldPsl;
+      this.r[14] = oldR14; // the interrupted mode's stack pointer, unchanged
       this.r[15] = oldPc;
       this.#dispatch(SCB.KERNEL_STACK_NOT_VALID, 0, 0, 0, true, -1);
       return;
