@@ -343,6 +343,7 @@ export class Cpu {
   #attn = 0;
   #stop = 0;
   #stopRequested = false;
+  #limitNs = Infinity;
   readonly #devLevel: Int8Array = new Int8Array(32);
   readonly #devVector: Int32Array = new Int32Array(32);
   #devPending = 0;
@@ -1115,6 +1116,7 @@ export class Cpu {
     let remaining = maxInstructions;
     let executed = 0;
     const limitNs = untilNs;
+    this.#limitNs = untilNs;
     for (;;) {
       try {
         while (this.#stop === STOP_NONE) {
@@ -1177,13 +1179,13 @@ export class Cpu {
       const code = this.#trapReq;
       this.#trapReq = 0;
       this.#updateAttn();
-      this.#exception(SCB.ARITHMETIC, 1, code, 0, false, false);
+      this.#exception(SCB.ARITHMETIC, 1, code, 0, false);
       return true;
     }
     if ((a & 2) !== 0 && this.#takeInterrupt()) return true;
     if ((this.psl & PSL_TP) !== 0) {
       this.psl &= ~PSL_TP;
-      this.#exception(SCB.TRACE, 0, 0, 0, false, false);
+      this.#exception(SCB.TRACE, 0, 0, 0, false);
       return true;
     }
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
@@ -1263,7 +1265,7 @@ export class Cpu {
       default:
         this.#backout();
         this.psl &= ~PSL_TP;
-        this.#exception(e.vector, e.nparams, e.p1, e.p2, true, false);
+        this.#exception(e.vector, e.nparams, e.p1, e.p2, false);
     }
   }
 
@@ -1300,7 +1302,6 @@ export class Cpu {
     nparams: number,
     p1: number,
     p2: number,
-    _fault: boolean,
     severe: boolean,
   ): void {
     const params = nparams === 0 ? [] : nparams === 1 ? [p1] : [p1, p2];
@@ -1556,7 +1557,7 @@ export class Cpu {
       case 0x03: // BPT
         this.r[15] = this.#faultPc;
         this.psl &= ~PSL_TP;
-        this.#exception(SCB.BREAKPOINT, 0, 0, 0, true, false);
+        this.#exception(SCB.BREAKPOINT, 0, 0, 0, false);
         return;
       case 0x04:
         return this.#ret();
@@ -2142,14 +2143,19 @@ export class Cpu {
   /** Branch to self: an idle loop. Skip simulated time to the next event. */
   #idle(): void {
     this.r[15] = this.#faultPc;
-    const ipl = (this.psl >>> 16) & 31;
     if ((this.#attn & ~4) !== 0 || (this.psl & (PSL_T | PSL_TP)) !== 0) return;
-    if (this.nextEventNs !== Infinity) {
-      if (this.nextEventNs > this.ns) this.ns = this.nextEventNs;
+    // Simulated time passes until the next device event (on a bare machine,
+    // or the run's time limit if that comes first; a host monitor decides
+    // for itself what an idle VM's time is worth).
+    const vmHost = (this.psl & PSL_VM) !== 0 && this.hostExits;
+    const until = vmHost
+      ? this.nextEventNs
+      : Math.min(this.nextEventNs, this.#limitNs);
+    if (until !== Infinity) {
+      if (until > this.ns) this.ns = until;
       return;
     }
     // Nothing can ever wake this loop up (an interrupt needs an event).
-    void ipl;
     this.#stop = STOP_IDLE;
   }
 

@@ -487,10 +487,6 @@ export class Monitor {
   // -------------------------------------------------------------------------
   // Guest memory as the guest's own MMU sees it.
 
-  #guestRegs(vm: VirtualMachine) {
-    return vm.ipr;
-  }
-
   /** Walks the guest's tables; returns the guest-physical address or throws GuestFault. */
   #guestTranslate(
     vm: VirtualMachine,
@@ -522,7 +518,7 @@ export class Monitor {
   ): ReturnType<typeof walk> {
     const mem = this.machine.memory;
     try {
-      return walk(this.#guestRegs(vm), va, mode, write, (gpa) => {
+      return walk(vm.ipr, va, mode, write, (gpa) => {
         const pa = vm.realAddress(gpa);
         return pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3) < 0
           ? undefined
@@ -868,7 +864,6 @@ export class Monitor {
 
   /** Handles an exit; returns true when the instruction must be retried (refund). */
   #handleExit(vm: VirtualMachine, x: CpuExit): boolean {
-    const cpu = this.machine.cpu;
     const kind = x.kind === "vm-emulation"
       ? (OPCODE_BY_BYTE[x.opcode]?.mnemonic ?? "?")
       : x.kind === "interrupt"
@@ -939,8 +934,6 @@ export class Monitor {
         return false;
       }
       throw e;
-    } finally {
-      void cpu;
     }
   }
 
@@ -1155,7 +1148,7 @@ export class Monitor {
         this.#trace(vm, "emulate", `emulate HALT: ${vm.name} halts`);
         throw new VmHalt("HALT instruction");
       case 0x02:
-        this.#emulateRei(vm, x);
+        this.#emulateRei(vm);
         break;
       case 0xbc:
       case 0xbd:
@@ -1225,7 +1218,7 @@ export class Monitor {
     }
   }
 
-  #emulateRei(vm: VirtualMachine, x: CpuExit): void {
+  #emulateRei(vm: VirtualMachine): void {
     const psl = vm.vpsl;
     const cur = (psl >>> 24) & 3;
     const sp = vm.r[14]!;
@@ -1255,7 +1248,6 @@ export class Monitor {
     vm.r[14] = nIs ? vm.vstk[4]! : vm.vstk[nCur]!;
     if (!nIs && nCur >= vm.ipr.astlvl) vm.ipr.sisr |= 1 << 2;
     vm.r[15] = newPc;
-    void x;
   }
 
   #emulateChm(

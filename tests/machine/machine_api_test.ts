@@ -144,3 +144,15 @@ Deno.test("bad machine options are refused with the offending value", () => {
   throws(() => new Machine({ cost: { tbMiss: -1 } }), /tbMiss is -1/);
   throws(() => new Machine().run({ limit: -5 }), /limit -5/);
 });
+
+Deno.test("an idle loop lets time pass to the next event, but not past the run's time limit", () => {
+  const m = machineWith(`
+        MTPR    #^X40,#24       ; interval timer on: an event every 10 ms
+        MTPR    #^X1F,#18       ; but IPL 31: its interrupt never comes in
+idle:   BRB     idle
+`);
+  const r = m.run({ forNs: 25_000_000 });
+  equal(r.stop, "time");
+  equal(r.ns, 25_000_000); // exactly the limit, though the next tick is at 30 ms
+  equal(m.now, 25_000_000);
+});
