@@ -501,7 +501,8 @@ export function sequenceSvg(
   const rowH = 22;
   const top = 40;
   const H = top + rowH * list.length + 20;
-  const W = left + laneW * LANES.length;
+  // Room on the right for the labels of the last lane.
+  const W = left + laneW * LANES.length + 260;
   const parts: string[] = [];
   LANES.forEach((name, i) => {
     const x = left + laneW * i + laneW / 2;
@@ -539,7 +540,7 @@ export function sequenceSvg(
     const tx = Math.min(x1, x2) + (from === to ? 8 : 4);
     parts.push(
       `<text x="${tx}" y="${y - 3}" font-family="sans-serif" font-size="10">${
-        escapeHtml(`${e.kind}: ${e.text}`.slice(0, 70))
+        escapeHtml(e.text.slice(0, 70))
       }</text>`,
     );
   });
