@@ -335,8 +335,17 @@ export function minidiskView(map: MinidiskMap): Rendering {
         }</text>`
         : "");
   }).join("");
+  const legend = owners.map((o, i) =>
+    `<rect x="${10 + 110 * i}" y="74" width="12" height="12" fill="${
+      OWNER_COLORS[i % OWNER_COLORS.length]
+    }" stroke="#444"/><text x="${
+      26 + 110 * i
+    }" y="84" font-family="sans-serif" font-size="11">${escapeHtml(o)}</text>`
+  ).join("");
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W + 20}" height="70">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${
+      W + 20
+    }" height="92">${legend}` +
     `<text x="10" y="14" font-family="sans-serif" font-size="12">real disk: ${map.blocks} blocks</text>${rects}` +
     `<text x="10" y="64" font-family="monospace" font-size="10">0</text>` +
     `<text x="${
