@@ -148,6 +148,12 @@ export interface CpuExit {
   rollback: [number, number][];
   /** Interrupt priority level (interrupt). */
   ipl: number;
+  /**
+   * For memory-management exits, what a machine check would report if the
+   * page turned out not to exist: the access was a write (not a read), the
+   * instruction's opcode, and how far decoding had advanced PC.
+   */
+  access?: { write: boolean; opcode: number; delta: number };
 }
 
 /** A device that owns IPRs (console, interval timer, disk). */
@@ -317,6 +323,10 @@ export class Cpu {
   #rqn = 0;
   #faultPc = 0;
   #opcode = 0;
+  /** Whether the last translated data access was a write (not a read). */
+  #accessWrite = false;
+  /** PC advance within the faulting instruction (machine-check state2). */
+  #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
 
@@ -743,6 +753,7 @@ export class Cpu {
   }
 
   #readSlow(va: number, size: number, acc: number): number {
+    this.#accessWrite = false;
     if (((va & 511) + size) > 512) return this.#readCross(va, size, acc);
     const pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
     if (pa + size > this.#memSize) this.#machineCheck(MCHK_READ, va);
@@ -792,6 +803,7 @@ export class Cpu {
   }
 
   #writeSlow(va: number, size: number, v: number, acc: number): void {
+    this.#accessWrite = true;
     if (((va & 511) + size) > 512) {
       this.#writeCross(va, size, v, acc);
       return;
@@ -834,6 +846,7 @@ export class Cpu {
   #ifetchPa(pc: number): number {
     const page = pc >>> 9;
     if (page === this.#ibPage) return this.#ibPa | (pc & 511);
+    this.#accessWrite = false;
     const pa = this.#tr(pc, (this.psl >>> 24) & 3);
     if (pa >= this.#memSize) this.#machineCheck(MCHK_READ, pc);
     this.#ibPage = page;
@@ -1263,6 +1276,9 @@ export class Cpu {
         return;
       }
       default:
+        // What a machine check would report about this access, kept for a
+        // host monitor that finds the guest-physical page does not exist.
+        this.#faultDelta = (this.r[15]! - this.#faultPc) & 0xff;
         this.#backout();
         this.psl &= ~PSL_TP;
         this.#exception(e.vector, e.nparams, e.p1, e.p2, false);
@@ -1430,6 +1446,17 @@ export class Cpu {
       operands: [],
       rollback: [],
       ipl,
+      ...(kind === "exception" &&
+          (vector === SCB.ACCESS_VIOLATION ||
+            vector === SCB.TRANSLATION_NOT_VALID)
+        ? {
+          access: {
+            write: this.#accessWrite,
+            opcode: this.#opcode,
+            delta: this.#faultDelta,
+          },
+        }
+        : {}),
     };
     this.#trapReq = 0;
     this.#updateAttn();

@@ -902,6 +902,7 @@ export class Monitor {
           x.vector,
           x.params[0]!,
           x.params[1]! >>> 0,
+          x.access,
         );
       }
       this.#reflect(vm, x.vector, x.params, -1);
@@ -937,12 +938,37 @@ export class Monitor {
     }
   }
 
+  /**
+   * The KA655 machine-check parameters (5.4): byte count 0x10, code (0x80
+   * read, 0x82 write), VA + 4, state 1 (opcode, highest pending software
+   * IPL, CADR, MSER) and state 2 (0x00C07000 + PC advance).
+   */
+  #machineCheckFrame(
+    vm: VirtualMachine,
+    va: number,
+    access?: CpuExit["access"],
+  ): number[] {
+    const sw = vm.ipr.sisr === 0 ? 0 : 31 - Math.clz32(vm.ipr.sisr);
+    const opcode = access?.opcode ?? 0;
+    const state1 = ((opcode & 0xff) << 24) | (sw << 16) |
+      ((vm.ipr.cadr & 0xff) << 8) |
+      (vm.ipr.mser & 0xff);
+    return [
+      0x10,
+      access?.write ? 0x82 : 0x80,
+      (va + 4) | 0,
+      state1,
+      0x00c07000 + ((access?.delta ?? 0) & 0xff),
+    ];
+  }
+
   /** ACV or TNV while the VM ran: a shadow miss to fill, or the guest's own fault. */
   #memoryFault(
     vm: VirtualMachine,
     vector: number,
     mask: number,
     va: number,
+    access?: CpuExit["access"],
   ): boolean {
     const set = this.#activeSet(vm);
     const write = (mask & MM_WRITE) !== 0;
@@ -960,7 +986,13 @@ export class Monitor {
     const mode = this.policy === "shared" && vmode === 1 ? 0 : vmode;
     const gpa = this.#guestTranslate(vm, va, mode, write);
     if (vm.realAddress(gpa) < 0) {
-      throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+      // Nonexistent guest memory: the machine check the KA655 reports
+      // (vax-architecture.md 5.4), with the frame bare hardware pushes.
+      throw new GuestFault(
+        SCB.MACHINE_CHECK,
+        this.#machineCheckFrame(vm, va, access),
+        true,
+      );
     }
     if (this.#lastFault === key) {
       // The fill did not help: never loop; the VM stops with a clear reason.

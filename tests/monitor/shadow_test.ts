@@ -6,6 +6,7 @@
 import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
 import {
   asm,
+  assertEquivalent,
   equivalent,
   monitorWithVm,
   P0LR,
@@ -521,7 +522,30 @@ Deno.test("a PTE whose frame is beyond the guest's memory: a machine check, not 
   );
   equal(vectorTaken(p.bare.hw), 0x04, "bare: machine check");
   equal(vectorTaken(p.vm), 0x04, "monitor: machine check");
-  // (The KA655 machine-check frame is model specific: see the report.)
+  // The KA655 frame, word for word: byte count, read check, VA + 4, state
+  // 1 (opcode MOVL), state 2 (PC advance), then PC and PSL.
+  const frame = stackTop(p.bare.hw, 7);
+  deepEqual(stackTop(p.vm, 7), frame);
+  equal(frame[0], 0x10);
+  equal(frame[1], 0x80);
+  equal(frame[2], (S0 + 0x8000 + 4) >>> 0);
+  equal(frame[3]! >>> 24, 0xd0);
+  assertEquivalent(p);
+});
+
+Deno.test("a write to a page beyond the guest's memory: the machine check says write", () => {
+  const p = runBoth(
+    `MOVL #1, @#^X80008000
+     HALT`,
+    {
+      mapping: true,
+      longs: { [pteAddress(S0 + 0x8000)]: pte(0x7fff, PROT.KW) },
+    },
+  );
+  equal(vectorTaken(p.vm), 0x04);
+  deepEqual(stackTop(p.vm, 5), stackTop(p.bare.hw, 5));
+  equal(stackTop(p.vm, 2)[1], 0x82);
+  assertEquivalent(p);
 });
 
 Deno.test("a process page table in a frame beyond memory (PROBE and a read): machine checks, no monitor error", () => {
