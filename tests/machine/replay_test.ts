@@ -1,5 +1,6 @@
-// Replays ../shared/testdata/vax-random-alu-cases.jsonl: programs with the
-// final state a MicroVAX 3900 reaches (recorded on SimH).
+// Replays tests/testdata/vax-random-alu-cases.jsonl: programs with the
+// final state a MicroVAX 3900 reaches (recorded on SimH; see the README
+// beside the data).
 import { deepEqual as assertEquals } from "node:assert/strict";
 import { Machine } from "../../src/machine/machine.ts";
 import { Monitor } from "../../src/monitor/monitor.ts";
@@ -39,16 +40,13 @@ function toHex(b: Uint8Array): string {
 }
 
 const dataUrl = new URL(
-  "../../../shared/testdata/vax-random-alu-cases.jsonl",
+  "../testdata/vax-random-alu-cases.jsonl",
   import.meta.url,
 );
-let cases: Case[] = [];
-try {
-  cases = Deno.readTextFileSync(dataUrl).split("\n").filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-} catch {
-  cases = [];
-}
+const cases: Case[] = Deno.readTextFileSync(dataUrl).split("\n").filter((l) =>
+  l.trim()
+)
+  .map((l) => JSON.parse(l));
 
 const num = (s: string) => parseNumber(s)!;
 
