@@ -16,6 +16,7 @@ import {
 import { UsageError } from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";
+import { listing } from "../asm/listing.ts";
 import { parseNumber } from "../machine/units.ts";
 import { demo } from "./demo.ts";
 import {
@@ -102,20 +103,7 @@ Assembles VAX MACRO-32. Writes raw bytes to -o, or prints a listing.`);
   const asm = assemble(src, { origin, fileName: file });
   if (values.output) Deno.writeFileSync(values.output, asm.bytes);
   if (values.listing || !values.output) {
-    for (const l of asm.lines) {
-      const bytes = Array.from(
-        asm.bytes.subarray(
-          l.address - asm.origin,
-          l.address - asm.origin + Math.min(l.length, 8),
-        ),
-        (b) => b.toString(16).padStart(2, "0"),
-      ).join(" ");
-      out(
-        `${l.address.toString(16).toUpperCase().padStart(8, "0")}  ${
-          bytes.padEnd(24)
-        } ${l.text}`,
-      );
-    }
+    for (const line of listing(asm)) out(line);
   }
   return 0;
 }

@@ -12,6 +12,7 @@ import { Cpu } from "../machine/cpu.ts";
 import { Console } from "../machine/devices/console.ts";
 import { Disk } from "../machine/devices/disk.ts";
 import { Assembly } from "../asm/assembler.ts";
+import { listing } from "../asm/listing.ts";
 import { Trace, type TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
 import { Monitor, VmBuilder } from "../monitor/monitor.ts";
@@ -24,6 +25,7 @@ import {
 } from "../monitor/reports.ts";
 import {
   bundle,
+  consoleHtml,
   escapeHtml,
   htmlTable,
   type MimeBundle,
@@ -77,10 +79,9 @@ function consoleView(c: Console): Rendering {
     }`;
   return {
     text,
-    html:
-      `<div><b>console</b> (${out.length} characters)<pre style="background:#111;color:#ddd;padding:6px">${
-        escapeHtml(out.slice(-4000))
-      }</pre></div>`,
+    html: `<div><b>console</b> (${out.length} characters)${
+      consoleHtml(out)
+    }</div>`,
   };
 }
 
@@ -143,18 +144,7 @@ function cpuView(c: Cpu): Rendering {
 }
 
 function assemblyView(a: Assembly): Rendering {
-  const lines = a.lines.slice(0, 200).map((l) => {
-    const bytes = Array.from(
-      a.bytes.subarray(
-        l.address - a.origin,
-        l.address - a.origin + Math.min(l.length, 8),
-      ),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join(" ");
-    return `${l.address.toString(16).toUpperCase().padStart(8, "0")}  ${
-      bytes.padEnd(24)
-    } ${l.text}`;
-  });
+  const lines = listing(a, 200);
   const head = `assembly: ${a.bytes.length} bytes at ${
     a.origin.toString(16).toUpperCase()
   }, entry ${a.entry.toString(16).toUpperCase()}, ${a.symbols.size} symbols`;
@@ -196,10 +186,7 @@ function virtualConsoleView(c: VirtualConsole): Rendering {
     }`;
   return {
     text,
-    html:
-      `<div><b>virtual console</b><pre style="background:#111;color:#ddd;padding:6px">${
-        escapeHtml(out.slice(-4000))
-      }</pre></div>`,
+    html: `<div><b>virtual console</b>${consoleHtml(out)}</div>`,
   };
 }
 

@@ -131,3 +131,10 @@ export function bundle(r: Rendering): MimeBundle {
     "text/html": r.html,
   };
 }
+
+/** A terminal-like block of console output (the last `max` characters). */
+export function consoleHtml(text: string, max = 4000): string {
+  return `<pre style="background:#111;color:#ddd;padding:6px">${
+    escapeHtml(text.slice(-max))
+  }</pre>`;
+}

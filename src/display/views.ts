@@ -25,6 +25,7 @@ import type {
   PslReport,
 } from "../monitor/reports.ts";
 import {
+  consoleHtml,
   escapeHtml,
   h8,
   htmlTable,
@@ -189,13 +190,7 @@ export function machineView(m: Machine): Rendering {
     m.halted
       ? `, <span style="color:#b00">halted (${escapeHtml(m.haltReason)})</span>`
       : ""
-  }</div>${cpuStateView(s).html}${
-    out
-      ? `<pre style="background:#111;color:#ddd;padding:6px">${
-        escapeHtml(out.slice(-2000))
-      }</pre>`
-      : ""
-  }</div>`;
+  }</div>${cpuStateView(s).html}${out ? consoleHtml(out, 2000) : ""}</div>`;
   return { text, html };
 }
 
@@ -244,13 +239,7 @@ export function vmView(vm: VirtualMachine): Rendering {
   const out = vm.console.output;
   const html = `<div><b>${escapeHtml(head)}</b>${pslReportView(p).html}${
     cpuStateView(s, vm.name).html
-  }${
-    out
-      ? `<pre style="background:#111;color:#ddd;padding:6px">${
-        escapeHtml(out.slice(-2000))
-      }</pre>`
-      : ""
-  }</div>`;
+  }${out ? consoleHtml(out, 2000) : ""}</div>`;
   return { text, html };
 }
 
