@@ -333,8 +333,9 @@ export async function main(args: string[]): Promise<number> {
       );
       return 2;
     }
-    if (e instanceof SyntaxError || e instanceof RangeError) {
-      console.error(`vmmlab ${cmd}: ${e.message}`);
+    const ioError = Object.values(Deno.errors).some((c) => e instanceof c);
+    if (e instanceof SyntaxError || e instanceof RangeError || ioError) {
+      console.error(`vmmlab ${cmd}: ${(e as Error).message}`);
       return 1;
     }
     throw e;

@@ -202,3 +202,19 @@ Deno.test("runWithProgress reports progress on long runs and totals the slices",
   match(String(lines[0]), /running: 40% 2,000,000 instructions/);
   equal(lines.at(-1), null);
 });
+
+Deno.test("a file that cannot be read is a clear error with exit status 1, not a crash", async () => {
+  for (const cmd of ["asm", "trace", "disasm"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "src/cli/main.ts", cmd, "/nonexistent/program.s"],
+      cwd: root,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    equal(out.code, 1, cmd);
+    const err = new TextDecoder().decode(out.stderr);
+    match(err, new RegExp(`vmmlab ${cmd}: No such file or directory`));
+    equal(err.includes("    at "), false, "no stack trace");
+  }
+});
