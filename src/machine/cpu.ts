@@ -296,8 +296,19 @@ export class Cpu {
   tbMisses = 0;
   /** Exceptions and interrupts dispatched since reset. */
   exceptions = 0;
+  #nextEventNs = Infinity;
+  /** min(next event, the run's time limit): one comparison per instruction. */
+  #deadline = Infinity;
+
   /** Time of the next scheduled event (set by the machine). */
-  nextEventNs: number = Infinity;
+  get nextEventNs(): number {
+    return this.#nextEventNs;
+  }
+
+  set nextEventNs(ns: number) {
+    this.#nextEventNs = ns;
+    this.#deadline = Math.min(ns, this.#limitNs);
+  }
   /** Called when simulated time reaches nextEventNs. */
   onEvent: (() => void) | null = null;
   /** Observer for tracing (null: no tracing cost). */
@@ -1097,11 +1108,17 @@ export class Cpu {
 
   /** Writes the result of operand i. */
   #wr(i: number, size: number, v: number): void {
+    // Small, so that the JIT inlines it: longword to a register here, the
+    // rest out of line.
     const rn = this.#opr[i]!;
+    if (rn >= 0 && size === 4) this.r[rn] = v;
+    else this.#wrSlow(rn, i, size, v);
+  }
+
+  #wrSlow(rn: number, i: number, size: number, v: number): void {
     if (rn >= 0) {
       const r = this.r;
-      if (size === 4) r[rn] = v;
-      else if (size === 1) r[rn] = (r[rn]! & ~0xff) | (v & 0xff);
+      if (size === 1) r[rn] = (r[rn]! & ~0xff) | (v & 0xff);
       else r[rn] = (r[rn]! & ~0xffff) | (v & 0xffff);
       return;
     }
@@ -1126,15 +1143,21 @@ export class Cpu {
     this.#skipBreakpointAt = this.r[15]! >>> 0;
     this.#updateAttn();
     if (this.halted) return STOP_HALT;
-    let remaining = maxInstructions;
-    let executed = 0;
-    const limitNs = untilNs;
     this.#limitNs = untilNs;
+    this.#deadline = Math.min(this.#nextEventNs, untilNs);
+    // The budget is counted in small-integer chunks (`left`), so that the
+    // hot loop does integer arithmetic; `rest` holds what is beyond (it may
+    // be Infinity).
+    const CHUNK = 0x3fffffff;
+    let rest = maxInstructions;
+    let left = rest > CHUNK ? CHUNK : rest | 0;
+    rest -= left;
+    let executed = 0;
     for (;;) {
       try {
         while (this.#stop === STOP_NONE) {
-          if (this.ns >= this.nextEventNs || this.ns >= limitNs) {
-            if (this.ns >= limitNs) {
+          if (this.ns >= this.#deadline) {
+            if (this.ns >= this.#limitNs) {
               this.#stop = STOP_TIME;
               break;
             }
@@ -1144,11 +1167,15 @@ export class Cpu {
           if ((this.#attn | (this.psl & (PSL_T | PSL_TP))) !== 0) {
             if (this.#boundary()) continue;
           }
-          if (remaining <= 0) {
-            this.#stop = STOP_LIMIT;
-            break;
+          if (left <= 0) {
+            if (rest <= 0) {
+              this.#stop = STOP_LIMIT;
+              break;
+            }
+            left = rest > CHUNK ? CHUNK : rest | 0;
+            rest -= left;
           }
-          remaining--;
+          left--;
           executed++;
           this.#execute();
         }
