@@ -288,8 +288,20 @@ export class Cpu {
    */
   hostExits = false;
 
+  /**
+   * Simulated time in ns, and the per-reference costs, in a typed array so
+   * that the hot loop adds unboxed doubles: [now, memory reference].
+   */
+  readonly #t: Float64Array = new Float64Array(2);
+
   /** Simulated time in ns. */
-  ns = 0;
+  get ns(): number {
+    return this.#t[0]!;
+  }
+
+  set ns(v: number) {
+    this.#t[0] = v;
+  }
   /** Instructions executed (started) since reset. */
   instructions = 0;
   /** Translation-buffer misses since reset. */
@@ -322,7 +334,6 @@ export class Cpu {
 
   readonly #cost: CostModel;
   readonly #opCost: Float64Array = new Float64Array(256);
-  #memRefNs = 0;
   #tbMissNs = 0;
   #excNs = 0;
 
@@ -398,7 +409,7 @@ export class Cpu {
         ? cost.instruction[info.cost]
         : cost.instruction.system;
     }
-    this.#memRefNs = cost.memoryReference;
+    this.#t[1] = cost.memoryReference;
     this.#tbMissNs = cost.tbMiss;
     this.#excNs = cost.exception;
   }
@@ -748,7 +759,7 @@ export class Cpu {
 
   /** Reads size bytes at va with access acc; zero-extended for b and w. */
   #read(va: number, size: number, acc: number): number {
-    this.ns += this.#memRefNs;
+    this.#t[0] = this.#t[0]! + this.#t[1]!;
     const off = va & 511;
     // Fast path: the page of the last read, in memory, same access.
     if (
@@ -793,7 +804,7 @@ export class Cpu {
 
   /** Writes size bytes at va with access acc (acc includes the write bit). */
   #write(va: number, size: number, v: number, acc: number): void {
-    this.ns += this.#memRefNs;
+    this.#t[0] = this.#t[0]! + this.#t[1]!;
     const off = va & 511;
     // Fast path: the page of the last write, in memory, same access.
     if (
@@ -1156,8 +1167,8 @@ export class Cpu {
     for (;;) {
       try {
         while (this.#stop === STOP_NONE) {
-          if (this.ns >= this.#deadline) {
-            if (this.ns >= this.#limitNs) {
+          if (this.#t[0]! >= this.#deadline) {
+            if (this.#t[0]! >= this.#limitNs) {
               this.#stop = STOP_TIME;
               break;
             }
@@ -1563,7 +1574,7 @@ export class Cpu {
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
-    this.ns += this.#opCost[op]!;
+    this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
     for (let i = 0; i < n; i++) {
       const d = SPEC_TABLE[base + i]!;
