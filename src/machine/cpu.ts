@@ -799,7 +799,7 @@ export class Cpu {
       if (pa >= this.#memSize) this.#machineCheck(MCHK_READ, a);
       v |= this.#u8[pa]! << (8 * k);
     }
-    return size === 4 ? v | 0 : v >>> 0;
+    return size === 4 ? v | 0 : v;
   }
 
   /** Writes size bytes at va with access acc (acc includes the write bit). */
@@ -859,7 +859,7 @@ export class Cpu {
 
   /** Checks that va may be written in mode (faults if not). */
   #probeWrite(va: number, mode: number): void {
-    this.#tr(va >>> 0, mode | 4);
+    this.#tr(va | 0, mode | 4);
   }
 
   // -------------------------------------------------------------------------
@@ -890,7 +890,7 @@ export class Cpu {
     const r = this.r;
     const pc = r[15]!;
     if ((pc & 511) <= 510) {
-      const pa = this.#ifetchPa(pc >>> 0);
+      const pa = this.#ifetchPa(pc | 0);
       r[15] = pc + 2;
       return this.mem.readW(pa);
     }
@@ -902,7 +902,7 @@ export class Cpu {
     const r = this.r;
     const pc = r[15]!;
     if ((pc & 511) <= 508) {
-      const pa = this.#ifetchPa(pc >>> 0);
+      const pa = this.#ifetchPa(pc | 0);
       r[15] = pc + 4;
       return this.mem.readL(pa);
     }
@@ -1430,11 +1430,11 @@ export class Cpu {
     this.#inIe = true;
     try {
       let sp = this.r[14]!;
-      this.#write((sp - 4) >>> 0, 4, oldPsl, 4);
-      this.#write((sp - 8) >>> 0, 4, oldPc, 4);
+      this.#write((sp - 4) | 0, 4, oldPsl, 4);
+      this.#write((sp - 8) | 0, 4, oldPc, 4);
       sp -= 8;
       for (let k = params.length - 1; k >= 0; k--) {
-        this.#write((sp - 4) >>> 0, 4, params[k]!, 4);
+        this.#write((sp - 4) | 0, 4, params[k]!, 4);
         sp -= 4;
       }
       this.r[14] = sp;
@@ -1628,7 +1628,7 @@ export class Cpu {
         return this.#ret();
       case 0x05: { // RSB
         const sp = r[14]!;
-        const pc = this.#read(sp >>> 0, 4, this.mode);
+        const pc = this.#read(sp | 0, 4, this.mode);
         r[14] = sp + 4;
         r[15] = pc;
         return;
@@ -1940,7 +1940,7 @@ export class Cpu {
       case 0xdf: { // PUSHL, PUSHAx
         const v = opv[0]!;
         const sp = r[14]! - 4;
-        this.#write(sp >>> 0, 4, v, this.mode | 4);
+        this.#write(sp | 0, 4, v, this.mode | 4);
         r[14] = sp;
         this.#setCc((this.psl & PSL_C) | nz(v, 4));
         return;
@@ -2004,7 +2004,7 @@ export class Cpu {
         return;
       case 0x16: { // JSB
         const sp = r[14]! - 4;
-        this.#write(sp >>> 0, 4, r[15]!, this.mode | 4);
+        this.#write(sp | 0, 4, r[15]!, this.mode | 4);
         r[14] = sp;
         r[15] = opv[0]!;
         return;
@@ -2012,7 +2012,7 @@ export class Cpu {
       case 0x10:
       case 0x30: { // BSBB, BSBW
         const sp = r[14]! - 4;
-        this.#write(sp >>> 0, 4, r[15]!, this.mode | 4);
+        this.#write(sp | 0, 4, r[15]!, this.mode | 4);
         r[14] = sp;
         r[15] = r[15]! + opv[0]!;
         return;
@@ -2081,7 +2081,7 @@ export class Cpu {
           if ((pos >>> 0) > 31) this.#fault(SCB.RESERVED_OPERAND);
           bit = (r[rn]! >>> pos) & 1;
         } else {
-          const byte = this.#read((opv[1]! + (pos >> 3)) >>> 0, 1, this.mode);
+          const byte = this.#read((opv[1]! + (pos >> 3)) | 0, 1, this.mode);
           bit = (byte >> (pos & 7)) & 1;
         }
         if (bit === (op === 0xe0 ? 1 : 0)) r[15] = r[15]! + opv[2]!;
@@ -2093,7 +2093,7 @@ export class Cpu {
         this.#cmp(tmp, limit, 4);
         const table = r[15]!;
         if ((tmp >>> 0) <= (limit >>> 0)) {
-          const d = sxw(this.#read((table + 2 * tmp) >>> 0, 2, this.mode));
+          const d = sxw(this.#read((table + 2 * tmp) | 0, 2, this.mode));
           r[15] = table + d;
         } else {
           r[15] = table + 2 * (limit + 1);
@@ -2232,8 +2232,8 @@ export class Cpu {
     if ((psl & PSL_VM) !== 0) this.#vmEmul();
     const cur = (psl >>> 24) & 3;
     const sp = r[14]!;
-    const newPc = this.#read(sp >>> 0, 4, cur);
-    const np = this.#read((sp + 4) >>> 0, 4, cur);
+    const newPc = this.#read(sp | 0, 4, cur);
+    const np = this.#read((sp + 4) | 0, 4, cur);
     const nCur = (np >>> 24) & 3;
     const nPrv = (np >>> 22) & 3;
     const nIpl = (np >>> 16) & 31;
@@ -2286,11 +2286,11 @@ export class Cpu {
     const target = Math.min(opMode, cur);
     this.stk[cur] = r[14]!;
     const nsp = this.stk[target]!;
-    this.#probeWrite((nsp - 1) >>> 0, target);
-    this.#probeWrite((nsp - 12) >>> 0, target);
-    this.#write((nsp - 4) >>> 0, 4, psl, target | 4);
-    this.#write((nsp - 8) >>> 0, 4, r[15]!, target | 4);
-    this.#write((nsp - 12) >>> 0, 4, sxw(code), target | 4);
+    this.#probeWrite((nsp - 1) | 0, target);
+    this.#probeWrite((nsp - 12) | 0, target);
+    this.#write((nsp - 4) | 0, 4, psl, target | 4);
+    this.#write((nsp - 8) | 0, 4, r[15]!, target | 4);
+    this.#write((nsp - 12) | 0, 4, sxw(code), target | 4);
     r[14] = nsp - 12;
     this.psl = (target << 24) | (cur << 22) | (psl & PSL_IPL_MASK);
     const nextPc = r[15]! >>> 0;
@@ -2592,8 +2592,8 @@ export class Cpu {
     const sp = this.stk[0]! - 8;
     r.set(regs, 0);
     r[14] = sp;
-    this.#write(sp >>> 0, 4, pc, 4);
-    this.#write((sp + 4) >>> 0, 4, psl, 4);
+    this.#write(sp | 0, 4, pc, 4);
+    this.#write((sp + 4) | 0, 4, psl, 4);
     this.#updateAttn();
     this.observer?.context?.("LDPCTX", pcb, this.#faultPc >>> 0);
   }
@@ -2601,8 +2601,8 @@ export class Cpu {
   #svpctx(): void {
     const r = this.r;
     const sp = r[14]!;
-    const pc = this.#read(sp >>> 0, 4, 0);
-    const psl = this.#read((sp + 4) >>> 0, 4, 0);
+    const pc = this.#read(sp | 0, 4, 0);
+    const psl = this.#read((sp + 4) | 0, 4, 0);
     const pcb = this.pcbb;
     if (pcb + 0x50 > this.#memSize) this.#machineCheck(MCHK_WRITE, pcb);
     if ((this.psl & PSL_IS) !== 0) {
@@ -2627,16 +2627,16 @@ export class Cpu {
   #call(calls: boolean, arg: number, dst: number): void {
     const r = this.r;
     const mode = this.mode;
-    const mask = this.#read(dst >>> 0, 2, mode);
+    const mask = this.#read(dst | 0, 2, mode);
     if ((mask & 0x3000) !== 0) this.#fault(SCB.RESERVED_OPERAND);
     let nsaved = 0;
     for (let k = 0; k < 12; k++) if ((mask >> k) & 1) nsaved++;
     let sp = r[14]!;
-    this.#probeWrite((sp - (4 * nsaved + 20) - (calls ? 4 : 0)) >>> 0, mode);
+    this.#probeWrite((sp - (4 * nsaved + 20) - (calls ? 4 : 0)) | 0, mode);
     let ap = arg;
     if (calls) {
       sp -= 4;
-      this.#write(sp >>> 0, 4, arg, mode | 4);
+      this.#write(sp | 0, 4, arg, mode | 4);
       ap = sp;
     }
     const spa = sp & 3;
@@ -2644,21 +2644,21 @@ export class Cpu {
     for (let k = 11; k >= 0; k--) {
       if ((mask >> k) & 1) {
         sp -= 4;
-        this.#write(sp >>> 0, 4, r[k]!, mode | 4);
+        this.#write(sp | 0, 4, r[k]!, mode | 4);
       }
     }
     const word = (spa << 30) | (calls ? 1 << 29 : 0) | ((mask & 0xfff) << 16) |
       (this.psl & 0xffe0);
     sp -= 4;
-    this.#write(sp >>> 0, 4, r[15]!, mode | 4);
+    this.#write(sp | 0, 4, r[15]!, mode | 4);
     sp -= 4;
-    this.#write(sp >>> 0, 4, r[13]!, mode | 4);
+    this.#write(sp | 0, 4, r[13]!, mode | 4);
     sp -= 4;
-    this.#write(sp >>> 0, 4, r[12]!, mode | 4);
+    this.#write(sp | 0, 4, r[12]!, mode | 4);
     sp -= 4;
-    this.#write(sp >>> 0, 4, word, mode | 4);
+    this.#write(sp | 0, 4, word, mode | 4);
     sp -= 4;
-    this.#write(sp >>> 0, 4, 0, mode | 4);
+    this.#write(sp | 0, 4, 0, mode | 4);
     r[14] = sp;
     r[13] = sp;
     r[12] = ap;
@@ -2673,23 +2673,23 @@ export class Cpu {
     const r = this.r;
     const mode = this.mode;
     const fp = r[13]!;
-    const tmp = this.#read((fp + 4) >>> 0, 4, mode);
+    const tmp = this.#read((fp + 4) | 0, 4, mode);
     if ((tmp & 0xff00) !== 0) this.#fault(SCB.RESERVED_OPERAND);
-    const ap = this.#read((fp + 8) >>> 0, 4, mode);
-    const nfp = this.#read((fp + 12) >>> 0, 4, mode);
-    const pc = this.#read((fp + 16) >>> 0, 4, mode);
+    const ap = this.#read((fp + 8) | 0, 4, mode);
+    const nfp = this.#read((fp + 12) | 0, 4, mode);
+    const pc = this.#read((fp + 16) | 0, 4, mode);
     let sp = fp + 20;
     const saved: number[] = [];
     const mask = (tmp >>> 16) & 0xfff;
     for (let k = 0; k < 12; k++) {
       if ((mask >> k) & 1) {
-        saved.push(k, this.#read(sp >>> 0, 4, mode));
+        saved.push(k, this.#read(sp | 0, 4, mode));
         sp += 4;
       }
     }
     sp += tmp >>> 30;
     if ((tmp & (1 << 29)) !== 0) {
-      const n = this.#read(sp >>> 0, 1, mode);
+      const n = this.#read(sp | 0, 1, mode);
       sp += 4 + 4 * n;
     }
     for (let k = 0; k < saved.length; k += 2) r[saved[k]!] = saved[k + 1]!;
@@ -2708,11 +2708,11 @@ export class Cpu {
     const pred = this.#opv[1]! >>> 0;
     const s = this.#read(pred, 4, mode);
     this.#probeWrite(pred, mode);
-    this.#probeWrite((s + 4) >>> 0, mode);
-    this.#probeWrite((entry + 4) >>> 0, mode);
+    this.#probeWrite((s + 4) | 0, mode);
+    this.#probeWrite((entry + 4) | 0, mode);
     this.#write(entry, 4, s, mode | 4);
-    this.#write((entry + 4) >>> 0, 4, pred, mode | 4);
-    this.#write((s + 4) >>> 0, 4, entry, mode | 4);
+    this.#write((entry + 4) | 0, 4, pred, mode | 4);
+    this.#write((s + 4) | 0, 4, entry, mode | 4);
     this.#write(pred, 4, entry, mode | 4);
     this.#cmp(s, pred | 0, 4);
   }
@@ -2721,16 +2721,16 @@ export class Cpu {
     const mode = this.mode;
     const entry = this.#opv[0]! >>> 0;
     const s = this.#read(entry, 4, mode);
-    const p = this.#read((entry + 4) >>> 0, 4, mode);
+    const p = this.#read((entry + 4) | 0, 4, mode);
     this.#cmp(s, p, 4);
     const empty = entry === (p >>> 0);
     if (empty) {
       this.psl |= PSL_V;
     } else {
-      this.#probeWrite((s + 4) >>> 0, mode);
-      if (this.#opr[1]! < 0) this.#probeWrite(this.#opa[1]! >>> 0, mode);
-      this.#write(p >>> 0, 4, s, mode | 4);
-      this.#write((s + 4) >>> 0, 4, p, mode | 4);
+      this.#probeWrite((s + 4) | 0, mode);
+      if (this.#opr[1]! < 0) this.#probeWrite(this.#opa[1]! | 0, mode);
+      this.#write(p | 0, 4, s, mode | 4);
+      this.#write((s + 4) | 0, 4, p, mode | 4);
     }
     const cc = this.psl & 0xf;
     this.#wr(1, 4, entry | 0);
