@@ -11,7 +11,19 @@
  * @module
  */
 
-import {
+import * as opcodes from "../arch/opcodes.ts";
+import * as pslBits from "../arch/psl.ts";
+import * as iprs from "../arch/ipr.ts";
+import * as scb from "../arch/scb.ts";
+import * as pte from "../arch/pte.ts";
+import type { PhysicalMemory } from "./memory.ts";
+import { isWalkFault, walk } from "./mmu.ts";
+import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
+
+// Module-level copies of the architecture's constants. An imported binding
+// costs a cell load and a check on every use in optimized code; a local
+// const does not, and this file is the emulator's hot loop.
+const {
   ACC_A,
   ACC_BB,
   ACC_M,
@@ -21,8 +33,8 @@ import {
   OPCODE_BY_BYTE,
   SPEC_COUNT,
   SPEC_TABLE,
-} from "../arch/opcodes.ts";
-import {
+} = opcodes;
+const {
   PSL_C,
   PSL_CM,
   PSL_CUR_MASK,
@@ -40,20 +52,17 @@ import {
   PSL_VM,
   PSL_Z,
   VMPSL_MASK,
-} from "../arch/psl.ts";
-import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
-import { ARITH, MM_LENGTH, MM_PTE_REF, MM_WRITE, SCB } from "../arch/scb.ts";
-import {
+} = pslBits;
+const { IPR, IPR_MAX_KA655, KA655_SID } = iprs;
+const { ARITH, MM_LENGTH, MM_PTE_REF, MM_WRITE, SCB } = scb;
+const {
   PROT_READ_MODES,
   PROT_WRITE_MODES,
   PTE_M,
   PTE_PFN_MASK,
   PTE_PROT_SHIFT,
   PTE_V,
-} from "../arch/pte.ts";
-import type { PhysicalMemory } from "./memory.ts";
-import { isWalkFault, walk } from "./mmu.ts";
-import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
+} = pte;
 
 // ---------------------------------------------------------------------------
 // Stop codes of Cpu.run.
@@ -336,11 +345,6 @@ export class Cpu {
   readonly #opCost: Float64Array = new Float64Array(256);
   #tbMissNs = 0;
   #excNs = 0;
-
-  // The decode tables, as fields: an imported binding costs a cell load and
-  // a check on every use in optimized code, a field does not.
-  readonly #specCount: Uint8Array = SPEC_COUNT;
-  readonly #specTable: Uint8Array = SPEC_TABLE;
 
   // Decode state, reused.
   readonly #opv: Int32Array = new Int32Array(8);
@@ -1575,14 +1579,14 @@ export class Cpu {
     this.#rqn = 0;
     const op = this.#fetchB();
     this.#opcode = op;
-    const n = this.#specCount[op]!;
+    const n = SPEC_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
     for (let i = 0; i < n; i++) {
-      const d = this.#specTable[base + i]!;
+      const d = SPEC_TABLE[base + i]!;
       const acc = d >> 4;
       if (acc >= ACC_BB) {
         this.#opv[i] = acc === ACC_BB
