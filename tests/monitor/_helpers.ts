@@ -58,6 +58,7 @@ import {
   STACKS,
   STUB_BASE,
 } from "../machine/_helpers.ts";
+import type { Setup as MachineSetup } from "../machine/_helpers.ts";
 
 /** A PSL from fields (1.1). */
 export function psl(
@@ -113,25 +114,8 @@ export function readLongs(hw: Hardware, pa: number, n: number): number[] {
 /** Anything a program can be prepared on: a Machine or a VirtualMachine. */
 export type Target = Hardware & { setPsl(p: number): void };
 
-/** How to prepare a program. */
-export interface Setup {
-  /** Program origin (default 0x1000). */
-  origin?: number;
-  /** Initial PSL (default 0: kernel, IPL 0, kernel stack). */
-  psl?: number;
-  /** Registers and IPRs (names as `set`); IPRs are set before the PSL. */
-  regs?: Record<string, number>;
-  /**
-   * SCB vectors: offset → program symbol (`"name"`, `"name+1"` for the
-   * interrupt stack) or a raw longword. Others point at HALT stubs.
-   */
-  vectors?: Record<number, string | number>;
-  /** Longwords to store before the run (after the page tables). */
-  longs?: Record<number, number>;
-  /** Build the standard page tables and set MAPEN. */
-  mapping?: boolean;
-  /** Instruction limit (default 10000). */
-  limit?: number;
+/** How to prepare a program: the processor tests' setup, plus these. */
+export interface Setup extends MachineSetup {
   /** Run for this much simulated time instead of an instruction limit. */
   forNs?: number;
   /**
