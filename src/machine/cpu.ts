@@ -88,7 +88,6 @@ export const STOP_REQUEST = 7;
 const K_FAULT = 1; // back out, PC = instruction
 const K_HALT = 2; // processor halt
 const K_MCHK = 3; // machine check (abort)
-const K_VMEMUL = 4; // VM-emulation exception
 
 /** Reasons the processor halts, with the console's wording. */
 export const HALT_REASONS = {
@@ -200,6 +199,18 @@ export interface CpuObserver {
   /** The processor halted. */
   halt?(reason: string, pc: number): void;
 }
+
+/** Access letters by ACC_* code (for exit records). */
+const ACCESS_LETTERS: readonly string[] = [
+  "",
+  "r",
+  "m",
+  "w",
+  "a",
+  "v",
+  "b",
+  "b",
+];
 
 /** Sign-extends a byte. */
 function sxb(v: number): number {
@@ -1298,8 +1309,6 @@ export class Cpu {
         this.#backout();
         this.#enterHalt(e.reason);
         return;
-      case K_VMEMUL:
-        return this.#vmEmulation();
       case K_MCHK: {
         const opc = this.#opcode;
         const delta = (this.r[15]! - this.#faultPc) & 0xff;
@@ -1524,7 +1533,7 @@ export class Cpu {
       const d = SPEC_TABLE[op * 8 + i]!;
       const acc = d >> 4;
       const size = d & 15;
-      const letter = ["", "r", "m", "w", "a", "v", "b", "b"][acc]!;
+      const letter = ACCESS_LETTERS[acc]!;
       const isReg = (acc === ACC_W || acc === ACC_M || acc === ACC_V) &&
         this.#opr[i]! >= 0;
       operands.push({
@@ -1554,20 +1563,23 @@ export class Cpu {
     this.#exceptionN(SCB.VM_EMULATION, [op, nextPc], false);
   }
 
-  #vmEmul(): never {
-    const e = this.#exc;
-    e.kind = K_VMEMUL;
-    throw e;
-  }
-
-  /** Privileged-instruction check; returns only in real kernel mode. */
-  #privileged(): void {
+  /**
+   * Privileged-instruction check: true in real kernel mode. In a VM in
+   * virtual kernel mode it takes the VM-emulation exception (no JS throw:
+   * exits are the monitor's hot path) and returns false; anywhere else it
+   * raises the reserved-instruction fault.
+   */
+  #privileged(): boolean {
     const psl = this.psl;
     if ((psl & PSL_VM) !== 0) {
-      if ((this.vmpsl & PSL_CUR_MASK) === 0) this.#vmEmul();
+      if ((this.vmpsl & PSL_CUR_MASK) === 0) {
+        this.#vmEmulation();
+        return false;
+      }
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
     if ((psl & PSL_CUR_MASK) !== 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    return true;
   }
 
   // -------------------------------------------------------------------------
@@ -1621,7 +1633,7 @@ export class Cpu {
     switch (op) {
       // --- 4.1 system ------------------------------------------------------
       case 0x00: // HALT
-        this.#privileged();
+        if (!this.#privileged()) return;
         this.#enterHalt(HALT_REASONS.HALT_INSTRUCTION);
         return;
       case 0x01: // NOP
@@ -1643,10 +1655,10 @@ export class Cpu {
         return;
       }
       case 0x06:
-        this.#privileged();
+        if (!this.#privileged()) return;
         return this.#ldpctx();
       case 0x07:
-        this.#privileged();
+        if (!this.#privileged()) return;
         return this.#svpctx();
       case 0x0c:
       case 0x0d:
@@ -1669,10 +1681,10 @@ export class Cpu {
       case 0xbf:
         return this.#chm(op - 0xbc, opv[0]!);
       case 0xda:
-        this.#privileged();
+        if (!this.#privileged()) return;
         return this.#mtpr(opv[0]!, opv[1]!);
       case 0xdb:
-        this.#privileged();
+        if (!this.#privileged()) return;
         return this.#mfpr(opv[0]!);
       case 0xdc: { // MOVPSL
         let p = this.psl;
@@ -2238,7 +2250,7 @@ export class Cpu {
   #rei(): void {
     const r = this.r;
     const psl = this.psl;
-    if ((psl & PSL_VM) !== 0) this.#vmEmul();
+    if ((psl & PSL_VM) !== 0) return this.#vmEmulation();
     const cur = (psl >>> 24) & 3;
     const sp = r[14]!;
     const newPc = this.#read(sp | 0, 4, cur);
@@ -2286,7 +2298,7 @@ export class Cpu {
   #chm(opMode: number, code: number): void {
     const r = this.r;
     const psl = this.psl;
-    if ((psl & PSL_VM) !== 0) this.#vmEmul();
+    if ((psl & PSL_VM) !== 0) return this.#vmEmulation();
     if ((psl & PSL_IS) !== 0) this.#halt(HALT_REASONS.CHM_ON_INTERRUPT_STACK);
     const vpa = (this.scbb + SCB.CHMK + 4 * opMode) >>> 0;
     if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
@@ -2324,7 +2336,7 @@ export class Cpu {
     let mode: number;
     if ((psl & PSL_VM) !== 0) {
       mode = Math.max(opv[0]! & 3, (this.vmpsl >>> 22) & 3);
-      if (mode < 2) this.#vmEmul();
+      if (mode < 2) return this.#vmEmulation();
     } else {
       mode = Math.max(opv[0]! & 3, (psl >>> 22) & 3);
     }
@@ -2337,7 +2349,7 @@ export class Cpu {
     // read-only), so a PROBE they deny is not yet an answer: the processor
     // raises the VM-emulation exception and the monitor answers from the
     // guest's own tables. A PROBE they allow needs no trap.
-    if (!ok && (psl & PSL_VM) !== 0) this.#vmEmul();
+    if (!ok && (psl & PSL_VM) !== 0) return this.#vmEmulation();
     // N and V cleared, Z = inaccessible, C unchanged (SimH).
     this.psl = (this.psl & ~(PSL_N | PSL_Z | PSL_V)) | (ok ? 0 : PSL_Z);
   }

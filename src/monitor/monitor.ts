@@ -351,11 +351,13 @@ export class Monitor {
     holder.vm = vm;
     this.#vms.set(name, vm);
     this.#relayout(vm);
-    this.#trace(
-      vm,
-      "schedule",
-      `created: ${memory / 1024} KiB, disk ${disk.blocks} blocks`,
-    );
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "schedule",
+        `created: ${memory / 1024} KiB, disk ${disk.blocks} blocks`,
+      );
+    }
     return vm;
   }
 
@@ -464,6 +466,11 @@ export class Monitor {
   #chargeVm(vm: VirtualMachine, ns: number): void {
     this.machine.cpu.ns += ns;
     vm.stats.monitorNs += ns;
+  }
+
+  /** Whether the trace records (messages are only built when it does). */
+  get #tracing(): boolean {
+    return this.machine.trace.enabled;
   }
 
   #trace(
@@ -753,7 +760,9 @@ export class Monitor {
         if (this.#lastRun !== vm) {
           if (this.#lastRun !== null) {
             this.#chargeVm(vm, this.costs.vmSwitch);
-            this.#trace(vm, "schedule", `switch to ${vm.name}`);
+            if (this.#tracing) {
+              this.#trace(vm, "schedule", `switch to ${vm.name}`);
+            }
           }
           this.#lastRun = vm;
         }
@@ -796,7 +805,9 @@ export class Monitor {
           case STOP_IDLE:
             slice = null;
             vm.status = "waiting";
-            this.#trace(vm, "schedule", `${vm.name} waits for an interrupt`);
+            if (this.#tracing) {
+              this.#trace(vm, "schedule", `${vm.name} waits for an interrupt`);
+            }
             break;
           case STOP_BREAKPOINT:
             return { stop: "breakpoint" };
@@ -856,7 +867,7 @@ export class Monitor {
     vm.haltReason = reason;
     vm.ipr.conpc = vm.r[15]!;
     vm.ipr.conpsl = vm.vpsl;
-    this.#trace(vm, "halt", `${vm.name} halted: ${reason}`);
+    if (this.#tracing) this.#trace(vm, "halt", `${vm.name} halted: ${reason}`);
   }
 
   // -------------------------------------------------------------------------
@@ -876,14 +887,20 @@ export class Monitor {
     vm.stats.exits[kind] = (vm.stats.exits[kind] ?? 0) + 1;
     vm.stats.totalExits++;
     this.#chargeVm(vm, this.costs.exitEntry);
-    this.#trace(vm, "exit", `exit: ${kind} at ${hex8(x.pc)}`, {
-      kind: x.kind,
-      vector: x.vector,
-      realPsl: x.psl,
-      ...(x.kind === "vm-emulation"
-        ? { mnemonic: kind, operand: x.operands[0]?.value ?? 0, next: x.nextPc }
-        : {}),
-    });
+    if (this.#tracing) {
+      this.#trace(vm, "exit", `exit: ${kind} at ${hex8(x.pc)}`, {
+        kind: x.kind,
+        vector: x.vector,
+        realPsl: x.psl,
+        ...(x.kind === "vm-emulation"
+          ? {
+            mnemonic: kind,
+            operand: x.operands[0]?.value ?? 0,
+            next: x.nextPc,
+          }
+          : {}),
+      });
+    }
     try {
       if (x.kind === "interrupt") {
         if (x.vector === SCB.DISK) this.#pollDisk();
@@ -1033,17 +1050,19 @@ export class Monitor {
     this.machine.cpu.tbFlushOne(va | 0);
     vm.stats.shadowFills++;
     this.#chargeVm(vm, this.costs.shadowFill);
-    this.#trace(
-      vm,
-      "shadow-fill",
-      `shadow fill VA ${hex8(va)} -> frame ${hex8(frame)}`,
-      {
-        va,
-        guestPte,
-        shadowPte: shadow,
-        view: set.view,
-      },
-    );
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "shadow-fill",
+        `shadow fill VA ${hex8(va)} -> frame ${hex8(frame)}`,
+        {
+          va,
+          guestPte,
+          shadowPte: shadow,
+          view: set.view,
+        },
+      );
+    }
   }
 
   /** The guest's final PTE for va (after a successful walk). */
@@ -1119,8 +1138,13 @@ export class Monitor {
     vm.vpsl = (newIs ? PSL_IS : 0) | (prv << 22) | (ipl << 16);
     try {
       let sp = vm.r[14]!;
-      const frame = [oldPsl, oldPc, ...[...params].reverse()];
-      for (const v of frame) {
+      // PSL, then PC, then the parameters, last parameter first.
+      for (let k = -2; k < params.length; k++) {
+        const v = k === -2
+          ? oldPsl
+          : k === -1
+          ? oldPc
+          : params[params.length - 1 - k]!;
         this.#guestWrite(vm, (sp - 4) >>> 0, v, 0);
         sp -= 4;
       }
@@ -1140,14 +1164,16 @@ export class Monitor {
     vm.r[15] = vec & ~3;
     vm.stats.reflected++;
     this.#chargeVm(vm, this.costs.reflection);
-    this.#trace(
-      vm,
-      "reflect",
-      `reflect ${level >= 0 ? "interrupt" : "exception"} ${
-        vectorName(vector)
-      } into ${vm.name}: PC ${hex8(oldPc)} -> ${hex8(vm.r[15]!)}`,
-      { vector, level, oldPsl: oldPsl >>> 0, newPsl: vm.vpsl >>> 0 },
-    );
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "reflect",
+        `reflect ${level >= 0 ? "interrupt" : "exception"} ${
+          vectorName(vector)
+        } into ${vm.name}: PC ${hex8(oldPc)} -> ${hex8(vm.r[15]!)}`,
+        { vector, level, oldPsl: oldPsl >>> 0, newPsl: vm.vpsl >>> 0 },
+      );
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -1177,7 +1203,9 @@ export class Monitor {
     switch (x.opcode) {
       case 0x00: // HALT
         vm.r[15] = x.nextPc | 0;
-        this.#trace(vm, "emulate", `emulate HALT: ${vm.name} halts`);
+        if (this.#tracing) {
+          this.#trace(vm, "emulate", `emulate HALT: ${vm.name} halts`);
+        }
         throw new VmHalt("HALT instruction");
       case 0x02:
         this.#emulateRei(vm);
@@ -1227,16 +1255,18 @@ export class Monitor {
       default:
         throw new GuestFault(SCB.RESERVED_INSTRUCTION, []);
     }
-    this.#trace(
-      vm,
-      "emulate",
-      `emulate ${mnemonic}: PC ${hex8(x.pc)} -> ${hex8(vm.r[15]!)}`,
-      {
-        mnemonic,
-        oldPsl: before >>> 0,
-        newPsl: vm.vpsl >>> 0,
-      },
-    );
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "emulate",
+        `emulate ${mnemonic}: PC ${hex8(x.pc)} -> ${hex8(vm.r[15]!)}`,
+        {
+          mnemonic,
+          oldPsl: before >>> 0,
+          newPsl: vm.vpsl >>> 0,
+        },
+      );
+    }
     this.#afterPslChange(vm, before);
   }
 
@@ -1724,14 +1754,16 @@ export class Monitor {
     vm.console.print(c);
     vm.console.txcs &= ~0x80;
     vm.irq &= ~(1 << VIRQ.CONSOLE_TX);
-    this.#trace(
-      vm,
-      "console-out",
-      `${vm.name} output ${JSON.stringify(String.fromCharCode(c))}`,
-      {
-        char: c,
-      },
-    );
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "console-out",
+        `${vm.name} output ${JSON.stringify(String.fromCharCode(c))}`,
+        {
+          char: c,
+        },
+      );
+    }
     this.machine.events.schedule(
       this.machine.cpu.ns + this.machine.costModel.consoleCharNs,
       () => {
@@ -1838,16 +1870,18 @@ export class Monitor {
     else if (d.mem + d.cnt * 512 > vm.memorySize) error = 2;
     const fname = func === 1 ? "read" : func === 2 ? "write" : "reserved";
     if (error || !runs) {
-      this.#trace(
-        vm,
-        "minidisk",
-        `${vm.name} ${fname} ${d.cnt} block(s) at ${d.blk}: refused (error ${error}), nothing moves`,
-        {
-          block: d.blk,
-          count: d.cnt,
-          error,
-        },
-      );
+      if (this.#tracing) {
+        this.#trace(
+          vm,
+          "minidisk",
+          `${vm.name} ${fname} ${d.cnt} block(s) at ${d.blk}: refused (error ${error}), nothing moves`,
+          {
+            block: d.blk,
+            count: d.cnt,
+            error,
+          },
+        );
+      }
       this.#diskFinish(vm, error);
       return;
     }
@@ -1871,14 +1905,16 @@ export class Monitor {
       // crash the monitor with a TypeError.)
       segments.push({ realBlock: d.extents[0]?.start ?? 0, count: 0, gpa: 0 });
     }
-    this.#trace(
-      vm,
-      "minidisk",
-      `${vm.name} ${fname} ${d.cnt} block(s) at virtual ${d.blk} -> real ${
-        runs.map((r) => `${r.realBlock}+${r.blocks}`).join(", ")
-      } ${async ? "async" : "sync"}`,
-      { block: d.blk, count: d.cnt, real: segments[0]!.realBlock, async },
-    );
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "minidisk",
+        `${vm.name} ${fname} ${d.cnt} block(s) at virtual ${d.blk} -> real ${
+          runs.map((r) => `${r.realBlock}+${r.blocks}`).join(", ")
+        } ${async ? "async" : "sync"}`,
+        { block: d.blk, count: d.cnt, real: segments[0]!.realBlock, async },
+      );
+    }
     const req: IoRequest = {
       vm,
       func: func === 1 ? "read" : "write",
@@ -1990,9 +2026,11 @@ export class Monitor {
       return;
     }
     this.#ioQueue.shift();
-    this.#trace(req.vm, "minidisk", `${req.vm.name} ${req.func} complete`, {
-      waitedNs: this.machine.cpu.ns - req.issuedNs,
-    });
+    if (this.#tracing) {
+      this.#trace(req.vm, "minidisk", `${req.vm.name} ${req.func} complete`, {
+        waitedNs: this.machine.cpu.ns - req.issuedNs,
+      });
+    }
     this.#diskFinish(req.vm, 0);
     if (this.#ioQueue.length > 0) this.#startSegment();
   }
