@@ -564,6 +564,14 @@ export class Monitor {
   }
 
   #guestRead(vm: VirtualMachine, va: number, mode: number): number {
+    if ((va & 511) <= 508) {
+      // Within one page, so within one real frame: one translation.
+      const pa = vm.realAddress(
+        this.#guestTranslate(vm, va >>> 0, mode, false),
+      );
+      if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+      return this.machine.memory.readL(pa);
+    }
     let v = 0;
     const gpas = this.#guestTranslateL(vm, va, mode, false);
     for (let k = 0; k < 4; k++) {
@@ -580,6 +588,12 @@ export class Monitor {
     value: number,
     mode: number,
   ): void {
+    if ((va & 511) <= 508) {
+      const pa = vm.realAddress(this.#guestTranslate(vm, va >>> 0, mode, true));
+      if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+      this.machine.memory.writeL(pa, value);
+      return;
+    }
     const pas: number[] = [];
     const gpas = this.#guestTranslateL(vm, va, mode, true);
     for (let k = 0; k < 4; k++) {
@@ -677,6 +691,11 @@ export class Monitor {
     return lvl;
   }
 
+  /** A VM of this monitor that has not halted. */
+  #isLive(v: VirtualMachine): boolean {
+    return v.status !== "halted" && this.#vms.get(v.name) === v;
+  }
+
   #loop(candidates: VirtualMachine[], options: RunOptions): { stop: StopKind } {
     const cpu = this.machine.cpu;
     const events = this.machine.events;
@@ -704,17 +723,18 @@ export class Monitor {
           events.runDue(cpu.ns);
           this.#pollDisk();
         }
-        const live = candidates.filter((v) =>
-          v.status !== "halted" && this.#vms.get(v.name) === v
-        );
-        if (live.length === 0) return { stop: "halt" };
-        if (budget <= 0) return { stop: "limit" };
-        if (cpu.ns >= end) return { stop: "time" };
-        for (const v of live) {
+        // (No array per iteration: this loop runs once per exit.)
+        let anyLive = false;
+        for (const v of candidates) {
+          if (!this.#isLive(v)) continue;
+          anyLive = true;
           if (v.status === "waiting" && this.#deliverable(v)) {
             v.status = "ready";
           }
         }
+        if (!anyLive) return { stop: "halt" };
+        if (budget <= 0) return { stop: "limit" };
+        if (cpu.ns >= end) return { stop: "time" };
         let vm: VirtualMachine | undefined;
         if (
           slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
@@ -737,16 +757,20 @@ export class Monitor {
           const next = events.nextAt;
           if (next === Infinity || next >= end) {
             if (next >= end && end !== Infinity) {
-              for (const v of live) {
-                if (v.status === "waiting") v.stats.waitNs += end - cpu.ns;
+              for (const v of candidates) {
+                if (this.#isLive(v) && v.status === "waiting") {
+                  v.stats.waitNs += end - cpu.ns;
+                }
               }
               cpu.ns = end;
               return { stop: "time" };
             }
             return { stop: "idle" };
           }
-          for (const v of live) {
-            if (v.status === "waiting") v.stats.waitNs += next - cpu.ns;
+          for (const v of candidates) {
+            if (this.#isLive(v) && v.status === "waiting") {
+              v.stats.waitNs += next - cpu.ns;
+            }
           }
           if (next > cpu.ns) cpu.ns = next;
           events.runDue(cpu.ns);
