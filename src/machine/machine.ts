@@ -8,7 +8,7 @@
 
 import { IPR, IPR_NAMES, iprNumber } from "../arch/ipr.ts";
 import { generalRegister } from "../arch/registers.ts";
-import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
+import { PSL_CM, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { traceVectorName } from "./trace.ts";
 import {
   Cpu,
@@ -442,14 +442,17 @@ export class Machine implements Hardware {
     const cur = (p >>> 24) & 3;
     const is = (p & 0x04000000) !== 0;
     const ipl = (p >>> 16) & 31;
+    // Section 1.3, as REI enforces it; no compatibility mode on the KA655,
+    // and a VM (PSL<VM>) never runs in real kernel mode.
     if (
-      (p & cpu.pslMbz) !== 0 || (is && (cur !== 0 || ipl === 0)) ||
-      (cur !== 0 && ipl !== 0 && !(p & PSL_VM))
+      (p & cpu.pslMbz) !== 0 || (p & PSL_CM) !== 0 ||
+      (is && (cur !== 0 || ipl === 0)) || (cur !== 0 && ipl !== 0) ||
+      ((p & PSL_VM) !== 0 && cur === 0)
     ) {
       throw new RangeError(
         `Cannot set PSL to 0x${
           hex8(p)
-        }: it breaks the PSL consistency rules (IS requires kernel mode and IPL > 0, non-kernel modes require IPL 0, must-be-zero bits clear)`,
+        }: it breaks the PSL consistency rules (IS requires kernel mode and IPL > 0, non-kernel modes require IPL 0, must-be-zero bits and CM clear, VM only outside kernel mode)`,
       );
     }
     const old = cpu.psl;

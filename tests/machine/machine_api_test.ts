@@ -84,6 +84,9 @@ Deno.test("registers, PSL and IPRs read and write by name", () => {
   throws(() => m.set("BOGUS", 1), /Cannot set register "BOGUS"/);
   throws(() => m.set("SID", 1), /Cannot write IPR 62/);
   throws(() => m.set("PSL", 0x041f0000 | 0x100), /consistency rules/);
+  throws(() => m.set("PSL", 0x80000000 | 0x03c00000), /consistency rules/); // CM
+  throws(() => m.set("PSL", 0x03c10000), /consistency rules/); // user at IPL 1
+  throws(() => m.set("PSL", 0x20000000), /consistency rules/); // VM in kernel
   throws(() => m.set("R0", NaN), /expected a number/);
   throws(() => m.get("TBIA"), /Cannot read IPR 57/);
 });
