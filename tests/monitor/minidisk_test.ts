@@ -345,21 +345,26 @@ wait: MFPR #PR$_DKCS, R1
   equal(p.vm.get("R1"), DONE | READ | ASYNC);
 });
 
-Deno.test("IORESET abandons an asynchronous transfer: no data, no interrupt (as bare)", () => {
-  const p = equivalent(
-    `MTPR #7, #PR$_DKBLK
+/** Starts an asynchronous transfer, resets the bus at once, waits, reads DKCS. */
+function ioresetProgram(func: number, count: number): string {
+  return `MTPR #7, #PR$_DKBLK
      MTPR #^X8000, #PR$_DKMEM
-     MTPR #2, #PR$_DKCNT
-     MTPR #^X${(READ | GO | ASYNC | IE).toString(16)}, #PR$_DKCS
+     MTPR #${count}, #PR$_DKCNT
+     MTPR #^X${(func | GO | ASYNC | IE).toString(16)}, #PR$_DKCS
      MTPR #0, #PR$_IORESET
      CLRL R0
 loop: INCL R0
      CMPL R0, #150000
      BLSS loop
      MFPR #PR$_DKCS, R1
-     HALT`,
-    { before: withDisk, limit: 1_000_000 },
-  );
+     HALT`;
+}
+
+Deno.test("IORESET abandons an asynchronous transfer: no data, no interrupt (as bare)", () => {
+  const p = equivalent(ioresetProgram(READ, 2), {
+    before: withDisk,
+    limit: 1_000_000,
+  });
   equal(vectorTaken(p.vm), -1, "no disk interrupt");
   equal(p.vm.get("R1"), DONE, "DKCS after reset");
   equal(p.vm.get("DKBLK"), 0, "the registers were reset");
@@ -367,20 +372,10 @@ loop: INCL R0
 });
 
 Deno.test("IORESET abandons an asynchronous write: the disk is unchanged (as bare)", () => {
-  const p = equivalent(
-    `MTPR #7, #PR$_DKBLK
-     MTPR #^X8000, #PR$_DKMEM
-     MTPR #20, #PR$_DKCNT
-     MTPR #^X${(WRITE | GO | ASYNC | IE).toString(16)}, #PR$_DKCS
-     MTPR #0, #PR$_IORESET
-     CLRL R0
-loop: INCL R0
-     CMPL R0, #150000
-     BLSS loop
-     MFPR #PR$_DKCS, R1
-     HALT`,
-    { before: withDisk, limit: 1_000_000 },
-  );
+  const p = equivalent(ioresetProgram(WRITE, 20), {
+    before: withDisk,
+    limit: 1_000_000,
+  });
   equal(vectorTaken(p.vm), -1, "no disk interrupt");
   deepEqual(p.vm.disk.readBlocks(0, DISK_BLOCKS), diskImage(DISK_BLOCKS));
 });
