@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   addF,
+  addSplitDG,
   divF,
   fFromInt,
   fFromNumber,
@@ -29,8 +30,10 @@ import {
   fToNumber,
   moveF,
   mulF,
+  mulSplitDG,
   type Quad,
   subF,
+  subSplitDG,
 } from "../../src/machine/isa/float.ts";
 
 /** Longword from a natural-order 32-bit pattern. */
@@ -434,5 +437,61 @@ Deno.test("F results match exact rational arithmetic on doubles where exact", ()
     assert.equal(fToNumber(fx), x);
     assert.equal(fToNumber(addF(fx, fy, false)), fToNumber(fFromNumber(x + y)));
     assert.equal(fToNumber(mulF(fx, fy, false)), fToNumber(fFromNumber(x * y)));
+  }
+});
+
+Deno.test("D and G split-fraction add, sub, mul agree with the BigInt reference", () => {
+  const r = rng(0x1234567);
+  const pick = (fmt: "d" | "g"): Quad => {
+    const maxE = fmt === "d" ? 255 : 2047;
+    const sh = fmt === "d" ? 7 : 4;
+    const mask = maxE << sh;
+    let v0 = r();
+    let v1 = r();
+    const k = r() % 5;
+    const e = k === 0
+      ? (maxE >> 1) + (r() % 8)
+      : k === 1
+      ? 1 + (r() % 4)
+      : k === 2
+      ? maxE - (r() % 4)
+      : k === 3
+      ? (maxE >> 1) + (r() % 70)
+      : -1;
+    if (e >= 0) v0 = (v0 & ~mask) | (e << sh);
+    if (r() % 7 === 0) v1 = r() % 4;
+    if ((v0 & mask) === 0) v0 &= 0x7fff;
+    return [v0 >>> 0, v1 >>> 0];
+  };
+  const res = (f: () => Quad) => {
+    try {
+      return f().join(",");
+    } catch (e) {
+      return (e as FloatFault).kind;
+    }
+  };
+  for (let i = 0; i < 6000; i++) {
+    const fmt = i & 1 ? "d" : "g";
+    const a = pick(fmt);
+    const k = r() % 4;
+    // Equal, nearly equal (cancellation) and independent operands.
+    const b: Quad = k === 0
+      ? [a[0], a[1]]
+      : k === 1
+      ? [(a[0] ^ (r() & 0x80ff0000)) >>> 0, (a[1] ^ r()) >>> 0]
+      : pick(fmt);
+    const fu = (i & 2) !== 0;
+    assert.equal(
+      res(() => addSplitDG(fmt, a, b, fu)),
+      res(() => floatAdd(fmt, a, b, fu)),
+    );
+    assert.equal(
+      res(() => subSplitDG(fmt, a, b, fu)),
+      res(() => floatSub(fmt, a, b, fu)),
+    );
+    assert.equal(
+      res(() => mulSplitDG(fmt, a, b, fu)),
+      res(() => floatMul(fmt, a, b, fu)),
+    );
   }
 });

@@ -682,3 +682,244 @@ export function fToNumber(a: number): number {
 export function fFromNumber(x: number): number {
   return floatFromNumber("f", x)[0];
 }
+
+// ---------------------------------------------------------------------------
+// D and G add, subtract and multiply on split fractions: a fraction is a
+// pair (h, l) of numbers, value h × 2^32 + l with 0 <= l < 2^32, so that
+// every intermediate stays an integer below 2^53 (exact in a double).
+
+/** Unpacked D or G value with a split fraction (h includes the hidden bit). */
+interface Split {
+  sign: number;
+  exp: number;
+  h: number;
+  l: number;
+}
+
+function unpackSplit(fmt: Fmt, v: Quad): Split {
+  const h = swap(v[0]);
+  const sign = h >>> 31;
+  const exp = (h >>> fmt.expShift) & fmt.maxExp;
+  if (exp === 0) {
+    if (sign !== 0) throw ROF;
+    return { sign: 0, exp: 0, h: 0, l: 0 };
+  }
+  return {
+    sign,
+    exp,
+    h: (h & ((1 << fmt.hiFracBits) - 1)) | (1 << fmt.hiFracBits),
+    l: swap(v[1]),
+  };
+}
+
+/**
+ * Round the exact magnitude (h × 2^32 + l) × 2^e2 to p bits (ties away
+ * from zero) and pack; h < 2^52.
+ */
+function roundPackSplit(
+  fmt: Fmt,
+  sign: number,
+  h: number,
+  l: number,
+  e2: number,
+  fu: boolean,
+): Quad {
+  if (h === 0 && l === 0) return [0, 0];
+  const len = h !== 0 ? 32 + bitLen(h) : bitLen(l);
+  const p = fmt.p;
+  const k = len - p; // shift that leaves p bits
+  if (k > 0) {
+    // Add half a unit of the last place, then shift right by k.
+    if (k <= 32) {
+      l += 2 ** (k - 1);
+      if (l >= TWO32) {
+        l -= TWO32;
+        h += 1;
+      }
+      if (k === 32) {
+        l = h;
+        h = 0;
+      } else {
+        const m = 2 ** k;
+        const hr = h % m;
+        h = (h - hr) / m;
+        l = Math.floor(l / m) + hr * 2 ** (32 - k);
+      }
+    } else {
+      h += 2 ** (k - 33);
+      const m = 2 ** (k - 32);
+      l = Math.floor(h / m);
+      h = 0;
+    }
+    // l may now hold more than 32 bits when h was folded into it.
+    if (l >= TWO32) {
+      h += Math.floor(l / TWO32);
+      l %= TWO32;
+    }
+  } else if (k < 0) {
+    const s = -k;
+    if (s >= 32) {
+      h = l * 2 ** (s - 32);
+      l = 0;
+    } else {
+      const m = 2 ** s;
+      const t = l * m;
+      h = h * m + Math.floor(t / TWO32);
+      l = t % TWO32;
+    }
+  }
+  let exp = e2 + k + p + fmt.bias;
+  const top = 2 ** (p - 32);
+  if (h >= top) {
+    // Rounding carried into a new bit: the value is exactly 2^p.
+    h = top / 2;
+    l = 0;
+    exp += 1;
+  }
+  if (exp > fmt.maxExp) throw OVF;
+  if (exp < 1) {
+    if (fu) throw UNF;
+    return [0, 0];
+  }
+  const hi = ((sign << 31) | (exp << fmt.expShift) |
+    (h & ((1 << fmt.hiFracBits) - 1))) >>> 0;
+  return [swap(hi), swap(l)];
+}
+
+function addSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
+  if (a.exp === 0) {
+    return b.exp === 0 ? [0, 0] : roundPackSplit(
+      fmt,
+      b.sign,
+      b.h,
+      b.l,
+      b.exp - fmt.bias - fmt.p,
+      fu,
+    );
+  }
+  if (b.exp === 0) {
+    return roundPackSplit(fmt, a.sign, a.h, a.l, a.exp - fmt.bias - fmt.p, fu);
+  }
+  // a: the larger magnitude.
+  if (
+    a.exp < b.exp ||
+    (a.exp === b.exp && (a.h < b.h || (a.h === b.h && a.l < b.l)))
+  ) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  const d = a.exp - b.exp;
+  const e2 = a.exp - fmt.bias - fmt.p - 2;
+  // A = a × 4 (two guard bits).
+  let ah = a.h * 4 + Math.floor(a.l / 2 ** 30);
+  let al = (a.l % 2 ** 30) * 4;
+  if (d > fmt.p + 2) {
+    return roundPackSplit(fmt, a.sign, ah, al, e2, fu);
+  }
+  // B = b × 2^(2 − d): floor for an addition, ceiling for a subtraction.
+  const sub = a.sign !== b.sign;
+  let bh: number;
+  let bl: number;
+  if (d <= 2) {
+    const m = 2 ** (2 - d);
+    const t = b.l * m;
+    bh = b.h * m + Math.floor(t / TWO32);
+    bl = t % TWO32;
+  } else {
+    const s = d - 2;
+    let lost: boolean;
+    if (s < 32) {
+      const m = 2 ** s;
+      const hr = b.h % m;
+      lost = b.l % m !== 0;
+      bh = (b.h - hr) / m;
+      bl = Math.floor(b.l / m) + hr * 2 ** (32 - s);
+    } else {
+      const m = 2 ** (s - 32);
+      lost = b.l !== 0 || b.h % m !== 0;
+      bh = 0;
+      bl = Math.floor(b.h / m);
+    }
+    if (sub && lost) {
+      bl += 1;
+      if (bl >= TWO32) {
+        bl -= TWO32;
+        bh += 1;
+      }
+    }
+  }
+  if (sub) {
+    ah -= bh;
+    al -= bl;
+    if (al < 0) {
+      al += TWO32;
+      ah -= 1;
+    }
+  } else {
+    ah += bh;
+    al += bl;
+    if (al >= TWO32) {
+      al -= TWO32;
+      ah += 1;
+    }
+  }
+  return roundPackSplit(fmt, a.sign, ah, al, e2, fu);
+}
+
+function mulSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
+  if (a.exp === 0 || b.exp === 0) return [0, 0];
+  const la1 = Math.floor(a.l / 65536);
+  const la0 = a.l % 65536;
+  const lb1 = Math.floor(b.l / 65536);
+  const lb0 = b.l % 65536;
+  // The product divided by 2^32, truncated (rounding stays exact: the
+  // round bit is far above).
+  const low = (la1 * lb0 + la0 * lb1) * 65536 + la0 * lb0;
+  const mid = a.h * lb1 + b.h * la1;
+  const m2 = a.h * lb0 + b.h * la0 + la1 * lb1 + Math.floor(low / TWO32);
+  let h = a.h * b.h + Math.floor(mid / 65536) + Math.floor(m2 / TWO32);
+  let l = (mid % 65536) * 65536 + (m2 % TWO32);
+  if (l >= TWO32) {
+    l -= TWO32;
+    h += 1;
+  }
+  const e2 = (a.exp - fmt.bias - fmt.p) + (b.exp - fmt.bias - fmt.p) + 32;
+  return roundPackSplit(fmt, a.sign ^ b.sign, h, l, e2, fu);
+}
+
+/** ADDD/ADDG on split fractions (same results as {@link floatAdd}). */
+export function addSplitDG(
+  format: "d" | "g",
+  a: Quad,
+  b: Quad,
+  fu: boolean,
+): Quad {
+  const fmt = FMT[format];
+  return addSplit(fmt, unpackSplit(fmt, a), unpackSplit(fmt, b), fu);
+}
+
+/** SUBD/SUBG on split fractions: `minuend − subtrahend`. */
+export function subSplitDG(
+  format: "d" | "g",
+  minuend: Quad,
+  subtrahend: Quad,
+  fu: boolean,
+): Quad {
+  const fmt = FMT[format];
+  const s = unpackSplit(fmt, subtrahend);
+  const m = unpackSplit(fmt, minuend);
+  s.sign ^= 1;
+  return addSplit(fmt, m, s, fu);
+}
+
+/** MULD/MULG on split fractions (same results as {@link floatMul}). */
+export function mulSplitDG(
+  format: "d" | "g",
+  a: Quad,
+  b: Quad,
+  fu: boolean,
+): Quad {
+  const fmt = FMT[format];
+  return mulSplit(fmt, unpackSplit(fmt, a), unpackSplit(fmt, b), fu);
+}
