@@ -14,6 +14,7 @@ import {
   floatCompare,
   floatConvert,
   floatDiv,
+  floatEmod,
   FloatFault,
   type FloatFormat,
   floatFromInt,
@@ -22,6 +23,7 @@ import {
   floatMove,
   floatMul,
   floatNeg,
+  floatPoly,
   floatSub,
   floatTest,
   floatToInt,
@@ -494,4 +496,69 @@ Deno.test("D and G split-fraction add, sub, mul agree with the BigInt reference"
       res(() => floatMul(fmt, a, b, fu)),
     );
   }
+});
+
+Deno.test("EMOD: integer and fraction parts of the extended product", () => {
+  const f = (x: number): Quad => floatFromNumber("f", x);
+  let r = floatEmod("f", f(1.5), 0, f(2.75), false);
+  assert.deepEqual([r.int, r.overflow, fToNumber(r.fraction[0])], [
+    4,
+    false,
+    0.125,
+  ]);
+  r = floatEmod("f", f(-2.5), 0, f(1.5), false);
+  assert.deepEqual([r.int, r.overflow, fToNumber(r.fraction[0])], [
+    -3,
+    false,
+    -0.75,
+  ]);
+  // The extension byte adds 8 fraction bits below mulr's 24, but the F
+  // product keeps only the top 32 of its 64 bits before normalizing:
+  // (1 + 2^-31) × 2^31 = 0x40000000_80000000 × 2^-62 loses its last bit.
+  r = floatEmod("f", [F_ONE, 0], 0x01, f(2 ** 31), false);
+  assert.deepEqual([r.int, r.overflow, r.fraction], [-(2 ** 31), true, [0, 0]]);
+  r = floatEmod("f", [F_ONE, 0], 0x80, f(2 ** 23), false); // (1 + 2^-24) × 2^23
+  assert.deepEqual([r.int, r.overflow, fToNumber(r.fraction[0])], [
+    2 ** 23,
+    false,
+    0.5,
+  ]);
+  r = floatEmod("f", f(2 ** 40), 0, [F_ONE, 0], false);
+  assert.deepEqual([r.int, r.overflow, r.fraction], [0, true, [0, 0]]);
+  // D: 0.1 (56 bits, rounded up) × 10 = 1 + 2^-58 exactly: fraction 2^-58
+  // = 0.1 × 2^-57, exponent 71 (0x47) → natural 0x23800000 00000000.
+  r = floatEmod("d", D_TENTH, 0, floatFromInt("d", 10), false);
+  assert.deepEqual([r.int, r.overflow, r.fraction], [1, false, [0x2380, 0]]);
+  faults(
+    "reserved-operand",
+    0,
+    () => floatEmod("g", [0x8000, 0], 0, G_ONE, false),
+  );
+});
+
+Deno.test("POLY: Horner's rule, highest coefficient first", () => {
+  const table = [2, 3, 1].map((x) => floatFromNumber("f", x));
+  const at = (x: number) =>
+    floatPoly("f", floatFromNumber("f", x), 2, (i) => table[i]!, false);
+  // 2x^2 + 3x + 1 at 2 = 15 = 0.1111 × 2^4 → natural 0x42700000.
+  assert.deepEqual(at(2), [0x4270, 0]);
+  assert.equal(floatToNumber("f", at(-0.5)), 0);
+  const g = [1, -1, 0.5].map((x) => floatFromNumber("g", x));
+  assert.equal(
+    floatToNumber(
+      "g",
+      floatPoly("g", floatFromNumber("g", 3), 2, (i) => g[i]!, false),
+    ),
+    6.5,
+  );
+  faults(
+    "reserved-operand",
+    0,
+    () => floatPoly("f", [F_ONE, 0], 32, () => [F_ONE, 0], false),
+  );
+  faults(
+    "reserved-operand",
+    0,
+    () => floatPoly("f", [F_ONE, 0], 1, () => [0x8000, 0], false),
+  );
 });

@@ -923,3 +923,203 @@ export function mulSplitDG(
   const fmt = FMT[format];
   return mulSplit(fmt, unpackSplit(fmt, a), unpackSplit(fmt, b), fu);
 }
+
+// ---------------------------------------------------------------------------
+// EMODx and POLYx: extended-precision operations with the truncations the
+// architecture specifies at fixed places (POLY keeps 31 or 63 fraction bits
+// of each product and sum before normalizing). They are computed, as SimH's
+// vax_fpa.c computes them, on a 64-bit fraction normalized at bit 63.
+
+const M64 = (1n << 64n) - 1n;
+
+/** A value with a 64-bit fraction: value = frac / 2^64 × 2^(exp − bias). */
+interface Wide {
+  sign: number;
+  exp: number;
+  frac: bigint;
+}
+
+function unpackWide(fmt: Fmt, v: Quad): Wide {
+  const u = unpack(fmt, v);
+  return { sign: u.sign, exp: u.exp, frac: u.frac << BigInt(64 - fmt.p) };
+}
+
+function normWide(a: Wide): void {
+  if (a.frac === 0n) {
+    a.sign = 0;
+    a.exp = 0;
+    return;
+  }
+  const shift = 64 - bitLength(a.frac);
+  if (shift > 0) {
+    a.frac = (a.frac << BigInt(shift)) & M64;
+    a.exp -= shift;
+  }
+}
+
+function packWide(fmt: Fmt, a: Wide, fu: boolean): Quad {
+  if (a.frac === 0n) return [0, 0];
+  let frac = a.frac + (1n << BigInt(63 - fmt.p));
+  let exp = a.exp;
+  if (frac > M64) {
+    frac >>= 1n;
+    exp += 1;
+  }
+  return packExact(fmt, a.sign, exp, frac >> BigInt(64 - fmt.p), fu);
+}
+
+/** a = a × b, the fraction product truncated to 64 bits then masked. */
+function mulWide(
+  a: Wide,
+  b: Wide,
+  full: boolean,
+  bias: number,
+  mask: bigint,
+): void {
+  if (a.exp === 0 || b.exp === 0) {
+    a.sign = 0;
+    a.exp = 0;
+    a.frac = 0n;
+    return;
+  }
+  a.sign ^= b.sign;
+  a.exp = a.exp + b.exp - bias;
+  const p = full ? (a.frac * b.frac) >> 64n : (a.frac >> 32n) * (b.frac >> 32n);
+  a.frac = p & ~mask & M64;
+  normWide(a);
+}
+
+/** a = a + b on 64-bit fractions (truncating), masked before normalizing. */
+function addWide(a: Wide, b: Wide, mask: bigint): void {
+  if (a.frac === 0n) {
+    a.sign = b.sign;
+    a.exp = b.exp;
+    a.frac = b.frac;
+    return;
+  }
+  if (b.frac === 0n) return;
+  if (a.exp < b.exp || (a.exp === b.exp && a.frac < b.frac)) {
+    const t = { ...a };
+    a.sign = b.sign;
+    a.exp = b.exp;
+    a.frac = b.frac;
+    b = t;
+  }
+  const d = a.exp - b.exp;
+  if (a.sign !== b.sign) {
+    if (d !== 0) {
+      // Two's complement of b shifted right with its sign: the smaller
+      // operand is subtracted rounded toward minus infinity.
+      const nb = d > 63 ? M64 : (((M64 + 1n - b.frac) & M64) >> BigInt(d)) |
+        ((M64 << BigInt(64 - d)) & M64);
+      a.frac = (a.frac + nb) & M64;
+    } else {
+      a.frac = a.frac - b.frac;
+    }
+    a.frac &= ~mask & M64;
+    normWide(a);
+  } else {
+    const sb = d > 63 ? 0n : b.frac >> BigInt(d);
+    let s = a.frac + sb;
+    if (s > M64) {
+      s = (1n << 63n) | ((s & M64) >> 1n);
+      a.exp += 1;
+    }
+    a.frac = s & ~mask & M64;
+  }
+}
+
+/** Separates the integer part (EMOD): returns it, leaves the fraction. */
+function modWide(a: Wide, bias: number): { int: number; overflow: boolean } {
+  let int = 0;
+  let overflow = false;
+  if (a.exp <= bias) return { int, overflow };
+  if (a.exp <= bias + 64) {
+    const n = a.exp - bias;
+    const ip = a.frac >> BigInt(64 - n);
+    int = Number(ip & 0xffffffffn);
+    overflow = a.exp > bias + 32 ||
+      (a.exp === bias + 32 && int > (a.sign ? 0x80000000 : 0x7fffffff));
+    if (a.sign) int = -int;
+    a.frac = n === 64 ? 0n : (a.frac << BigInt(n)) & M64;
+    a.exp = bias;
+  } else {
+    if (a.exp < bias + 96) {
+      int = Number((a.frac << BigInt(a.exp - bias - 64)) & 0xffffffffn);
+    }
+    if (a.sign) int = -int;
+    a.frac = 0n;
+    a.sign = 0;
+    a.exp = 0;
+    overflow = true;
+  }
+  normWide(a);
+  return { int: int | 0, overflow };
+}
+
+/** Result of EMODx. */
+export interface EmodResult {
+  /** The integer part (low 32 bits; sign as the product's). */
+  int: number;
+  /** The integer part does not fit in a longword (sets V). */
+  overflow: boolean;
+  /** The fraction part, rounded, in the operand's format. */
+  fraction: Quad;
+}
+
+/**
+ * EMODx: multiplies `mulr` extended by `ext` (8 more fraction bits for F
+ * and D, 11 for G: the word's bits 15:5) by `muld`, and separates the
+ * product into its integer and its fraction parts.
+ */
+export function floatEmod(
+  format: FloatFormat,
+  mulr: Quad,
+  ext: number,
+  muld: Quad,
+  fu: boolean,
+): EmodResult {
+  const fmt = FMT[format];
+  const a = unpackWide(fmt, mulr);
+  const b = unpackWide(fmt, muld);
+  if (format === "f") {
+    a.frac |= BigInt(ext & 0xff) << 32n;
+    mulWide(a, b, false, fmt.bias, 0xffffffffn);
+  } else if (format === "d") {
+    a.frac |= BigInt(ext & 0xff);
+    mulWide(a, b, true, fmt.bias, 0n);
+  } else {
+    a.frac |= BigInt((ext & 0xffff) >>> 5);
+    mulWide(a, b, true, fmt.bias, 0n);
+  }
+  const { int, overflow } = modWide(a, fmt.bias);
+  return { int, overflow, fraction: packWide(fmt, a, fu) };
+}
+
+/**
+ * POLYx: evaluates the polynomial with `degree` + 1 coefficients (highest
+ * power first, read by `coefficient(i)`) at `arg` by Horner's rule, each
+ * step truncated as the architecture says. A degree above 31 is a reserved
+ * operand.
+ */
+export function floatPoly(
+  format: FloatFormat,
+  arg: Quad,
+  degree: number,
+  coefficient: (i: number) => Quad,
+  fu: boolean,
+): Quad {
+  if (degree > 31) throw ROF;
+  const fmt = FMT[format];
+  const x = unpackWide(fmt, arg);
+  const mask = format === "f" ? (1n << 33n) - 1n : 1n;
+  let res = packWide(fmt, unpackWide(fmt, coefficient(0)), fu);
+  for (let i = 1; i <= degree; i++) {
+    const r = unpackWide(fmt, res);
+    mulWide(r, x, format !== "f", fmt.bias, mask);
+    const c = unpackWide(fmt, coefficient(i));
+    addWide(r, c, mask);
+    res = packWide(fmt, r, fu);
+  }
+  return res;
+}
