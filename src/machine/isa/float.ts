@@ -553,6 +553,9 @@ export function floatFromNumber(format: FloatFormat, x: number): Quad {
 
 const TWO32 = 4294967296;
 
+/** Powers of two 2^0 to 2^63 (a table lookup is faster than `**`). */
+const P2: Float64Array = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
+
 /** Bit length of a non-negative integer below 2^53. */
 function bitLen(x: number): number {
   if (x < TWO32) return 32 - Math.clz32(x);
@@ -566,10 +569,10 @@ function roundPackF(sign: number, mag: number, e2: number, fu: boolean) {
   let q: number;
   let eq: number;
   if (l > 25) {
-    q = Math.floor(mag / 2 ** (l - 25));
+    q = Math.floor(mag / P2[l - 25]!);
     eq = e2 + l - 25;
   } else {
-    q = mag * 2 ** (25 - l);
+    q = mag * P2[25 - l]!;
     eq = e2 - (25 - l);
   }
   let r = Math.floor((q + 1) / 2);
@@ -615,7 +618,7 @@ export function addF(a: number, b: number, fu: boolean): number {
   const fa = (((a & 0x7f) | 0x80) << 16) | (a >>> 16);
   const fb = (((b & 0x7f) | 0x80) << 16) | (b >>> 16);
   const sa = (a >>> 15) & 1;
-  const s = sa === ((b >>> 15) & 1) ? fa * 2 ** d + fb : fa * 2 ** d - fb;
+  const s = sa === ((b >>> 15) & 1) ? fa * P2[d]! + fb : fa * P2[d]! - fb;
   if (s === 0) return 0;
   return s < 0
     ? roundPackF(sa ^ 1, -s, eb - 152, fu)
@@ -658,7 +661,7 @@ export function divF(dividend: number, divisor: number, fu: boolean): number {
   if (ed === 0) return 0;
   const fr = (((divisor & 0x7f) | 0x80) << 16) | (divisor >>> 16);
   const fd = (((dividend & 0x7f) | 0x80) << 16) | (dividend >>> 16);
-  const n = fd * 2 ** 26;
+  const n = fd * 67108864; // 2^26
   let q = Math.floor(n / fr);
   const rem = n - q * fr;
   if (rem < 0) q -= 1;
@@ -731,7 +734,7 @@ function roundPackSplit(
   if (k > 0) {
     // Add half a unit of the last place, then shift right by k.
     if (k <= 32) {
-      l += 2 ** (k - 1);
+      l += P2[k - 1]!;
       if (l >= TWO32) {
         l -= TWO32;
         h += 1;
@@ -740,14 +743,14 @@ function roundPackSplit(
         l = h;
         h = 0;
       } else {
-        const m = 2 ** k;
+        const m = P2[k]!;
         const hr = h % m;
         h = (h - hr) / m;
-        l = Math.floor(l / m) + hr * 2 ** (32 - k);
+        l = Math.floor(l / m) + hr * P2[32 - k]!;
       }
     } else {
-      h += 2 ** (k - 33);
-      const m = 2 ** (k - 32);
+      h += P2[k - 33]!;
+      const m = P2[k - 32]!;
       l = Math.floor(h / m);
       h = 0;
     }
@@ -759,17 +762,17 @@ function roundPackSplit(
   } else if (k < 0) {
     const s = -k;
     if (s >= 32) {
-      h = l * 2 ** (s - 32);
+      h = l * P2[s - 32]!;
       l = 0;
     } else {
-      const m = 2 ** s;
+      const m = P2[s]!;
       const t = l * m;
       h = h * m + Math.floor(t / TWO32);
       l = t % TWO32;
     }
   }
   let exp = e2 + k + p + fmt.bias;
-  const top = 2 ** (p - 32);
+  const top = P2[p - 32]!;
   if (h >= top) {
     // Rounding carried into a new bit: the value is exactly 2^p.
     h = top / 2;
@@ -812,8 +815,8 @@ function addSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
   const d = a.exp - b.exp;
   const e2 = a.exp - fmt.bias - fmt.p - 2;
   // A = a × 4 (two guard bits).
-  let ah = a.h * 4 + Math.floor(a.l / 2 ** 30);
-  let al = (a.l % 2 ** 30) * 4;
+  let ah = a.h * 4 + Math.floor(a.l / 1073741824);
+  let al = (a.l % 1073741824) * 4;
   if (d > fmt.p + 2) {
     return roundPackSplit(fmt, a.sign, ah, al, e2, fu);
   }
@@ -822,7 +825,7 @@ function addSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
   let bh: number;
   let bl: number;
   if (d <= 2) {
-    const m = 2 ** (2 - d);
+    const m = P2[2 - d]!;
     const t = b.l * m;
     bh = b.h * m + Math.floor(t / TWO32);
     bl = t % TWO32;
@@ -830,13 +833,13 @@ function addSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
     const s = d - 2;
     let lost: boolean;
     if (s < 32) {
-      const m = 2 ** s;
+      const m = P2[s]!;
       const hr = b.h % m;
       lost = b.l % m !== 0;
       bh = (b.h - hr) / m;
-      bl = Math.floor(b.l / m) + hr * 2 ** (32 - s);
+      bl = Math.floor(b.l / m) + hr * P2[32 - s]!;
     } else {
-      const m = 2 ** (s - 32);
+      const m = P2[s - 32]!;
       lost = b.l !== 0 || b.h % m !== 0;
       bh = 0;
       bl = Math.floor(b.h / m);
