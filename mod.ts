@@ -71,6 +71,7 @@ export type {
   CpuOptions,
   ExitOperand,
   IprDevice,
+  OpcodeVariant,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
 export {

@@ -243,6 +243,28 @@ export interface CpuOptions {
   vmExtensions?: boolean;
   /** Cost model for simulated time. */
   cost?: CostModel;
+  /**
+   * Changed instructions, by opcode: a variant processor for experiments
+   * (the Popek-Goldberg classifier's mutation tests). Not a VAX.
+   */
+  variants?: ReadonlyMap<number, OpcodeVariant>;
+}
+
+/**
+ * A change to one instruction, for building variant machines. A processor
+ * without variants never looks at them: the check runs only at instruction
+ * boundaries that already need attention, and on privilege faults.
+ */
+export interface OpcodeVariant {
+  /**
+   * `true`: the instruction raises the reserved-instruction fault outside
+   * real kernel mode, before it does anything (made privileged). `false`:
+   * a privileged instruction skips its privilege check and executes in any
+   * mode (made unprivileged).
+   */
+  privileged?: boolean;
+  /** Runs before each execution of the instruction (PC at its opcode). */
+  before?: (cpu: Cpu) => void;
 }
 
 /**
@@ -371,6 +393,10 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
+  /** Opcode variants (null on every real VAX: no cost). */
+  readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
+  /** A variant's fault at the boundary counts as the instruction. */
+  #variantFault = false;
 
   // Translation buffer.
   readonly #tbTag: Int32Array = new Int32Array(TB_SIZE).fill(-1);
@@ -416,6 +442,9 @@ export class Cpu {
     this.#i32 = mem.i32;
     this.#memSize = mem.size;
     this.vmExtensions = options.vmExtensions ?? true;
+    this.#variants = options.variants && options.variants.size > 0
+      ? options.variants
+      : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
     this.reset();
@@ -546,6 +575,7 @@ export class Cpu {
     if (this.#hwLevel > ipl || sw > ipl) a |= 2;
     if (this.#breakpoints.size > 0) a |= 4;
     if (this.#stopRequested) a |= 8;
+    if (this.#variants !== null) a |= 16;
     this.#attn = a;
   }
 
@@ -1214,6 +1244,12 @@ export class Cpu {
         return this.#stop;
       } catch (e) {
         if (e !== this.#exc) throw e;
+        if (this.#variantFault) {
+          // A variant's fault at the boundary: it was this instruction.
+          this.#variantFault = false;
+          left--;
+          executed++;
+        }
         this.#takeException();
       }
     }
@@ -1260,7 +1296,32 @@ export class Cpu {
       return true;
     }
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
+    if ((a & 16) !== 0) this.#variantBoundary();
     return false;
+  }
+
+  /** Applies the variant of the instruction at PC, if it has one. */
+  #variantBoundary(): void {
+    const pc = this.r[15]!;
+    this.#faultPc = pc;
+    this.#rqn = 0;
+    this.#variantFault = true; // a fetch fault here is the instruction's
+    const op = this.#fetchB();
+    this.r[15] = pc;
+    const v = this.#variants!.get(op);
+    if (v !== undefined) {
+      v.before?.(this);
+      if (v.privileged === true && (this.psl & PSL_CUR_MASK) !== 0) {
+        this.#opcode = op;
+        this.#fault(SCB.RESERVED_INSTRUCTION);
+      }
+    }
+    this.#variantFault = false;
+  }
+
+  /** Whether a variant lets the current privileged instruction run. */
+  #variantUnprivileged(): boolean {
+    return this.#variants?.get(this.#opcode)?.privileged === false;
   }
 
   #takeInterrupt(): boolean {
@@ -1576,9 +1637,13 @@ export class Cpu {
         this.#vmEmulation();
         return false;
       }
+      if (this.#variantUnprivileged()) return true;
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
-    if ((psl & PSL_CUR_MASK) !== 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if ((psl & PSL_CUR_MASK) !== 0) {
+      if (this.#variantUnprivileged()) return true;
+      this.#fault(SCB.RESERVED_INSTRUCTION);
+    }
     return true;
   }
 
