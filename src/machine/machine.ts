@@ -38,7 +38,6 @@ import { clearInterrupt } from "./interrupt.ts";
 import {
   budgetReason,
   checkRunOptions,
-  DEFAULT_RUN_BUDGET_MS,
   INTERRUPT_REASON,
 } from "./run_options.ts";
 import type {
@@ -492,7 +491,7 @@ export class Machine implements Hardware {
    * idle (a branch-to-self loop with nothing scheduled), or an exit. A
    * halted machine continues from its PC (the console's CONTINUE).
    *
-   * Without a `limit`, the run stops after {@link DEFAULT_RUN_BUDGET_MS} of
+   * Without a `limit`, the run stops after `DEFAULT_RUN_BUDGET_MS` (3 s) of
    * host time with `stop: "budget"` (run again to continue; `limit:
    * Infinity` runs with no bound). Ctrl-C, where something listens for it
    * (the REPL, notebooks: see `listenForInterrupts`), stops a run at an
