@@ -196,12 +196,19 @@ export {
   cms,
   multiprogramming,
   MULTIPROGRAMMING_SYSCALLS,
+  pagingCounts,
+  workloadLine,
 } from "./src/guests/mod.ts";
 export type {
   BootTarget,
   GuestImage,
   MultiprogrammingBootOptions,
   MultiprogrammingImage,
+  MultiprogrammingPagingOptions,
+  MultiprogrammingProgram,
+  ProcessPagingCounts,
+  WorkloadPattern,
+  WorkloadSpec,
 } from "./src/guests/mod.ts";
 export {
   checkVirtualizability,
