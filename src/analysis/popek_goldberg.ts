@@ -942,7 +942,8 @@ function shortState(s: PgState): string {
 export function formatEvidenceRun(r: EvidenceRun): string[] {
   const b = r.before, a = r.after;
   const lines = [
-    `  ${r.on} ${r.instruction}  [${r.bytes}]`,
+    `  ${r.on} ${r.instruction}`,
+    ...wrap(`bytes ${r.bytes}`, "    "),
     `    state ${shortState(r.state)}  value ${hex(r.value)}${
       r.protection ? `  page ${r.protection}` : ""
     }`,
