@@ -230,6 +230,7 @@ export type {
   PgArch,
   PgClass,
   PgState,
+  ScbEvent,
   Snapshot,
   TheoremVerdicts,
   UnderVm,

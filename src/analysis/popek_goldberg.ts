@@ -61,13 +61,14 @@ import {
   PROTECTIONS,
   RESOURCE_IPRS,
   Runner,
+  type ScbEvent,
   type Snapshot,
   stateMatrix,
   VALUES,
 } from "./pg_runs.ts";
 
 export { DATA_STRUCTURES, MODES, PROTECTIONS, VALUES };
-export type { Component, Observation, PgState, Snapshot };
+export type { Component, Observation, PgState, ScbEvent, Snapshot };
 
 /** The machine analysed. */
 export type PgArch = "vax" | "vax-vm";
@@ -250,7 +251,7 @@ export interface DataStructureCheck {
   /** Its virtual (and location-A physical) address. */
   address: number;
   /** Mode of the reference. */
-  mode: (typeof MODES)[number];
+  mode: "kernel" | "executive" | "supervisor" | "user";
   /** Read or write. */
   access: "read" | "write";
   /** What the reference did on the bare machine (vector name, or "no fault"). */

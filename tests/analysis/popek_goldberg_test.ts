@@ -150,7 +150,7 @@ Deno.test("the evidence of MOVPSL's mode sensitivity, field by field", () => {
   ok(a.after.r[1] !== b.after.r[1]);
   equal((a.after.r[1]! >>> 22) & 3, a.state.prev);
   equal((b.after.r[1]! >>> 22) & 3, b.state.prev);
-  match(formatEvidence(by("MOVPSL")), /bare MOVPSL R1\n    bytes DC 51\n/);
+  match(formatEvidence(by("MOVPSL")), /bare MOVPSL R1\n {4}bytes DC 51\n/);
 });
 
 const probe = ["MOVL", "CLRL", "MOVPSL", "MTPR"];
