@@ -7,12 +7,13 @@
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { assemble, Machine } from "./mod.ts";
  * const m = new Machine({ memory: "1 MiB" });
  * const prog = assemble("MOVL #7,R0\nHALT", { origin: 0x1000 });
  * m.load(prog.bytes, prog.origin);
  * m.set("PC", prog.entry);
- * console.assert(m.run().stop === "halt" && m.get("R0") === 7);
+ * ok(m.run().stop === "halt" && m.get("R0") === 7);
  * ```
  *
  * @module
@@ -71,8 +72,15 @@ export type {
   CpuOptions,
   ExitOperand,
   IprDevice,
+  OpcodeVariant,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
+export { DEFAULT_RUN_BUDGET_MS } from "./src/machine/run_options.ts";
+export {
+  listenForInterrupts,
+  requestInterrupt,
+  stopListeningForInterrupts,
+} from "./src/machine/interrupt.ts";
 export {
   costModel,
   DEFAULT_COST_MODEL,
@@ -174,12 +182,19 @@ export {
   cms,
   multiprogramming,
   MULTIPROGRAMMING_SYSCALLS,
+  pagingCounts,
+  workloadLine,
 } from "./src/guests/mod.ts";
 export type {
   BootTarget,
   GuestImage,
   MultiprogrammingBootOptions,
   MultiprogrammingImage,
+  MultiprogrammingPagingOptions,
+  MultiprogrammingProgram,
+  ProcessPagingCounts,
+  WorkloadPattern,
+  WorkloadSpec,
 } from "./src/guests/mod.ts";
 export {
   checkVirtualizability,

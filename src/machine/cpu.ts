@@ -21,6 +21,7 @@ import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 import type { Executor, Family, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
+import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
 // costs a cell load and a check on every use in optimized code; a local
@@ -94,6 +95,17 @@ export const STOP_EXIT = 5;
 export const STOP_IDLE = 6;
 /** Stopped on request (Cpu.requestStop). */
 export const STOP_REQUEST = 7;
+/** Stopped by an interrupt from the keyboard (SIGINT; see interrupt.ts). */
+export const STOP_INTERRUPT = 8;
+/** The host-time budget of the run ran out. */
+export const STOP_BUDGET = 9;
+
+/**
+ * Instructions between two looks at the interrupt flag and the host-time
+ * budget: a fraction of a millisecond, and nothing on the per-instruction
+ * path.
+ */
+const CHECK_EVERY = 0x10000;
 
 // Exception kinds carried by the thrown VaxException.
 const K_FAULT = 1; // back out, PC = instruction
@@ -254,6 +266,28 @@ export interface CpuOptions {
   vmExtensions?: boolean;
   /** Cost model for simulated time. */
   cost?: CostModel;
+  /**
+   * Changed instructions, by opcode: a variant processor for experiments
+   * (the Popek-Goldberg classifier's mutation tests). Not a VAX.
+   */
+  variants?: ReadonlyMap<number, OpcodeVariant>;
+}
+
+/**
+ * A change to one instruction, for building variant machines. A processor
+ * without variants never looks at them: the check runs only at instruction
+ * boundaries that already need attention, and on privilege faults.
+ */
+export interface OpcodeVariant {
+  /**
+   * `true`: the instruction raises the reserved-instruction fault outside
+   * real kernel mode, before it does anything (made privileged). `false`:
+   * a privileged instruction skips its privilege check and executes in any
+   * mode (made unprivileged).
+   */
+  privileged?: boolean;
+  /** Runs before each execution of the instruction (PC at its opcode). */
+  before?: (cpu: Cpu) => void;
 }
 
 /**
@@ -390,6 +424,10 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
+  /** Opcode variants (null on every real VAX: no cost). */
+  readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
+  /** A variant's fault at the boundary counts as the instruction. */
+  #variantFault = false;
 
   // Translation buffer.
   readonly #tbTag: Int32Array = new Int32Array(TB_SIZE).fill(-1);
@@ -435,6 +473,9 @@ export class Cpu {
     this.#i32 = mem.i32;
     this.#memSize = mem.size;
     this.vmExtensions = options.vmExtensions ?? true;
+    this.#variants = options.variants && options.variants.size > 0
+      ? options.variants
+      : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
     for (const family of FAMILIES) this.#install(family);
@@ -617,6 +658,7 @@ export class Cpu {
     if (this.#hwLevel > ipl || sw > ipl) a |= 2;
     if (this.#breakpoints.size > 0) a |= 4;
     if (this.#stopRequested) a |= 8;
+    if (this.#variants !== null) a |= 16;
     this.#attn = a;
   }
 
@@ -1434,10 +1476,16 @@ export class Cpu {
 
   /**
    * Runs until a stop condition: the instruction budget, a simulated time
-   * (ns, absolute), a halt, a breakpoint, an exit, idle, or a stop request.
-   * Returns one of the STOP_* codes.
+   * (ns, absolute), a halt, a breakpoint, an exit, idle, a stop request, an
+   * interrupt (the shared flag of interrupt.ts) or the host-time deadline (a
+   * `performance.now()` value). The last two are looked at once per 65,536
+   * instructions. Returns one of the STOP_* codes.
    */
-  run(maxInstructions: number, untilNs: number = Infinity): number {
+  run(
+    maxInstructions: number,
+    untilNs: number = Infinity,
+    hostDeadline: number = Infinity,
+  ): number {
     this.#stop = STOP_NONE;
     this.#stopRequested = false;
     this.#skipBreakpointAt = this.r[15]! >>> 0;
@@ -1447,8 +1495,10 @@ export class Cpu {
     this.#deadline = Math.min(this.#nextEventNs, untilNs);
     // The budget is counted in small-integer chunks (`left`), so that the
     // hot loop does integer arithmetic; `rest` holds what is beyond (it may
-    // be Infinity).
-    const CHUNK = 0x3fffffff;
+    // be Infinity). Between chunks the loop looks at the interrupt flag and
+    // the host-time deadline.
+    const CHUNK = CHECK_EVERY;
+    const flag = INTERRUPT_FLAG;
     let rest = maxInstructions;
     let left = rest > CHUNK ? CHUNK : rest | 0;
     rest -= left;
@@ -1472,6 +1522,16 @@ export class Cpu {
               this.#stop = STOP_LIMIT;
               break;
             }
+            if (Atomics.load(flag, 0) !== 0) {
+              this.#stop = STOP_INTERRUPT;
+              break;
+            }
+            if (
+              hostDeadline !== Infinity && performance.now() >= hostDeadline
+            ) {
+              this.#stop = STOP_BUDGET;
+              break;
+            }
             left = rest > CHUNK ? CHUNK : rest | 0;
             rest -= left;
           }
@@ -1483,6 +1543,12 @@ export class Cpu {
         return this.#stop;
       } catch (e) {
         if (e !== this.#exc) throw e;
+        if (this.#variantFault) {
+          // A variant's fault at the boundary: it was this instruction.
+          this.#variantFault = false;
+          left--;
+          executed++;
+        }
         this.#takeException();
       }
     }
@@ -1529,7 +1595,32 @@ export class Cpu {
       return true;
     }
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
+    if ((a & 16) !== 0) this.#variantBoundary();
     return false;
+  }
+
+  /** Applies the variant of the instruction at PC, if it has one. */
+  #variantBoundary(): void {
+    const pc = this.r[15]!;
+    this.#faultPc = pc;
+    this.#rqn = 0;
+    this.#variantFault = true; // a fetch fault here is the instruction's
+    const op = this.#fetchB();
+    this.r[15] = pc;
+    const v = this.#variants!.get(op);
+    if (v !== undefined) {
+      v.before?.(this);
+      if (v.privileged === true && (this.psl & PSL_CUR_MASK) !== 0) {
+        this.#opcode = op;
+        this.#fault(SCB.RESERVED_INSTRUCTION);
+      }
+    }
+    this.#variantFault = false;
+  }
+
+  /** Whether a variant lets the current privileged instruction run. */
+  #variantUnprivileged(): boolean {
+    return this.#variants?.get(this.#opcode)?.privileged === false;
   }
 
   #takeInterrupt(): boolean {
@@ -1851,9 +1942,13 @@ export class Cpu {
         this.#vmEmulation();
         return false;
       }
+      if (this.#variantUnprivileged()) return true;
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
-    if ((psl & PSL_CUR_MASK) !== 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if ((psl & PSL_CUR_MASK) !== 0) {
+      if (this.#variantUnprivileged()) return true;
+      this.#fault(SCB.RESERVED_INSTRUCTION);
+    }
     return true;
   }
 
