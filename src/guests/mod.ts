@@ -11,12 +11,13 @@
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Machine } from "../machine/machine.ts";
  * import { bootCms } from "./mod.ts";
  * const m = new Machine({ memory: "64 KiB", disk: "64 KiB" });
  * bootCms(m);
  * m.console.type("hi\r");
- * console.assert(m.run().stop === "halt");
+ * ok(m.run().stop === "halt");
  * ```
  *
  * @module
@@ -34,15 +35,24 @@ export type { Assembly, AssemblyInit, ListingLine } from "../asm/assembler.ts";
 export {
   assembleMultiprogramming,
   bootMultiprogramming,
+  DEFAULT_PAGING_PROCESSES,
   MULTIPROGRAMMING_ERRORS,
   MULTIPROGRAMMING_LAYOUT,
   MULTIPROGRAMMING_SOURCE,
   MULTIPROGRAMMING_SYSCALLS,
   multiprogrammingDisk,
+  pagingCounts,
+  workloadDefaults,
+  workloadLine,
 } from "./multiprogramming.ts";
 export type {
   MultiprogrammingBootOptions,
   MultiprogrammingImage,
+  MultiprogrammingPagingOptions,
+  MultiprogrammingProgram,
+  ProcessPagingCounts,
+  WorkloadPattern,
+  WorkloadSpec,
 } from "./multiprogramming.ts";
 export {
   assembleCms,
