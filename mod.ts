@@ -72,6 +72,7 @@ export type {
   CpuOptions,
   ExitOperand,
   IprDevice,
+  OpcodeVariant,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
 export { DEFAULT_RUN_BUDGET_MS } from "./src/machine/run_options.ts";
@@ -181,12 +182,19 @@ export {
   cms,
   multiprogramming,
   MULTIPROGRAMMING_SYSCALLS,
+  pagingCounts,
+  workloadLine,
 } from "./src/guests/mod.ts";
 export type {
   BootTarget,
   GuestImage,
   MultiprogrammingBootOptions,
   MultiprogrammingImage,
+  MultiprogrammingPagingOptions,
+  MultiprogrammingProgram,
+  ProcessPagingCounts,
+  WorkloadPattern,
+  WorkloadSpec,
 } from "./src/guests/mod.ts";
 export {
   checkVirtualizability,

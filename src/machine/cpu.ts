@@ -19,6 +19,7 @@ import * as pte from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
+import { executeString, type StringCpu } from "./isa/strings.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -31,6 +32,7 @@ const {
   ACC_R,
   ACC_V,
   ACC_W,
+  FPD_RESUMABLE,
   OPCODE_BY_BYTE,
   SPEC_COUNT,
   SPEC_TABLE,
@@ -255,6 +257,28 @@ export interface CpuOptions {
   vmExtensions?: boolean;
   /** Cost model for simulated time. */
   cost?: CostModel;
+  /**
+   * Changed instructions, by opcode: a variant processor for experiments
+   * (the Popek-Goldberg classifier's mutation tests). Not a VAX.
+   */
+  variants?: ReadonlyMap<number, OpcodeVariant>;
+}
+
+/**
+ * A change to one instruction, for building variant machines. A processor
+ * without variants never looks at them: the check runs only at instruction
+ * boundaries that already need attention, and on privilege faults.
+ */
+export interface OpcodeVariant {
+  /**
+   * `true`: the instruction raises the reserved-instruction fault outside
+   * real kernel mode, before it does anything (made privileged). `false`:
+   * a privileged instruction skips its privilege check and executes in any
+   * mode (made unprivileged).
+   */
+  privileged?: boolean;
+  /** Runs before each execution of the instruction (PC at its opcode). */
+  before?: (cpu: Cpu) => void;
 }
 
 /**
@@ -383,6 +407,12 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
+  /** The processor as the string instructions see it (isa/strings.ts). */
+  readonly #strings: StringCpu;
+  /** Opcode variants (null on every real VAX: no cost). */
+  readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
+  /** A variant's fault at the boundary counts as the instruction. */
+  #variantFault = false;
 
   // Translation buffer.
   readonly #tbTag: Int32Array = new Int32Array(TB_SIZE).fill(-1);
@@ -428,9 +458,50 @@ export class Cpu {
     this.#i32 = mem.i32;
     this.#memSize = mem.size;
     this.vmExtensions = options.vmExtensions ?? true;
+    this.#variants = options.variants && options.variants.size > 0
+      ? options.variants
+      : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
+    this.#strings = this.#stringPort();
     this.reset();
+  }
+
+  #stringPort(): StringCpu {
+    // deno-lint-ignore no-this-alias
+    const cpu = this;
+    return {
+      r: this.r,
+      get psl() {
+        return cpu.psl;
+      },
+      set psl(v: number) {
+        cpu.psl = v;
+      },
+      get instructionPc() {
+        return cpu.#faultPc;
+      },
+      u8: this.#u8,
+      readB: (va) => this.#read(va | 0, 1, (this.psl >>> 24) & 3),
+      readL: (va) => this.#read(va | 0, 4, (this.psl >>> 24) & 3),
+      writeB: (va, v) => this.#write(va | 0, 1, v, ((this.psl >>> 24) & 3) | 4),
+      writeL: (va, v) => this.#write(va | 0, 4, v, ((this.psl >>> 24) & 3) | 4),
+      pagePa: (va, write) => {
+        const mode = (this.psl >>> 24) & 3;
+        if (write) {
+          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode | 4)
+            ? this.#wrPa | (va & 511)
+            : -1;
+        }
+        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode
+          ? this.#rdPa | (va & 511)
+          : -1;
+      },
+      charge: (n) => {
+        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
+      },
+      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
+    };
   }
 
   /** Replaces the cost model (takes effect at once). */
@@ -558,6 +629,7 @@ export class Cpu {
     if (this.#hwLevel > ipl || sw > ipl) a |= 2;
     if (this.#breakpoints.size > 0) a |= 4;
     if (this.#stopRequested) a |= 8;
+    if (this.#variants !== null) a |= 16;
     this.#attn = a;
   }
 
@@ -1244,6 +1316,12 @@ export class Cpu {
         return this.#stop;
       } catch (e) {
         if (e !== this.#exc) throw e;
+        if (this.#variantFault) {
+          // A variant's fault at the boundary: it was this instruction.
+          this.#variantFault = false;
+          left--;
+          executed++;
+        }
         this.#takeException();
       }
     }
@@ -1290,7 +1368,32 @@ export class Cpu {
       return true;
     }
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
+    if ((a & 16) !== 0) this.#variantBoundary();
     return false;
+  }
+
+  /** Applies the variant of the instruction at PC, if it has one. */
+  #variantBoundary(): void {
+    const pc = this.r[15]!;
+    this.#faultPc = pc;
+    this.#rqn = 0;
+    this.#variantFault = true; // a fetch fault here is the instruction's
+    const op = this.#fetchB();
+    this.r[15] = pc;
+    const v = this.#variants!.get(op);
+    if (v !== undefined) {
+      v.before?.(this);
+      if (v.privileged === true && (this.psl & PSL_CUR_MASK) !== 0) {
+        this.#opcode = op;
+        this.#fault(SCB.RESERVED_INSTRUCTION);
+      }
+    }
+    this.#variantFault = false;
+  }
+
+  /** Whether a variant lets the current privileged instruction run. */
+  #variantUnprivileged(): boolean {
+    return this.#variants?.get(this.#opcode)?.privileged === false;
   }
 
   #takeInterrupt(): boolean {
@@ -1371,12 +1474,18 @@ export class Cpu {
     }
   }
 
-  /** Undoes specifier side effects and resets PC (section 3.6). */
+  /**
+   * Undoes specifier side effects and resets PC (section 3.6). With PSL<FPD>
+   * set, an interruptible instruction has already consumed its operands
+   * into the registers: nothing is undone, it resumes from them.
+   */
   #backout(): void {
     const r = this.r;
     const rq = this.#rq;
-    for (let k = this.#rqn - 2; k >= 0; k -= 2) {
-      r[rq[k]!] = r[rq[k]!]! - rq[k + 1]!;
+    if ((this.psl & PSL_FPD) === 0) {
+      for (let k = this.#rqn - 2; k >= 0; k -= 2) {
+        r[rq[k]!] = r[rq[k]!]! - rq[k + 1]!;
+      }
     }
     this.#rqn = 0;
     r[15] = this.#faultPc;
@@ -1606,9 +1715,13 @@ export class Cpu {
         this.#vmEmulation();
         return false;
       }
+      if (this.#variantUnprivileged()) return true;
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
-    if ((psl & PSL_CUR_MASK) !== 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if ((psl & PSL_CUR_MASK) !== 0) {
+      if (this.#variantUnprivileged()) return true;
+      this.#fault(SCB.RESERVED_INSTRUCTION);
+    }
     return true;
   }
 
@@ -1623,7 +1736,13 @@ export class Cpu {
     this.#opcode = op;
     const n = SPEC_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
-      this.#fault(SCB.RESERVED_INSTRUCTION);
+      if (n === 0xff || FPD_RESUMABLE[op] === 0) {
+        this.#fault(SCB.RESERVED_INSTRUCTION);
+      }
+      // Resuming an interrupted instruction: its state is in the
+      // registers, its specifiers are skipped (section 3.6).
+      this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+      return executeString(this.#strings, op, this.#opv);
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
@@ -1713,6 +1832,17 @@ export class Cpu {
       case 0xda:
         if (!this.#privileged()) return;
         return this.#mtpr(opv[0]!, opv[1]!);
+
+      // --- character strings (isa/strings.ts) --------------------------------
+      case 0x28: // MOVC3
+      case 0x29: // CMPC3
+      case 0x2a: // SCANC
+      case 0x2b: // SPANC
+      case 0x2c: // MOVC5
+      case 0x2d: // CMPC5
+      case 0x3a: // LOCC
+      case 0x3b: // SKPC
+        return executeString(this.#strings, op, opv);
       case 0xdb:
         if (!this.#privileged()) return;
         return this.#mfpr(opv[0]!);
