@@ -101,7 +101,7 @@ export {
   DKCS,
 } from "./src/machine/devices/disk.ts";
 export type { DiskListener, DiskTransfer } from "./src/machine/devices/disk.ts";
-export { Trace } from "./src/machine/trace.ts";
+export { Trace, TRACE_KINDS } from "./src/machine/trace.ts";
 export type {
   TraceEvent,
   TraceFilter,

@@ -34,15 +34,33 @@ export class CliError extends Error {
   }
 }
 
-/** The directory the user ran the command from. */
+/** The repository's directory, where `deno task` runs its commands. */
+const TASK_DIR = new URL("../../", import.meta.url);
+
+function sameDirectory(a: string, b: string): boolean {
+  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}
+
+/**
+ * The directory the user ran the command from: `INIT_CWD` when `deno task`
+ * moved to the repository's directory (a value inherited by a command run
+ * from elsewhere is ignored), else the working directory.
+ */
 export function userDirectory(): string {
-  let dir: string | undefined;
+  const cwd = Deno.cwd();
+  let init: string | undefined;
   try {
-    dir = Deno.env.get("INIT_CWD");
+    init = Deno.env.get("INIT_CWD");
   } catch {
-    dir = undefined;
+    init = undefined;
   }
-  return dir && dir.length > 0 ? dir : Deno.cwd();
+  if (
+    init && TASK_DIR.protocol === "file:" &&
+    sameDirectory(cwd, TASK_DIR.pathname)
+  ) {
+    return init;
+  }
+  return cwd;
 }
 
 /** A path as the user meant it: relative to {@link userDirectory}. */

@@ -93,15 +93,43 @@ Deno.test("a binary file given as assembly is one line, never raw bytes", async 
   }
 });
 
-Deno.test("paths are relative to the user's directory (INIT_CWD, as deno task sets it)", async () => {
+Deno.test("paths are relative to the user's directory, also through deno task", async () => {
   const sub = `${dir}/sub`;
   Deno.mkdirSync(sub, { recursive: true });
   Deno.writeTextFileSync(`${sub}/p.s`, "MOVL #3,R0\nHALT\n");
-  const r = await vmmlab(["run", "p.s", "--json"], { INIT_CWD: sub });
-  equal(r.code, 0, r.err);
-  equal(JSON.parse(r.out).regs.R0, "00000003");
-  const w = await vmmlab(["asm", "p.s", "-o", "p.bin"], { INIT_CWD: sub });
-  equal(w.code, 0, w.err);
+  // `deno task vmmlab` runs in the repository and says where the user was
+  // in INIT_CWD (unless it is set already: the environment is cleared of
+  // the one `deno task test` set).
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  const keep = ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"];
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "--config", config, "vmmlab", "run", "p.s", "--json"],
+    cwd: sub,
+    clearEnv: true,
+    env: {
+      NO_COLOR: "1",
+      ...Object.fromEntries(
+        keep.flatMap((k) => {
+          const v = Deno.env.get(k);
+          return v === undefined ? [] : [[k, v]];
+        }),
+      ),
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  equal(JSON.parse(new TextDecoder().decode(r.stdout)).regs.R0, "00000003");
+  // Run directly, from elsewhere, with an INIT_CWD inherited from some
+  // other task: the working directory counts.
+  const w = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "asm", "p.s", "-o", "p.bin"],
+    cwd: sub,
+    env: { NO_COLOR: "1", INIT_CWD: "/" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  equal(w.code, 0, new TextDecoder().decode(w.stderr));
   equal(Deno.statSync(`${sub}/p.bin`).size, 4);
 });
 
