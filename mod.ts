@@ -47,6 +47,7 @@ export type {
   CostClass,
   DataType,
   InstructionClass,
+  Ka655Support,
   OpcodeInfo,
   OperandAccess,
   OperandInfo,
