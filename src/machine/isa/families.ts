@@ -9,6 +9,7 @@
 
 import type { Family } from "./context.ts";
 import { BITFIELD } from "./bitfield.ts";
+import { FLOATING } from "./floating.ts";
 import { INTEGER } from "./integer.ts";
 import { QUEUE } from "./queue.ts";
 import { STRINGS } from "./strings.ts";
@@ -18,5 +19,6 @@ export const FAMILIES: readonly Family[] = [
   INTEGER,
   BITFIELD,
   QUEUE,
+  FLOATING,
   STRINGS,
 ];
