@@ -17,7 +17,7 @@ import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_IS, PSL_MBZ, PSL_TP, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { MM_PTE_REF, MM_WRITE, SCB, vectorName } from "../arch/scb.ts";
 import { PTE_M, PTE_V } from "../arch/pte.ts";
-import type { Machine } from "../machine/machine.ts";
+import { Machine } from "../machine/machine.ts";
 import {
   type CpuExit,
   STOP_BREAKPOINT,
@@ -58,6 +58,13 @@ import {
   VirtualDisk,
   VirtualMachine,
 } from "./vm.ts";
+import {
+  type Hook,
+  type HookEventName,
+  type HookFilter,
+  Hooks,
+} from "./hooks.ts";
+import { type MonitorHost, type NestingPort, VirtualHost } from "./nested.ts";
 
 /** Options of a monitor. */
 export interface MonitorOptions {
@@ -89,6 +96,7 @@ class VmHalt {
 }
 
 const GUEST_PSL_BITS = 0x480000ff; // TP, FPD, DV, FU, IV, T, N, Z, V, C
+const MODE_BITS = 0x03c00000; // CUR_MOD, PRV_MOD
 
 /** Real mode for a virtual mode (ring compression). */
 export function compressMode(mode: number): number {
@@ -228,9 +236,13 @@ export interface MonitorRunResult {
  * console.assert(vm.run().stop === "halt" && vm.get("R0") === 0x041f0000);
  * ```
  */
-export class Monitor {
-  /** The machine the monitor owns. */
-  readonly machine: Machine;
+export class Monitor implements NestingPort {
+  /** The machine the monitor owns: a `Machine`, or a VM (CP under CP). */
+  readonly machine: MonitorHost;
+  /** 1 for a monitor on the real machine, 2 for one inside a VM of it... */
+  readonly level: number;
+  /** The exit, I/O and reflection hooks ({@link Monitor.on}). */
+  readonly hooks: Hooks = new Hooks();
   /** The cost model of the monitor's work. */
   readonly costs: MonitorCosts;
   /** Shadow-table policy. */
@@ -249,17 +261,51 @@ export class Monitor {
   readonly #ioQueue: IoRequest[] = [];
   readonly #bounce: number;
   #lastFault = "";
+  /** Exit records forwarded to monitors running in VMs, by VM. */
+  readonly #forwarded: Map<VirtualMachine, CpuExit> = new Map();
+  /** VMs whose inner monitor asked for the processor back. */
+  readonly #stopAsked: Set<VirtualMachine> = new Set();
+  /** Instructions retried after this monitor's own fills, by nested VM. */
+  readonly #refunds: Map<VirtualMachine, number> = new Map();
+  /** VMs whose virtual MMU registers changed since their shadow layout. */
+  readonly #mmuDirty: Set<VirtualMachine> = new Set();
+  /** Tells the outer monitor this one has work (CP under CP). */
+  readonly #wakeHost: () => void;
 
-  /** Attaches a monitor to a machine. */
-  static on(machine: Machine, options: MonitorOptions = {}): Monitor {
+  /**
+   * Attaches a monitor to a machine, or to a virtual machine of another
+   * monitor (CP under CP: a VM is a machine).
+   */
+  static on(
+    machine: Machine | VirtualMachine,
+    options: MonitorOptions = {},
+  ): Monitor {
     return new Monitor(machine, options);
   }
 
   /** Use {@link Monitor.on}. */
-  constructor(machine: Machine, options: MonitorOptions = {}) {
-    if (!machine.cpu.vmExtensions) {
+  constructor(
+    hardware: Machine | VirtualMachine,
+    options: MonitorOptions = {},
+  ) {
+    let machine: MonitorHost;
+    if (hardware instanceof VirtualMachine) {
+      const outer = hardware.monitor;
+      machine = outer.hostFor(hardware);
+      this.level = outer.level + 1;
+      this.#wakeHost = () => outer.wakeNested(hardware);
+    } else if (hardware instanceof Machine) {
+      if (!hardware.cpu.vmExtensions) {
+        throw new TypeError(
+          "Cannot attach a monitor: the machine was created with vmExtensions: false",
+        );
+      }
+      machine = hardware;
+      this.level = 1;
+      this.#wakeHost = () => {};
+    } else {
       throw new TypeError(
-        "Cannot attach a monitor: the machine was created with vmExtensions: false",
+        "Cannot attach a monitor: expected a Machine or a VirtualMachine",
       );
     }
     const policy = options.shadow ?? "split";
@@ -288,6 +334,46 @@ export class Monitor {
       totalFrames - BOUNCE_BLOCKS,
     );
     machine.cpu.hostExits = true;
+    if (hardware instanceof VirtualMachine) {
+      hardware.driver = {
+        drive: (limit, untilNs) =>
+          this.#loop([...this.#vms.values()], {
+            limit,
+            untilNs,
+            yieldWhenIdle: true,
+          }),
+      };
+    }
+  }
+
+  /**
+   * Adds a hook: `"exit"` (every exit record, before the monitor handles
+   * it), `"io"` (every minidisk request) or `"reflect"` (every exception or
+   * interrupt reflected into a guest), optionally only for some VMs and
+   * kinds. A hook returning `"handled"` takes the event over. Returns a
+   * function that removes the hook.
+   *
+   * @example
+   * ```ts
+   * import { Machine } from "../machine/machine.ts";
+   * import { Monitor } from "./monitor.ts";
+   * const cp = Monitor.on(new Machine({ memory: "2 MiB", disk: "64 KiB" }));
+   * const vm = cp.vm("T").memory("64 KiB").create();
+   * const seen: string[] = [];
+   * cp.on("exit", (e) => void seen.push(e.kind), { vm: "T" });
+   * // MOVPSL R0 ; HALT
+   * vm.load(new Uint8Array([0xdc, 0x50, 0x00]), 0x200);
+   * vm.set("PC", 0x200);
+   * vm.run();
+   * console.assert(seen.join() === "HALT");
+   * ```
+   */
+  on<E extends HookEventName>(
+    event: E,
+    fn: Hook<E>,
+    filter?: HookFilter,
+  ): () => void {
+    return this.hooks.on(event, fn, filter);
   }
 
   /** The VMs, by name. */
@@ -377,6 +463,341 @@ export class Monitor {
   }
 
   // -------------------------------------------------------------------------
+  // CP under CP: this monitor as the machine of a monitor inside a VM.
+
+  /**
+   * The host surface a monitor inside `vm` runs on (what `Monitor.on(vm)`
+   * uses). The VM's storage is made contiguous (moved if it is not, like
+   * VM/370's V=R area) so that it can be the inner monitor's physical
+   * memory; its disk must be at most one minidisk extent.
+   *
+   * @throws {RangeError} when the VM is not this monitor's, already hosts a
+   *   monitor, has more than one disk extent, or no contiguous frames are free
+   */
+  hostFor(vm: VirtualMachine): VirtualHost {
+    if (this.#vms.get(vm.name) !== vm) {
+      throw new RangeError(
+        `Cannot run a monitor in VM "${vm.name}": it is not a VM of this monitor`,
+      );
+    }
+    if (vm.driver) {
+      throw new RangeError(
+        `Cannot run a monitor in VM "${vm.name}": a monitor already runs in it`,
+      );
+    }
+    if (vm.disk.extents.length > 1) {
+      throw new RangeError(
+        `Cannot run a monitor in VM "${vm.name}": its disk is ${vm.disk.extents.length} minidisk extents, expected at most one`,
+      );
+    }
+    this.syncFromCpu(vm);
+    this.#makeContiguous(vm);
+    const e = vm.disk.extents[0];
+    const data = e
+      ? this.machine.disk.data.subarray(
+        e.start * 512,
+        (e.start + e.blocks) * 512,
+      )
+      : new Uint8Array(0);
+    vm.vmpsl = 0;
+    return new VirtualHost(vm, this, data);
+  }
+
+  #makeContiguous(vm: VirtualMachine): void {
+    const f = vm.frames;
+    let contiguous = true;
+    for (let i = 1; i < f.length; i++) {
+      if (f[i] !== f[0]! + i) contiguous = false;
+    }
+    if (contiguous) return;
+    // Keep the contents aside, give the frames back, take a contiguous run.
+    const u8 = this.machine.memory.u8;
+    const saved = new Uint8Array(f.length * 512);
+    for (let i = 0; i < f.length; i++) {
+      saved.set(u8.subarray(f[i]! * 512, f[i]! * 512 + 512), i * 512);
+      this.frames.release(f[i]!);
+    }
+    let first: number;
+    try {
+      first = this.frames.allocateContiguous(
+        f.length,
+        vm.name,
+        "memory (contiguous: a monitor runs in it)",
+      );
+    } catch (e) {
+      for (const frame of f) this.frames.claim(frame, vm.name, "memory");
+      throw e;
+    }
+    u8.set(saved, first * 512);
+    for (let i = 0; i < f.length; i++) f[i] = first + i;
+    vm.shadow.kernel.clearAll();
+    vm.shadow.exec.clearAll();
+    this.machine.cpu.tbFlushAll();
+    if (this.#mmuFor === vm) this.#mmuFor = null;
+  }
+
+  /** The VM running in its virtual VM mode under {@link Monitor.runNested}. */
+  #nested: VirtualMachine | null = null;
+
+  /**
+   * Runs a VM whose inner monitor has set its virtual PSL<VM>: the inner
+   * guest runs directly on this monitor's processor, with the inner VMPSL
+   * and this monitor's shadow tables over the inner monitor's. Returns
+   * (with a STOP_ code, as a processor's run loop does) when an exit is
+   * for the inner monitor ({@link Monitor.nestedExit} then holds its
+   * record), when a virtual interrupt is pending for it, or at a limit.
+   * Exits that are this monitor's own (a miss in its shadow tables, a real
+   * interrupt) are handled here and never seen inside.
+   */
+  runNested(vm: VirtualMachine, limit: number, until: number): number {
+    const cpu = this.machine.cpu;
+    const events = this.machine.events;
+    let budget = limit;
+    this.#forwarded.delete(vm);
+    // Entering the VM's guest is the inner monitor's REI: one exit here.
+    this.#hostOp(vm, "REI");
+    if (this.#mmuDirty.has(vm)) this.#applyMmu(vm);
+    const outerNested = this.#nested;
+    this.#nested = vm;
+    try {
+      for (;;) {
+        if (events.nextAt <= cpu.ns) {
+          events.runDue(cpu.ns);
+          this.#pollDisk();
+        }
+        if (vm.irq !== 0) {
+          this.#forwardInterrupt(vm);
+          return STOP_EXIT;
+        }
+        if (this.#stopAsked.delete(vm)) return STOP_REQUEST;
+        if (budget <= 0) return STOP_LIMIT;
+        if (cpu.ns >= until) return STOP_TIME;
+        this.syncToCpu(vm);
+        cpu.nextEventNs = Infinity;
+        const t0 = cpu.ns;
+        const i0 = cpu.instructions;
+        const code = cpu.run(budget, Math.min(until, events.nextAt));
+        const ran = cpu.instructions - i0;
+        budget -= ran;
+        if (
+          ran > 1 || code !== STOP_EXIT || cpu.exit?.kind !== "exception"
+        ) {
+          this.#lastFault = "";
+        }
+        vm.stats.instructions += ran;
+        vm.stats.guestNs += cpu.ns - t0;
+        this.syncFromCpu(vm);
+        if (code === STOP_EXIT) {
+          const x = cpu.exit!;
+          const f = this.#nestedExitFor(vm, x);
+          if (f) {
+            this.#forwarded.set(vm, f);
+            return STOP_EXIT;
+          }
+          if (x.kind === "exception") {
+            // This monitor's fill: the instruction starts again, and the
+            // inner monitor must not count it twice.
+            budget += 1;
+            vm.stats.instructions -= 1;
+            this.#refunds.set(vm, (this.#refunds.get(vm) ?? 0) + 1);
+          }
+        } else if (code !== STOP_TIME && code !== STOP_REQUEST) {
+          return code;
+        }
+      }
+    } finally {
+      this.#nested = outerNested;
+      this.syncFromCpu(vm);
+    }
+  }
+
+  /**
+   * Instructions the VM's virtual processor has started, as the monitor
+   * inside it counts them (without the ones this monitor retried).
+   */
+  nestedInstructions(vm: VirtualMachine): number {
+    return this.machine.cpu.instructions - (this.#refunds.get(vm) ?? 0);
+  }
+
+  /** The exit record {@link Monitor.runNested} forwarded last for a VM. */
+  nestedExit(vm: VirtualMachine): CpuExit | null {
+    return this.#forwarded.get(vm) ?? null;
+  }
+
+  /** The monitor inside `vm` has work: make the VM runnable, stop it if it runs. */
+  wakeNested(vm: VirtualMachine): void {
+    if (vm.status === "waiting") vm.status = "ready";
+    if (this.#nested === vm) {
+      this.#stopAsked.add(vm);
+      this.machine.cpu.requestStop();
+    }
+  }
+
+  /** Runs this monitor's device work after host events ran. */
+  pollDevices(): void {
+    this.#pollDisk();
+  }
+
+  /**
+   * An MTPR of the monitor inside `vm`, emulated here (counted as an exit
+   * of the VM). Writes of the MMU registers are gathered and applied once,
+   * at the next TBIA or entry to the VM.
+   */
+  hostMtpr(vm: VirtualMachine, n: number, v: number): void {
+    this.#hostOp(vm, "MTPR");
+    const g = vm.ipr;
+    switch (n) {
+      case IPR.MAPEN:
+        g.mapen = v & 1;
+        break;
+      case IPR.SBR:
+        g.sbr = v & ~3;
+        break;
+      case IPR.SLR:
+        g.slr = v & 0x3fffff;
+        break;
+      case IPR.P0BR:
+        g.p0br = v & ~3;
+        break;
+      case IPR.P0LR:
+        g.p0lr = v & 0x3fffff;
+        break;
+      case IPR.P1BR:
+        g.p1br = v & ~3;
+        break;
+      case IPR.P1LR:
+        g.p1lr = v & 0x3fffff;
+        break;
+      case IPR.TBIA:
+        if (this.#mmuDirty.has(vm)) this.#applyMmu(vm);
+        else this.writeVirtualIpr(vm, n, v);
+        return;
+      case IPR.TBIS:
+        if (!this.#mmuDirty.has(vm)) this.writeVirtualIpr(vm, n, v);
+        return;
+      default:
+        this.writeVirtualIpr(vm, n, v);
+        return;
+    }
+    this.#mmuDirty.add(vm);
+  }
+
+  #applyMmu(vm: VirtualMachine): void {
+    this.#mmuDirty.delete(vm);
+    this.#relayout(vm);
+    this.machine.cpu.tbFlushAll();
+  }
+
+  /** An operation of an inner monitor that traps to this one. */
+  #hostOp(vm: VirtualMachine, kind: string): void {
+    vm.stats.exits[kind] = (vm.stats.exits[kind] ?? 0) + 1;
+    vm.stats.totalExits++;
+    vm.stats.emulated++;
+    this.#chargeVm(vm, this.costs.exitEntry + this.costs.emulation);
+  }
+
+  /** A virtual interrupt for the monitor inside `vm`: an interrupt exit for it. */
+  #forwardInterrupt(vm: VirtualMachine): void {
+    let src = -1;
+    for (let s = 0; s < VIRQ_INFO.length; s++) {
+      if (
+        (vm.irq >> s) & 1 && (src < 0 || VIRQ_INFO[s]![0] > VIRQ_INFO[src]![0])
+      ) {
+        src = s;
+      }
+    }
+    vm.irq &= ~(1 << src);
+    const [ipl, vector] = VIRQ_INFO[src]!;
+    vm.stats.interrupts++;
+    this.#chargeVm(vm, this.costs.reflection);
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "reflect",
+        `forward interrupt ${vectorName(vector)} to the monitor in ${vm.name}`,
+        { vector, level: ipl, forward: true },
+      );
+    }
+    this.#forwarded.set(vm, {
+      kind: "interrupt",
+      vector,
+      pc: vm.r[15]!,
+      psl: vm.vpsl,
+      params: [],
+      opcode: 0,
+      nextPc: 0,
+      operands: [],
+      rollback: [],
+      ipl,
+    });
+  }
+
+  /**
+   * An exit while `vm` was in its virtual VM mode: null when it is this
+   * monitor's own business (handled), else the record for the inner monitor.
+   */
+  #nestedExitFor(vm: VirtualMachine, x: CpuExit): CpuExit | null {
+    const kind = this.#enterExit(vm, x);
+    if (kind === null) return null;
+    if (x.kind === "interrupt") {
+      if (x.vector === SCB.DISK) this.#pollDisk();
+      return null;
+    }
+    let out: CpuExit = x;
+    if (
+      x.kind === "exception" && (x.vector === SCB.ACCESS_VIOLATION ||
+        x.vector === SCB.TRANSLATION_NOT_VALID)
+    ) {
+      const mask = x.params[0]!;
+      const va = x.params[1]! >>> 0;
+      const set = this.#activeSet(vm);
+      if (
+        x.vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0 &&
+        set.ensureTablePage(va)
+      ) {
+        this.machine.cpu.tbFlushAll();
+        return null;
+      }
+      const write = (mask & MM_WRITE) !== 0;
+      let r: ReturnType<typeof walk> | null = null;
+      try {
+        r = this.#walkGuest(vm, va, (vm.vpsl >>> 24) & 3, write);
+      } catch (e) {
+        if (!(e instanceof GuestFault) && !(e instanceof VmHalt)) throw e;
+      }
+      if (r === null || (!isWalkFault(r) && vm.realAddress(r.pa) < 0)) {
+        out = { ...x, kind: "exception", vector: SCB.MACHINE_CHECK };
+      } else if (isWalkFault(r)) {
+        // The inner monitor's own tables fault: its exit, as its processor
+        // would report it.
+        out = { ...x, vector: r.vector, params: [r.mask, r.va | 0] };
+      } else {
+        const key = `${vm.name}:nested:${vm.r[15]}:${va}:${mask}`;
+        if (this.#lastFault !== key) {
+          // A miss in this monitor's shadow of the inner monitor's tables.
+          this.#lastFault = key;
+          if (write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
+            const pa = vm.realAddress(r.ptePa);
+            if (pa >= 0) this.machine.memory.writeL(pa, (r.pte | PTE_M) | 0);
+          }
+          this.#fillShadow(vm, set, va, r.pa);
+          return null;
+        }
+      }
+    }
+    this.#chargeVm(vm, this.costs.reflection);
+    if (this.#tracing) {
+      this.#trace(
+        vm,
+        "exit",
+        `forward ${kind} at ${hex8(x.pc)} to the monitor in ${vm.name}`,
+        { forward: true, vector: out.vector },
+      );
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------
   // Moving a VM on and off the processor.
 
   /** Copies the real CPU state back into the VM, if the VM is loaded. */
@@ -384,7 +805,14 @@ export class Monitor {
     if (this.#onCpu !== vm) return;
     const cpu = this.machine.cpu;
     vm.r.set(cpu.r);
-    vm.vpsl = ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
+    if ((vm.vpsl & PSL_VM) !== 0) {
+      // The VM was in its virtual VM mode (a monitor runs in it): its PSL
+      // is the real one, modes already compressed by the inner monitor.
+      vm.vpsl = (PSL_VM | (cpu.psl & (GUEST_PSL_BITS | MODE_BITS))) | 0;
+      vm.vmpsl = cpu.vmpsl;
+    } else {
+      vm.vpsl = ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
+    }
     this.#onCpu = null;
   }
 
@@ -401,7 +829,9 @@ export class Monitor {
     cpu.r.set(vm.r);
     cpu.psl = (PSL_VM | (compressMode(cur) << 24) | (compressMode(prv) << 22) |
       (p & GUEST_PSL_BITS)) | 0;
-    cpu.vmpsl = p & VMPSL_MASK;
+    // In its virtual VM mode the VM's VMPSL is the inner monitor's, for the
+    // inner guest: MOVPSL and PROBE there read it from the real VMPSL.
+    cpu.vmpsl = (p & PSL_VM) !== 0 ? vm.vmpsl : p & VMPSL_MASK;
     this.#loadMmu(vm);
     cpu.evalInterrupts();
     this.#onCpu = vm;
@@ -409,7 +839,10 @@ export class Monitor {
 
   #activeSet(vm: VirtualMachine): ShadowSet {
     const cur = (vm.vpsl >>> 24) & 3;
-    return this.policy === "split" && cur === 1
+    // In virtual VM mode the modes are real ones and the inner monitor's
+    // tables already carry its ring compression: executive gets the
+    // unremapped view whatever this monitor's policy.
+    return (this.policy === "split" || (vm.vpsl & PSL_VM) !== 0) && cur === 1
       ? vm.shadow.exec
       : vm.shadow.kernel;
   }
@@ -487,7 +920,7 @@ export class Monitor {
       source: vm ? vm.name : "monitor",
       text,
       ...(vm ? { pc: vm.r[15]! >>> 0, psl: vm.vpsl >>> 0 } : {}),
-      ...(data ? { data } : {}),
+      data: { ...data, level: this.level },
     });
   }
 
@@ -696,7 +1129,10 @@ export class Monitor {
     return v.status !== "halted" && this.#vms.get(v.name) === v;
   }
 
-  #loop(candidates: VirtualMachine[], options: RunOptions): { stop: StopKind } {
+  #loop(
+    candidates: VirtualMachine[],
+    options: RunOptions & { yieldWhenIdle?: boolean },
+  ): { stop: StopKind } {
     const cpu = this.machine.cpu;
     const events = this.machine.events;
     const limit = options.limit ?? Infinity;
@@ -753,6 +1189,9 @@ export class Monitor {
           }
         }
         if (!vm) {
+          // A monitor inside a VM gives the processor back to the outer
+          // monitor when all its VMs wait (its wait state).
+          if (options.yieldWhenIdle) return { stop: "idle" };
           // Everyone waits: let simulated time pass to the next event.
           const next = events.nextAt;
           if (next === Infinity || next >= end) {
@@ -789,6 +1228,23 @@ export class Monitor {
             }
           }
           this.#lastRun = vm;
+        }
+        if (vm.driver) {
+          // A monitor runs in this VM: its slice goes to that monitor,
+          // which runs its own VMs in the VM's virtual VM mode.
+          slice ??= { vm, end: Math.min(end, cpu.ns + this.quantumNs) };
+          const i0 = cpu.instructions;
+          const r = vm.driver.drive(budget, slice.end);
+          budget -= cpu.instructions - i0;
+          if (r.stop === "halt") {
+            slice = null;
+            this.#haltVm(vm, "every VM of the monitor in it halted");
+          } else if (r.stop === "idle") {
+            slice = null;
+            vm.status = "waiting";
+          } else if (r.stop === "limit") return { stop: "limit" };
+          else if (r.stop === "breakpoint") return { stop: "breakpoint" };
+          continue;
         }
         if (!this.#deliverInterrupts(vm)) continue;
         this.syncToCpu(vm);
@@ -884,6 +1340,7 @@ export class Monitor {
     if (!this.#deliverable(vm)) return;
     if (vm.status === "waiting") vm.status = "ready";
     if (this.#onCpu === vm) this.machine.cpu.requestStop();
+    this.#wakeHost();
   }
 
   #haltVm(vm: VirtualMachine, reason: string): void {
@@ -897,8 +1354,11 @@ export class Monitor {
   // -------------------------------------------------------------------------
   // Exits.
 
-  /** Handles an exit; returns true when the instruction must be retried (refund). */
-  #handleExit(vm: VirtualMachine, x: CpuExit): boolean {
+  /**
+   * Counts, charges and traces an exit and gives it to the exit hooks;
+   * returns its kind, or null when a hook took it over.
+   */
+  #enterExit(vm: VirtualMachine, x: CpuExit): string | null {
     const kind = x.kind === "vm-emulation"
       ? (OPCODE_BY_BYTE[x.opcode]?.mnemonic ?? "?")
       : x.kind === "interrupt"
@@ -925,6 +1385,27 @@ export class Monitor {
           : {}),
       });
     }
+    if (
+      this.hooks.has("exit") &&
+      this.hooks.dispatch("exit", {
+        vm,
+        kind,
+        exit: x,
+        ns: this.machine.cpu.ns,
+        level: this.level,
+      }, kind)
+    ) {
+      if (this.#tracing) {
+        this.#trace(vm, "exit", `exit: ${kind} handled by a hook`);
+      }
+      return null;
+    }
+    return kind;
+  }
+
+  /** Handles an exit; returns true when the instruction must be retried (refund). */
+  #handleExit(vm: VirtualMachine, x: CpuExit): boolean {
+    if (this.#enterExit(vm, x) === null) return false;
     try {
       if (x.kind === "interrupt") {
         if (x.vector === SCB.DISK) this.#pollDisk();
@@ -1070,7 +1551,12 @@ export class Monitor {
       guestPte = (PTE_V | (4 << 27) | PTE_M) >>> 0; // no protection when mapping is off
     }
     const frame = vm.frames[gpa >>> 9]!;
-    const shadow = set.fill(va, guestPte, frame, this.policy);
+    const shadow = set.fill(
+      va,
+      guestPte,
+      frame,
+      (vm.vpsl & PSL_VM) !== 0 ? "split" : this.policy,
+    );
     this.machine.cpu.tbFlushOne(va | 0);
     vm.stats.shadowFills++;
     this.#chargeVm(vm, this.costs.shadowFill);
@@ -1133,6 +1619,16 @@ export class Monitor {
     level: number,
     severe = false,
   ): void {
+    if (
+      this.hooks.has("reflect") &&
+      this.hooks.dispatch("reflect", {
+        vm,
+        vector,
+        params,
+        level,
+        ns: this.machine.cpu.ns,
+      }, vectorName(vector))
+    ) return;
     const scbPa = (vm.ipr.scbb + vector) >>> 0;
     let vec: number;
     try {
@@ -1893,6 +2389,23 @@ export class Monitor {
     else if (!(runs = translateBlocks(d.extents, d.blk, d.cnt))) error = 1;
     else if (d.mem + d.cnt * 512 > vm.memorySize) error = 2;
     const fname = func === 1 ? "read" : func === 2 ? "write" : "reserved";
+    if (
+      this.hooks.has("io") &&
+      this.hooks.dispatch("io", {
+        vm,
+        func: fname,
+        block: d.blk,
+        count: d.cnt,
+        memory: d.mem,
+        async,
+        ns: this.machine.cpu.ns,
+        level: this.level,
+      }, fname)
+    ) {
+      // The hook did the transfer (or refused it) itself.
+      this.#diskFinish(vm, 0);
+      return;
+    }
     if (error || !runs) {
       if (this.#tracing) {
         this.#trace(

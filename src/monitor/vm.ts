@@ -57,6 +57,15 @@ export interface VmStats {
   waitNs: number;
 }
 
+/** A monitor running inside a VM, as the outer monitor's scheduler sees it. */
+export interface VmDriver {
+  /**
+   * Runs the inner monitor's VMs for at most `limit` instructions until
+   * simulated time `untilNs`.
+   */
+  drive(limit: number, untilNs: number): { stop: string };
+}
+
 /** Lifecycle of a VM. */
 export type VmStatus = "ready" | "waiting" | "halted";
 
@@ -257,6 +266,16 @@ export class VirtualMachine implements Hardware {
   };
   /** Cancels the virtual timer's next tick. */
   timerCancel: (() => void) | null = null;
+  /**
+   * The VM's virtual VMPSL: meaningful while a monitor runs inside the VM
+   * and has set the VM's virtual PSL<VM> (CP under CP).
+   */
+  vmpsl = 0;
+  /**
+   * The monitor running inside this VM, if any: the outer monitor gives
+   * the VM's time slices to it.
+   */
+  driver: VmDriver | null = null;
 
   /** Created by the monitor; use `monitor.vm(name)...create()`. */
   constructor(init: {
