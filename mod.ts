@@ -7,12 +7,13 @@
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { assemble, Machine } from "./mod.ts";
  * const m = new Machine({ memory: "1 MiB" });
  * const prog = assemble("MOVL #7,R0\nHALT", { origin: 0x1000 });
  * m.load(prog.bytes, prog.origin);
  * m.set("PC", prog.entry);
- * console.assert(m.run().stop === "halt" && m.get("R0") === 7);
+ * ok(m.run().stop === "halt" && m.get("R0") === 7);
  * ```
  *
  * @module
@@ -73,6 +74,12 @@ export type {
   IprDevice,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
+export { DEFAULT_RUN_BUDGET_MS } from "./src/machine/run_options.ts";
+export {
+  listenForInterrupts,
+  requestInterrupt,
+  stopListeningForInterrupts,
+} from "./src/machine/interrupt.ts";
 export {
   costModel,
   DEFAULT_COST_MODEL,

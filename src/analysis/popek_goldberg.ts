@@ -229,10 +229,11 @@ function same(a: Outcome, b: Outcome): boolean {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { checkVirtualizability } from "./popek_goldberg.ts";
  * const r = checkVirtualizability();
- * console.assert(!r.standardVirtualizable && r.extendedVirtualizable);
- * console.assert(r.sensitiveUnprivileged.includes("MOVPSL"));
+ * ok(!r.standardVirtualizable && r.extendedVirtualizable);
+ * ok(r.sensitiveUnprivileged.includes("MOVPSL"));
  * ```
  */
 export function checkVirtualizability(): VirtualizabilityReport {

@@ -57,12 +57,13 @@ export function returnsToUser(e: TraceEvent, pc?: number): boolean {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { systemCallSpan } from "./trace_query.ts";
  * const span = systemCallSpan([
  *   { ns: 0, kind: "chm", source: "cpu", text: "CHMK #2", psl: 0x03c00000, newPsl: 0, data: { mode: 0, code: 2, next: 0x202 } },
  *   { ns: 5, kind: "rei", source: "cpu", text: "REI", psl: 0, newPsl: 0x03c00000, data: { to: 0x202 } },
  * ], 2);
- * console.assert(span.length === 2);
+ * ok(span.length === 2);
  * ```
  */
 export function systemCallSpan(

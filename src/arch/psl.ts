@@ -131,9 +131,10 @@ export function pslIpl(psl: number): number {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { decodePsl } from "./psl.ts";
  * const f = decodePsl(0x041f0000);
- * console.assert(f.is && f.ipl === 31 && f.cur === 0);
+ * ok(f.is && f.ipl === 31 && f.cur === 0);
  * ```
  */
 export function decodePsl(psl: number): PslFields {
@@ -217,8 +218,9 @@ export const PSL_LAYOUT: readonly PslFieldLayout[] = [
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { formatPsl } from "./psl.ts";
- * console.assert(formatPsl(0x041f0000) === "041F0000 CUR=K PRV=K IPL=1F IS");
+ * ok(formatPsl(0x041f0000) === "041F0000 CUR=K PRV=K IPL=1F IS");
  * ```
  */
 export function formatPsl(psl: number): string {

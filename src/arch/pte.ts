@@ -83,8 +83,9 @@ export function canWrite(prot: number, mode: number): boolean {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { compressProt, PROT_NAMES } from "./pte.ts";
- * console.assert(PROT_NAMES[compressProt(2)] === "EW");
+ * ok(PROT_NAMES[compressProt(2)] === "EW");
  * ```
  */
 export function compressProt(prot: number): number {

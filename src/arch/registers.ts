@@ -30,8 +30,9 @@ export const REGISTER_NAMES: readonly string[] = [
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { generalRegister } from "./registers.ts";
- * console.assert(generalRegister("sp") === 14 && generalRegister("R15") === 15);
+ * ok(generalRegister("sp") === 14 && generalRegister("R15") === 15);
  * ```
  */
 export function generalRegister(name: string): number | undefined {

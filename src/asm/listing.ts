@@ -12,10 +12,11 @@ import type { Assembly } from "./assembler.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { assemble } from "./assembler.ts";
  * import { listing } from "./listing.ts";
  * const [line] = listing(assemble("MOVL #1,R0", { origin: 0x200 }));
- * console.assert(line === "00000200  d0 01 50                  MOVL #1,R0");
+ * equal(line, "00000200  d0 01 50                 MOVL #1,R0");
  * ```
  */
 export function listing(a: Assembly, maxLines = Infinity): string[] {

@@ -10,6 +10,7 @@ import {
   assemble,
   cms,
   disassemble,
+  listenForInterrupts,
   Machine,
   Monitor,
   multiprogramming,
@@ -26,6 +27,10 @@ export {
   view,
   vmmlab,
 };
+
+// Ctrl-C during a run stops the run (at an instruction boundary, the
+// machine intact) instead of ending the REPL.
+await listenForInterrupts();
 
 /** A bare machine with a small program at 0x1000. */
 export const machine: Machine = new Machine({ memory: "1 MiB", trace: true });

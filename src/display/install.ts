@@ -8,6 +8,7 @@
  */
 
 import { Machine } from "../machine/machine.ts";
+import { listenForInterrupts } from "../machine/interrupt.ts";
 import { Cpu } from "../machine/cpu.ts";
 import { Console } from "../machine/devices/console.ts";
 import { Disk } from "../machine/devices/disk.ts";
@@ -354,3 +355,19 @@ export const view: ViewFactory = {
 };
 
 installDisplays();
+
+/**
+ * Whether this module runs in Deno's Jupyter kernel (reading `Deno.jupyter`
+ * elsewhere throws).
+ */
+function inJupyter(): boolean {
+  try {
+    return typeof Deno !== "undefined" && typeof Deno.jupyter === "object";
+  } catch {
+    return false;
+  }
+}
+
+// In a notebook, interrupting the kernel (Jupyter sends it SIGINT) stops the
+// run in progress instead of ending the kernel.
+if (inJupyter()) listenForInterrupts().catch(() => {});

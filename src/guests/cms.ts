@@ -5,13 +5,14 @@
  * possible guest; on bare hardware it shows the devices at work.
  *
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Machine } from "../machine/machine.ts";
  * import { bootCms } from "./cms.ts";
  * const m = new Machine({ memory: "64 KiB", disk: "64 KiB" });
  * bootCms(m);
  * m.console.type("hello, vax\r");
  * m.run(); // halts after echoing the line
- * console.assert(m.console.output.includes("CMS: you typed: hello, vax\r\n"));
+ * ok(m.console.output.includes("CMS: you typed: hello, vax\r\n"));
  * ```
  *
  * ## What it does
@@ -327,9 +328,10 @@ let cached: Assembly | undefined;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { assembleCms } from "./cms.ts";
  * const cms = assembleCms();
- * console.assert(cms.entry === 0x1000 && cms.symbols.has("WAIT"));
+ * ok(cms.entry === 0x1000 && cms.symbols.has("WAIT"));
  * ```
  */
 export function assembleCms(): GuestImage {

@@ -176,8 +176,9 @@ let crcTable: Uint32Array | undefined;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { crc32 } from "./guest.ts";
- * console.assert(crc32(new TextEncoder().encode("123456789")) === 0xcbf43926);
+ * ok(crc32(new TextEncoder().encode("123456789")) === 0xcbf43926);
  * ```
  */
 export function crc32(bytes: Uint8Array): number {

@@ -11,12 +11,13 @@
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Machine } from "../machine/machine.ts";
  * import { bootCms } from "./mod.ts";
  * const m = new Machine({ memory: "64 KiB", disk: "64 KiB" });
  * bootCms(m);
  * m.console.type("hi\r");
- * console.assert(m.run().stop === "halt");
+ * ok(m.run().stop === "halt");
  * ```
  *
  * @module

@@ -5,13 +5,14 @@
  * management, context switches, system calls, a disk driver and interrupts.
  *
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Machine } from "../machine/machine.ts";
  * import { bootMultiprogramming } from "./multiprogramming.ts";
  * const m = new Machine({ memory: "128 KiB", disk: "64 KiB" });
  * bootMultiprogramming(m, { diskMode: "async" });
  * const r = m.run(); // halts when every process has exited
- * console.assert(r.stop === "halt");
- * console.assert(m.console.output.endsWith("o: all processes exited, halting\r\n"));
+ * ok(r.stop === "halt");
+ * ok(m.console.output.endsWith("o: all processes exited, halting\r\n"));
  * ```
  *
  * ## What it does
@@ -1322,9 +1323,10 @@ let cached: Assembly | undefined;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { assembleMultiprogramming } from "./multiprogramming.ts";
  * const os = assembleMultiprogramming();
- * console.assert(os.entry === 0x1000 && os.symbols.has("K_SWITCH"));
+ * ok(os.entry === 0x1000 && os.symbols.has("K_SWITCH"));
  * ```
  */
 export function assembleMultiprogramming(): MultiprogrammingImage {
@@ -1393,9 +1395,10 @@ function pseudoRandom(seed: number, out: Uint8Array): void {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { multiprogrammingDisk } from "./multiprogramming.ts";
  * const disk = multiprogrammingDisk();
- * console.assert(disk.length === 65536 && disk[0] === 0x56); // "V"
+ * ok(disk.length === 65536 && disk[0] === 0x56); // "V"
  * ```
  */
 export function multiprogrammingDisk(): Uint8Array {

@@ -97,9 +97,10 @@ export interface CostModelOverrides {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { costModel } from "./clock.ts";
  * const m = costModel({ tbMiss: 0 });
- * console.assert(m.tbMiss === 0 && m.memoryReference === 90);
+ * ok(m.tbMiss === 0 && m.memoryReference === 90);
  * ```
  */
 export function costModel(overrides: CostModelOverrides = {}): CostModel {

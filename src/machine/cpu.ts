@@ -19,6 +19,7 @@ import * as pte from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
+import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
 // costs a cell load and a check on every use in optimized code; a local
@@ -83,6 +84,17 @@ export const STOP_EXIT = 5;
 export const STOP_IDLE = 6;
 /** Stopped on request (Cpu.requestStop). */
 export const STOP_REQUEST = 7;
+/** Stopped by an interrupt from the keyboard (SIGINT; see interrupt.ts). */
+export const STOP_INTERRUPT = 8;
+/** The host-time budget of the run ran out. */
+export const STOP_BUDGET = 9;
+
+/**
+ * Instructions between two looks at the interrupt flag and the host-time
+ * budget: a fraction of a millisecond, and nothing on the per-instruction
+ * path.
+ */
+const CHECK_EVERY = 0x10000;
 
 // Exception kinds carried by the thrown VaxException.
 const K_FAULT = 1; // back out, PC = instruction
@@ -1165,10 +1177,16 @@ export class Cpu {
 
   /**
    * Runs until a stop condition: the instruction budget, a simulated time
-   * (ns, absolute), a halt, a breakpoint, an exit, idle, or a stop request.
-   * Returns one of the STOP_* codes.
+   * (ns, absolute), a halt, a breakpoint, an exit, idle, a stop request, an
+   * interrupt (the shared flag of interrupt.ts) or the host-time deadline (a
+   * `performance.now()` value). The last two are looked at once per 65,536
+   * instructions. Returns one of the STOP_* codes.
    */
-  run(maxInstructions: number, untilNs: number = Infinity): number {
+  run(
+    maxInstructions: number,
+    untilNs: number = Infinity,
+    hostDeadline: number = Infinity,
+  ): number {
     this.#stop = STOP_NONE;
     this.#stopRequested = false;
     this.#skipBreakpointAt = this.r[15]! >>> 0;
@@ -1178,8 +1196,10 @@ export class Cpu {
     this.#deadline = Math.min(this.#nextEventNs, untilNs);
     // The budget is counted in small-integer chunks (`left`), so that the
     // hot loop does integer arithmetic; `rest` holds what is beyond (it may
-    // be Infinity).
-    const CHUNK = 0x3fffffff;
+    // be Infinity). Between chunks the loop looks at the interrupt flag and
+    // the host-time deadline.
+    const CHUNK = CHECK_EVERY;
+    const flag = INTERRUPT_FLAG;
     let rest = maxInstructions;
     let left = rest > CHUNK ? CHUNK : rest | 0;
     rest -= left;
@@ -1201,6 +1221,16 @@ export class Cpu {
           if (left <= 0) {
             if (rest <= 0) {
               this.#stop = STOP_LIMIT;
+              break;
+            }
+            if (Atomics.load(flag, 0) !== 0) {
+              this.#stop = STOP_INTERRUPT;
+              break;
+            }
+            if (
+              hostDeadline !== Infinity && performance.now() >= hostDeadline
+            ) {
+              this.#stop = STOP_BUDGET;
               break;
             }
             left = rest > CHUNK ? CHUNK : rest | 0;

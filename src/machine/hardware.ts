@@ -33,11 +33,17 @@ export type StopKind =
   | "time"
   | "idle"
   | "exit"
-  | "stopped";
+  | "stopped"
+  | "interrupted"
+  | "budget";
 
 /** Options of a run. */
 export interface RunOptions {
-  /** Maximum instructions to execute (default: unlimited). */
+  /**
+   * Maximum instructions to execute: a whole number, 0 or more, or Infinity
+   * for no bound. Without it, a run stops after a default budget of a few
+   * seconds of host time (`stop: "budget"`), so that a REPL never locks.
+   */
   limit?: number;
   /** Maximum simulated time to run, in ns, from now (default: unlimited). */
   forNs?: number;

@@ -13,9 +13,11 @@ import { traceVectorName } from "./trace.ts";
 import {
   Cpu,
   STOP_BREAKPOINT,
+  STOP_BUDGET,
   STOP_EXIT,
   STOP_HALT,
   STOP_IDLE,
+  STOP_INTERRUPT,
   STOP_LIMIT,
   STOP_REQUEST,
   STOP_TIME,
@@ -32,6 +34,12 @@ import { IntervalTimer } from "./devices/timer.ts";
 import { BLOCK_SIZE, Disk } from "./devices/disk.ts";
 import { Trace } from "./trace.ts";
 import { hex8, parseSize, type Size } from "./units.ts";
+import { clearInterrupt } from "./interrupt.ts";
+import {
+  budgetReason,
+  checkRunOptions,
+  INTERRUPT_REASON,
+} from "./run_options.ts";
 import type {
   CpuState,
   Hardware,
@@ -71,6 +79,8 @@ const STOP_NAMES: Record<number, StopKind> = {
   [STOP_EXIT]: "exit",
   [STOP_IDLE]: "idle",
   [STOP_REQUEST]: "stopped",
+  [STOP_INTERRUPT]: "interrupted",
+  [STOP_BUDGET]: "budget",
 };
 
 /**
@@ -78,13 +88,14 @@ const STOP_NAMES: Record<number, StopKind> = {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Machine } from "./machine.ts";
  * const m = new Machine({ memory: "1 MiB" });
  * // MOVL #5,R0 ; HALT
  * m.load(new Uint8Array([0xd0, 0x05, 0x50, 0x00]), 0x1000);
  * m.set("PC", 0x1000);
  * const r = m.run();
- * console.assert(r.stop === "halt" && m.get("R0") === 5);
+ * ok(r.stop === "halt" && m.get("R0") === 5);
  * ```
  */
 export class Machine implements Hardware {
@@ -479,32 +490,45 @@ export class Machine implements Hardware {
    * Runs until a halt, the instruction limit, the time limit, a breakpoint,
    * idle (a branch-to-self loop with nothing scheduled), or an exit. A
    * halted machine continues from its PC (the console's CONTINUE).
+   *
+   * Without a `limit`, the run stops after `DEFAULT_RUN_BUDGET_MS` (3 s) of
+   * host time with `stop: "budget"` (run again to continue; `limit:
+   * Infinity` runs with no bound). Ctrl-C, where something listens for it
+   * (the REPL, notebooks: see `listenForInterrupts`), stops a run at an
+   * instruction boundary with `stop: "interrupted"`.
+   *
+   * @throws {RangeError} for a limit that is not a whole number of
+   * instructions, 0 or more, or a time that is not a finite number of ns
    */
-  run(options: RunOptions = {}): RunResult {
+  run(options?: RunOptions): RunResult {
     const cpu = this.cpu;
-    const limit = options.limit ?? Infinity;
-    if (!(limit >= 0)) {
-      throw new RangeError(
-        `Cannot run with limit ${limit}: expected a non-negative number`,
-      );
-    }
-    let until = options.untilNs ?? Infinity;
-    if (options.forNs !== undefined) {
-      until = Math.min(until, cpu.ns + options.forNs);
-    }
-    if (options.breakpoints) cpu.setBreakpoints(options.breakpoints);
+    const o = checkRunOptions(options, cpu.ns, "run");
+    if (o.breakpoints) cpu.setBreakpoints(o.breakpoints);
     // Running a halted machine continues from PC, as the console's CONTINUE.
     if (cpu.halted) cpu.continueFromHalt();
     const startI = cpu.instructions;
     const startNs = cpu.ns;
     cpu.nextEventNs = this.events.nextAt;
-    const code = cpu.run(limit, until);
-    if (options.breakpoints) cpu.setBreakpoints([]);
+    clearInterrupt();
+    let code: number;
+    try {
+      code = cpu.run(o.limit ?? Infinity, o.untilNs, o.hostDeadline);
+    } finally {
+      if (o.breakpoints) cpu.setBreakpoints([]);
+    }
+    if (code === STOP_INTERRUPT) clearInterrupt();
     const stop = STOP_NAMES[code] ?? "stopped";
+    const instructions = cpu.instructions - startI;
     return {
       stop,
-      reason: stop === "halt" ? cpu.haltReason : stop,
-      instructions: cpu.instructions - startI,
+      reason: stop === "halt"
+        ? cpu.haltReason
+        : stop === "budget"
+        ? budgetReason(instructions)
+        : stop === "interrupted"
+        ? INTERRUPT_REASON
+        : stop,
+      instructions,
       ns: cpu.ns - startNs,
       pc: cpu.r[15]! >>> 0,
       psl: this.psl,

@@ -35,10 +35,11 @@ export class PhysicalMemory {
    *
    * @example
    * ```ts
+   * import { ok } from "node:assert/strict";
    * import { PhysicalMemory } from "./memory.ts";
    * const m = new PhysicalMemory(4096);
    * m.writeL(0, 0x12345678);
-   * console.assert(m.readB(0) === 0x78);
+   * ok(m.readB(0) === 0x78);
    * ```
    */
   constructor(

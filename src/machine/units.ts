@@ -31,9 +31,10 @@ export type Size = number | string;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseSize } from "./units.ts";
- * console.assert(parseSize("2 MiB") === 2097152);
- * console.assert(parseSize("8 blocks") === 4096);
+ * ok(parseSize("2 MiB") === 2097152);
+ * ok(parseSize("8 blocks") === 4096);
  * ```
  * @throws {RangeError} when the text is not a size
  */
@@ -68,8 +69,9 @@ export function parseSize(size: Size, what = "size"): number {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseNumber } from "./units.ts";
- * console.assert(parseNumber("^X1F") === 31 && parseNumber("0x1f") === 31);
+ * ok(parseNumber("^X1F") === 31 && parseNumber("0x1f") === 31);
  * ```
  */
 export function parseNumber(text: string): number | undefined {

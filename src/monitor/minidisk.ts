@@ -110,13 +110,14 @@ export class MinidiskMap {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { translateBlocks } from "./minidisk.ts";
  * const runs = translateBlocks(
  *   [{ start: 100, blocks: 4, owner: "A", label: "" }, { start: 50, blocks: 4, owner: "A", label: "" }],
  *   2,
  *   4,
  * );
- * console.assert(runs!.length === 2 && runs![1]!.realBlock === 50);
+ * ok(runs!.length === 2 && runs![1]!.realBlock === 50);
  * ```
  */
 export function translateBlocks(

@@ -226,6 +226,7 @@ export interface MonitorRunResult {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Machine } from "../machine/machine.ts";
  * import { Monitor } from "./monitor.ts";
  * const cp = Monitor.on(new Machine({ memory: "4 MiB", disk: "1 MiB" }));
@@ -233,7 +234,7 @@ export interface MonitorRunResult {
  * // MOVPSL R0 ; HALT, in virtual kernel mode
  * vm.load(new Uint8Array([0xdc, 0x50, 0x00]), 0x200);
  * vm.set("PC", 0x200);
- * console.assert(vm.run().stop === "halt" && vm.get("R0") === 0x041f0000);
+ * ok(vm.run().stop === "halt" && vm.get("R0") === 0x041f0000);
  * ```
  */
 export class Monitor implements NestingPort {

@@ -1,40 +1,114 @@
 // Drives `deno task repl` through its standard input and checks what it
-// prints: the banner, the ready-made example, and readable objects.
+// prints: the banner, the ready-made example, readable objects, and that a
+// looping guest never locks the REPL (the default budget stops it, and so
+// does Ctrl-C, the SIGINT a terminal sends). The REPL lays out its output
+// differently with TERM=dumb (a value follows the prompt on the same line),
+// so the checks match values, never line layout, and run under both.
 import { equal, match } from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url).pathname;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
 
-Deno.test("the REPL starts with the module and examples loaded", async () => {
+/** A REPL child process with a way to type lines and read what it prints. */
+function startRepl(term: string) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "repl"],
     cwd: root,
-    env: { NO_COLOR: "1", DENO_REPL_HISTORY: "" },
+    env: { NO_COLOR: "1", DENO_REPL_HISTORY: "", TERM: term },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(
-    new TextEncoder().encode(
-      [
-        "machine.run().stop",
-        'machine.get("R1")',
-        "typeof Monitor",
-        'vm.inject("MTPR #3,#18").exits.MTPR',
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.getReader();
+  let text = "";
+  return {
+    child,
+    type: (line: string) => writer.write(enc.encode(line + "\n")),
+    /** Reads until `marker` was printed; returns everything so far. */
+    async waitFor(marker: string): Promise<string> {
+      while (!text.includes(marker)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`REPL ended before "${marker}":\n${text}`);
+        text += dec.decode(value);
+      }
+      return text;
+    },
+    /** Closes the input, waits for the end; returns all output. */
+    async finish(): Promise<{ text: string; stderr: string; ok: boolean }> {
+      await writer.close();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += dec.decode(value);
+      }
+      const stderr = dec.decode(
+        new Uint8Array(await new Response(child.stderr).arrayBuffer()),
+      );
+      const status = await child.status;
+      return { text, stderr, ok: status.success };
+    },
+  };
+}
+
+// A guest that never halts: INCL R0 / BRB back.
+const LOOP = 'const loop = new Machine({ memory: "64 KiB" }); ' +
+  'loop.load(assemble("x: INCL R0\\nBRB x").bytes, 0); "loop ready"';
+
+for (const term of ["dumb", "xterm-256color"]) {
+  Deno.test(`the REPL starts with the module and examples loaded (TERM=${term})`, async () => {
+    const repl = startRepl(term);
+    for (
+      const line of [
+        '"stop=" + machine.run().stop',
+        '"R1=" + machine.get("R1")',
+        '"Monitor is a " + typeof Monitor',
+        '"exits=" + vm.inject("MTPR #3,#18").exits.MTPR',
         "cp",
         "close()",
-        "",
-      ].join("\n"),
-    ),
-  );
-  await w.close();
-  const out = await child.output();
-  const text = new TextDecoder().decode(out.stdout);
-  equal(out.success, true, new TextDecoder().decode(out.stderr));
-  match(text, /vmmlab REPL/);
-  match(text, /"halt"/);
-  match(text, /\b55\b/);
-  match(text, /"function"/);
-  match(text, /\n1\n/);
-  match(text, /Monitor \(split shadow tables/);
+      ]
+    ) await repl.type(line);
+    const { text, stderr, ok } = await repl.finish();
+    equal(ok, true, stderr);
+    match(text, /vmmlab REPL/);
+    match(text, /"stop=halt"/);
+    match(text, /"R1=55"/);
+    match(text, /"Monitor is a function"/);
+    match(text, /"exits=1"/);
+    match(text, /Monitor \(split shadow tables/);
+  });
+
+  Deno.test(`Ctrl-C stops a looping guest and keeps the REPL and the machine (TERM=${term})`, async () => {
+    const repl = startRepl(term);
+    await repl.type(LOOP);
+    await repl.waitFor("loop ready");
+    await repl.type(
+      'console.log("RUNNING"); "stop=" + loop.run({ limit: Infinity }).stop',
+    );
+    await repl.waitFor("RUNNING");
+    await new Promise((r) => setTimeout(r, 300));
+    repl.child.kill("SIGINT");
+    await repl.waitFor("stop=");
+    await repl.type('"R0 counted: " + (loop.get("R0") > 1000)');
+    await repl.type('"again=" + loop.run({ limit: 10 }).instructions');
+    await repl.type("close()");
+    const { text, stderr, ok } = await repl.finish();
+    equal(ok, true, stderr);
+    match(text, /"stop=interrupted"/);
+    match(text, /"R0 counted: true"/);
+    match(text, /"again=10"/);
+  });
+}
+
+Deno.test("a run without a limit stops at the default budget and says how to go on", async () => {
+  const repl = startRepl("dumb");
+  await repl.type(LOOP);
+  await repl.type("const r = loop.run(); r.stop");
+  await repl.type("r.reason");
+  await repl.type("close()");
+  const { text, stderr, ok } = await repl.finish();
+  equal(ok, true, stderr);
+  match(text, /"budget"/);
+  match(text, /run again to continue, or pass \{ limit \}/);
 });

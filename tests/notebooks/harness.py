@@ -1,20 +1,24 @@
 #!/usr/bin/python3
 """Runs Jupyter notebooks headless against Deno's kernel and checks them.
 
-Usage: /usr/bin/python3 tests/notebooks/harness.py [--write] NOTEBOOK...
+Usage: python3 tests/notebooks/harness.py [--kernel NAME] [--write] NOTEBOOK...
 
-Each code cell is sent to a fresh `deno` kernel (NO_COLOR=1, working
-directory = the notebook's folder). The harness collects every IOPub message
+Each code cell is sent to a fresh kernel (NAME, default: the notebook's
+kernelspec; the tests pass their own, see _kernel.ts) with NO_COLOR=1 and
+the notebook's folder as working directory. The harness collects every IOPub message
 of the cell until the kernel reports idle, and then keeps reading for a grace
 period: Deno 2.9's kernel sometimes publishes a cell's result after it says
 idle (deno-ecosystem.md, section 1.7). A cell fails on an `error` output or
 an `execute_reply` with status "error". With --write, the outputs are stored
-back into the notebook (so it reads well on a code host).
+back into the notebook (so it reads well on a code host), every cell gets an
+id (kept if it has one) and the code cells execution counts 1, 2, 3... in
+order, as a run from top to bottom in Jupyter gives them.
 
 Prints one JSON line per notebook: {"notebook", "cells", "failed", "errors"};
 exits 1 if any cell failed.
 """
 
+import hashlib
 import json
 import os
 import queue
@@ -28,12 +32,24 @@ GRACE = 0.8  # seconds to keep reading after idle
 TIMEOUT = 300  # seconds per cell
 
 
-def run_notebook(path, write):
+def cell_id(path, index, taken):
+    """A stable id for a cell that has none (nbformat 4.5)."""
+    base = hashlib.sha1(f"{os.path.basename(path)}:{index}".encode()).hexdigest()[:8]
+    cid = base
+    n = 0
+    while cid in taken:
+        n += 1
+        cid = f"{base}-{n}"
+    return cid
+
+
+def run_notebook(path, write, kernel):
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)
     env = dict(os.environ)
     env["NO_COLOR"] = "1"
-    km = KernelManager(kernel_name=nb.get("metadata", {}).get("kernelspec", {}).get("name", "deno"))
+    name = kernel or nb.get("metadata", {}).get("kernelspec", {}).get("name", "deno")
+    km = KernelManager(kernel_name=name)
     km.start_kernel(env=env, cwd=os.path.dirname(os.path.abspath(path)))
     kc = km.client()
     kc.start_channels()
@@ -50,6 +66,7 @@ def run_notebook(path, write):
             if not source.strip():
                 continue
             cells += 1
+            count += 1
             msg_id = kc.execute(source)
             outputs = []
             status = None
@@ -77,7 +94,6 @@ def run_notebook(path, write):
                 elif t in ("execute_result", "display_data"):
                     out = {"output_type": t, "data": c.get("data", {}), "metadata": c.get("metadata", {})}
                     if t == "execute_result":
-                        count += 1
                         out["execution_count"] = count
                     outputs.append(out)
                 elif t == "error":
@@ -97,26 +113,42 @@ def run_notebook(path, write):
                                "error": (bad[0]["ename"] + ": " + bad[0]["evalue"]) if bad else status,
                                "source": source[:200]})
             cell["outputs"] = outputs
-            cell["execution_count"] = count if outputs else None
+            cell["execution_count"] = count
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     if write:
+        taken = {c["id"] for c in nb["cells"] if c.get("id")}
+        for i, c in enumerate(nb["cells"]):
+            if not c.get("id"):
+                c["id"] = cell_id(path, i, taken)
+                taken.add(c["id"])
+            if c.get("cell_type") == "code" and not "".join(c.get("source", "")).strip():
+                c["execution_count"] = None
+                c["outputs"] = []
+        nb["nbformat"] = 4
+        nb["nbformat_minor"] = max(5, nb.get("nbformat_minor", 0))
         with open(path, "w", encoding="utf-8") as f:
             json.dump(nb, f, indent=1, ensure_ascii=False)
             f.write("\n")
         # Format the code cells as `deno fmt` would.
-        subprocess.run(["deno", "fmt", "-q", "--no-config", path], check=False)
+        deno = os.environ.get("VMMLAB_DENO", "deno")
+        subprocess.run([deno, "fmt", "-q", "--no-config", path], check=False)
     return {"notebook": path, "cells": cells, "failed": failed, "errors": errors}
 
 
 def main():
     args = sys.argv[1:]
     write = "--write" in args
+    kernel = None
+    if "--kernel" in args:
+        i = args.index("--kernel")
+        kernel = args[i + 1]
+        del args[i:i + 2]
     paths = [a for a in args if a != "--write"]
     bad = 0
     for p in paths:
-        r = run_notebook(p, write)
+        r = run_notebook(p, write, kernel)
         print(json.dumps(r))
         if r["failed"]:
             bad += 1
