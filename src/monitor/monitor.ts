@@ -122,14 +122,14 @@ const BOUNCE_BLOCKS = 64;
  * creating a VM with the name of an existing one replaces it.
  */
 export class VmBuilder {
-  readonly #monitor: Monitor;
+  readonly #monitor: Monitor<MonitorHost>;
   readonly #name: string;
   readonly #memory: number;
   readonly #minidisks: readonly { blocks: number; label: string }[];
 
   /** Use `monitor.vm(name)`. */
   constructor(
-    monitor: Monitor,
+    monitor: Monitor<MonitorHost>,
     name: string,
     memory = 1024 * 1024,
     minidisks: readonly { blocks: number; label: string }[] = [],
@@ -237,9 +237,9 @@ export interface MonitorRunResult {
  * ok(vm.run().stop === "halt" && vm.get("R0") === 0x041f0000);
  * ```
  */
-export class Monitor implements NestingPort {
+export class Monitor<H extends MonitorHost = Machine> implements NestingPort {
   /** The machine the monitor owns: a `Machine`, or a VM (CP under CP). */
-  readonly machine: MonitorHost;
+  readonly machine: H;
   /** 1 for a monitor on the real machine, 2 for one inside a VM of it... */
   readonly level: number;
   /** The exit, I/O and reflection hooks ({@link Monitor.on}). */
@@ -277,11 +277,24 @@ export class Monitor implements NestingPort {
    * Attaches a monitor to a machine, or to a virtual machine of another
    * monitor (CP under CP: a VM is a machine).
    */
+  static on(machine: Machine, options?: MonitorOptions): Monitor<Machine>;
+  /** Attaches a monitor to a virtual machine of another monitor. */
+  static on(
+    machine: VirtualMachine,
+    options?: MonitorOptions,
+  ): Monitor<VirtualHost>;
+  /** Attaches a monitor to a machine or a virtual machine. */
+  static on(
+    machine: Machine | VirtualMachine,
+    options?: MonitorOptions,
+  ): Monitor<Machine> | Monitor<VirtualHost>;
   static on(
     machine: Machine | VirtualMachine,
     options: MonitorOptions = {},
-  ): Monitor {
-    return new Monitor(machine, options);
+  ): Monitor<Machine> | Monitor<VirtualHost> {
+    return new Monitor(machine, options) as
+      | Monitor<Machine>
+      | Monitor<VirtualHost>;
   }
 
   /** Use {@link Monitor.on}. */
@@ -317,7 +330,7 @@ export class Monitor implements NestingPort {
         }": expected "shared" or "split"`,
       );
     }
-    this.machine = machine;
+    this.machine = machine as H;
     this.costs = monitorCosts(options.costs);
     this.policy = policy;
     this.quantumNs = options.quantumNs ?? 10_000_000;
@@ -337,6 +350,7 @@ export class Monitor implements NestingPort {
     machine.cpu.hostExits = true;
     if (hardware instanceof VirtualMachine) {
       hardware.driver = {
+        interrupt: () => this.#pollDisk(),
         drive: (limit, untilNs) =>
           this.#loop([...this.#vms.values()], {
             limit,
@@ -628,6 +642,8 @@ export class Monitor implements NestingPort {
   /** The monitor inside `vm` has work: make the VM runnable, stop it if it runs. */
   wakeNested(vm: VirtualMachine): void {
     if (vm.status === "waiting") vm.status = "ready";
+    // This monitor may itself run in a VM that waits: wake it too.
+    this.#wakeHost();
     if (this.#nested === vm) {
       this.#stopAsked.add(vm);
       this.machine.cpu.requestStop();
@@ -1234,6 +1250,11 @@ export class Monitor implements NestingPort {
           // A monitor runs in this VM: its slice goes to that monitor,
           // which runs its own VMs in the VM's virtual VM mode.
           slice ??= { vm, end: Math.min(end, cpu.ns + this.quantumNs) };
+          if (vm.irq !== 0) {
+            // Interrupts for the monitor inside, taken in its wait state.
+            vm.irq = 0;
+            vm.driver.interrupt();
+          }
           const i0 = cpu.instructions;
           const r = vm.driver.drive(budget, slice.end);
           budget -= cpu.instructions - i0;

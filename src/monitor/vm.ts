@@ -25,6 +25,7 @@ import type {
 import type { Extent } from "./minidisk.ts";
 import type { ShadowSet } from "./shadow.ts";
 import type { InjectOptions, InjectResult, Monitor } from "./monitor.ts";
+import type { MonitorHost } from "./nested.ts";
 import type { PageTableComparison, PslReport } from "./reports.ts";
 
 /** Exit and work counters of one VM (Popek and Goldberg's efficiency). */
@@ -64,6 +65,8 @@ export interface VmDriver {
    * simulated time `untilNs`.
    */
   drive(limit: number, untilNs: number): { stop: string };
+  /** An interrupt of the VM's devices while the monitor inside waits. */
+  interrupt(): void;
 }
 
 /** Lifecycle of a VM. */
@@ -201,7 +204,7 @@ export class VirtualMachine implements Hardware {
   /** The VM's name. */
   readonly name: string;
   /** The monitor running it. */
-  readonly monitor: Monitor;
+  readonly monitor: Monitor<MonitorHost>;
   /** Guest-physical page i lives in real frame `frames[i]`. */
   readonly frames: Int32Array;
   /** Memory size in bytes. */
@@ -280,7 +283,7 @@ export class VirtualMachine implements Hardware {
   /** Created by the monitor; use `monitor.vm(name)...create()`. */
   constructor(init: {
     name: string;
-    monitor: Monitor;
+    monitor: Monitor<MonitorHost>;
     frames: Int32Array;
     console: VirtualConsole;
     disk: VirtualDisk;

@@ -15,6 +15,7 @@ import { IPR } from "../../src/arch/ipr.ts";
 import { Machine } from "../../src/machine/machine.ts";
 import type { Hardware, RunResult } from "../../src/machine/hardware.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
+import type { MonitorHost } from "../../src/monitor/nested.ts";
 import type { VirtualMachine } from "../../src/monitor/vm.ts";
 
 // ---------------------------------------------------------------------------
@@ -208,17 +209,21 @@ export function monitorWithVm(
 export function nestedMonitorWithVm(
   levels: number,
   options: MonitorOptions = {},
-): { cps: Monitor[]; cp: Monitor; vm: VirtualMachine } {
+): {
+  outer: Monitor;
+  cps: Monitor<MonitorHost>[];
+  cp: Monitor<MonitorHost>;
+  vm: VirtualMachine;
+} {
   const mib = 1024 * 1024;
   // Each level needs the inner level's memory, its shadow tables and its
   // bounce buffer.
   const memFor = (l: number) => 2 * mib * 2 ** (levels - l);
-  const cps: Monitor[] = [
-    Monitor.on(
-      new Machine({ memory: memFor(0), disk: `${levels} MiB` }),
-      { quantumNs: 1_000_000, ...options },
-    ),
-  ];
+  const outer = Monitor.on(
+    new Machine({ memory: memFor(0), disk: `${levels} MiB` }),
+    { quantumNs: 1_000_000, ...options },
+  );
+  const cps: Monitor<MonitorHost>[] = [outer];
   for (let l = 1; l < levels; l++) {
     const host = cps[l - 1]!.vm(`CP${l + 1}`).memory(memFor(l)).minidisk(
       (levels - l) * mib,
@@ -227,7 +232,7 @@ export function nestedMonitorWithVm(
   }
   const cp = cps[cps.length - 1]!;
   const vm = cp.vm("G").memory(MEMORY).minidisk(DISK_BLOCKS * 512).create();
-  return { cps, cp, vm };
+  return { outer, cps, cp, vm };
 }
 
 /** One run of a program on one machine. */
@@ -267,9 +272,10 @@ export function runBoth(
   const m = bareMachine();
   prepare(m, a, s);
   const bare = go(m, s);
-  const { cp, vm } = levels === 1
-    ? monitorWithVm(options)
-    : nestedMonitorWithVm(levels, options);
+  const { cp, vm } = levels === 1 ? monitorWithVm(options) : (() => {
+    const n = nestedMonitorWithVm(levels, options);
+    return { cp: n.outer, vm: n.vm };
+  })();
   prepare(vm, a, s);
   const virt = go(vm, s);
   return { asm: a, setup: s, sym: (n) => a.symbol(n), bare, virt, cp, vm };
