@@ -35,15 +35,24 @@ export type { Assembly, AssemblyInit, ListingLine } from "../asm/assembler.ts";
 export {
   assembleMultiprogramming,
   bootMultiprogramming,
+  DEFAULT_PAGING_PROCESSES,
   MULTIPROGRAMMING_ERRORS,
   MULTIPROGRAMMING_LAYOUT,
   MULTIPROGRAMMING_SOURCE,
   MULTIPROGRAMMING_SYSCALLS,
   multiprogrammingDisk,
+  pagingCounts,
+  workloadDefaults,
+  workloadLine,
 } from "./multiprogramming.ts";
 export type {
   MultiprogrammingBootOptions,
   MultiprogrammingImage,
+  MultiprogrammingPagingOptions,
+  MultiprogrammingProgram,
+  ProcessPagingCounts,
+  WorkloadPattern,
+  WorkloadSpec,
 } from "./multiprogramming.ts";
 export {
   assembleCms,

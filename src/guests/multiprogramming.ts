@@ -115,6 +115,36 @@
  * kills the process; one in kernel mode is a bug and ends in a panic line
  * and HALT.
  *
+ * ## Demand paging (`paging` option)
+ *
+ * With `bootMultiprogramming(m, { paging: { frames, processes } })` the
+ * kernel word `PAGING` is 1 and no process page is resident at start:
+ * every P0 PTE is invalid, its software bits (PTE<22:21>) saying where the
+ * contents are (zero fill, the image's text, or the swap area). The
+ * translation-not-valid handler (`PF_ENTRY`, `PGFAULT`) takes faults on P0
+ * pages from user mode and from the kernel at IPL 0-3 (system calls copy
+ * user buffers through a per-process bounce page, `KBOUNCE`, so a buffer
+ * need be neither resident nor contiguous). One page-in at a time
+ * (`PG_BUSY`); others sleep and retry.
+ *
+ * Frames come from the pool at `0x10000` (`NFRAMES` of them, at most 128).
+ * The clock (`PG_FRAME`) keeps a frame table (`FTPTE`: the PTE of the page
+ * in each frame, `FTOWN`: pid and page number). The VAX has no reference
+ * bit, so, as BSD did on the VAX, the hand clears V and sets the software
+ * bit PTE<25> (`PTE_RES`) to give a page a second chance; a touch before
+ * the hand comes back is a reclaim (no I/O). A page found still unreferenced
+ * is the victim: written to its swap block first when its M bit is set
+ * (block `SWAPBASE + 256 (pid - 1) + page`), then its frame is filled.
+ * Process page tables live in S0 and stay resident: the double miss (a PTE
+ * reference fault) is not handled and kills the process.
+ *
+ * Each process counts faults, page reads and page writes (its own dirty
+ * pages written out) and prints them at exit: `o: p1 exited, faults 40
+ * reads 12 writes 20` ({@link pagingCounts} reads them back). The
+ * workload program ({@link WorkloadSpec}) touches N data pages in a
+ * pattern, checking every page on every touch; {@link workloadLine}
+ * computes the line it must print.
+ *
  * ## Disk (64 KiB, 128 blocks; {@link multiprogrammingDisk})
  *
  * | block | contents |
@@ -129,6 +159,7 @@
 import { assemble as assembleSource, type Assembly } from "../asm/assembler.ts";
 import {
   type BootTarget,
+  guestHex,
   type GuestImage,
   loadImage,
   makeImage,
@@ -166,6 +197,7 @@ PR$_TXCS  = 34
 PR$_TXDB  = 35
 PR$_MAPEN = 56
 PR$_TBIA  = 57
+PR$_TBIS  = 58
 PR$_DKBLK = 64
 PR$_DKMEM = 65
 PR$_DKCNT = 66
@@ -188,6 +220,16 @@ IPL_HIGH  = ^X1F
 PTE_KW    = ^X90000000          ; valid, kernel read/write
 PTE_UR    = ^XF8000000          ; valid, every mode reads, nobody writes
 PTE_UW    = ^XA0000000          ; valid, every mode reads and writes
+PTE_VALID = ^X80000000
+PTE_PROT  = ^X78000000          ; protection code
+PTE_MOD   = ^X04000000          ; M, set by the hardware on a write
+; demand paging (PAGING = 1): software bits of the PTE
+PTE_RES   = ^X02000000          ; V clear for the clock, page still in its frame
+PTE_TEXT  = ^X00200000          ; contents: 0 zero fill, TEXT from the image,
+PTE_SWAP  = ^X00400000          ;   SWAP its block in the swap area
+PTE_TYPE  = ^X00600000
+V_RES     = 25                  ; bit numbers
+V_MOD     = 26
 
 ; ---- memory map
 S0        = ^X80000000          ; S0 page n is physical page n
@@ -196,6 +238,8 @@ SPT_LEN   = 256                 ; system page table maps 128 KiB
 USER_PA   = ^X10000             ; process regions: pid n at USER_PA+(n-1)*REGION
 REGION    = ^X2000              ; one process: 16 pages of P0, contiguous
 P0_PAGES  = 16
+MAXP0     = 256                 ; P0 page table entries per process (paging)
+MAXFRAMES = 128                 ; page frames from USER_PA to 128 KiB
 
 ; ---- P0 of every process
 U_TEXT    = ^X200               ; pages 1-5: the user programs (read only)
@@ -207,6 +251,22 @@ U_CRCS    = ^XD10
 U_BUF     = ^X1000              ; pages 8-11: disk buffer (4 records)
 U_BUF2    = ^X1800              ; page 12: the result block
 U_STACK   = ^X2000              ; pages 13-15: user stack, grows down
+; the workload (paging): its parameters, version table and data pages
+U_WL      = ^XE00               ; parameters and variables, below
+WL_N      = U_WL                ;   data pages
+WL_T      = U_WL+4              ;   touches
+WL_PAT    = U_WL+8              ;   0 sequential, 1 random, 2 shifting set
+WL_SEED   = U_WL+12             ;   xorshift32 state
+WL_WE     = U_WL+16             ;   every WE-th touch writes
+WL_W      = U_WL+20             ;   working-set window (pages)
+WL_SE     = U_WL+24             ;   touches between shifts
+WL_SB     = U_WL+28             ;   pages per shift
+WL_BASE   = U_WL+32             ;   window base
+WL_ERR    = U_WL+36             ;   touches that found a wrong page
+WL_T0     = U_WL+40             ;   touches done
+WL_SUM    = U_WL+44             ;   sum over the final check
+U_VT      = ^X1000              ; version of every data page (longwords)
+U_DATA    = ^X2000              ; data page i at U_DATA + 512 * i
 
 ; ---- processes
 NPROC     = 3                   ; user processes, pids 1..NPROC; 0 is idle
@@ -216,6 +276,10 @@ P_STATE   = ^X60                ;   state, below
 P_WCHAN   = ^X64                ;   what it sleeps on
 P_PID     = ^X68                ;   process id
 P_PCBPA   = ^X6C                ;   physical address of the PCB
+P_FAULTS  = ^X70                ;   page faults (paging)
+P_READS   = ^X74                ;   pages read from the swap area
+P_WRITES  = ^X78                ;   pages written to the swap area
+P_RECLAIM = ^X7C                ;   faults on pages still in their frame
 P_KLINE   = ^X80                ;   kernel message buffer (128 bytes)
 
 S_FREE    = 0
@@ -226,6 +290,7 @@ S_EXITED  = 4
 
 WC_DISK   = 1                   ; sleep channels
 WC_TTY    = 2
+WC_PAGER  = 3
 
 RING_SIZE = 512                 ; console output ring
 MAXWRITE  = 256                 ; longest console write
@@ -336,7 +401,10 @@ MKPROC: ASHL    #8, R8, R4
         MOVAB   PROCTAB[R4], R4         ; its record
         MOVL    R8, P_PID(R4)
         BICL3   #S0, R4, P_PCBPA(R4)
-        SUBL3   #1, R8, R5              ; its region, seen through S0
+        TSTL    PAGING
+        BEQL    5$
+        BRW     MKPAGED
+5$:     SUBL3   #1, R8, R5              ; its region, seen through S0
         MULL2   #REGION, R5
         ADDL2   #<S0+USER_PA>, R5
         MOVL    R5, R0                  ; cleared
@@ -349,7 +417,7 @@ MKPROC: ASHL    #8, R8, R4
 20$:    MOVL    (R0)+, (R1)+
         SOBGTR  R2, 20$
         SUBL3   #1, R8, R6              ; its P0 page table
-        MULL2   #<P0_PAGES*4>, R6
+        MULL2   #<MAXP0*4>, R6
         MOVAB   P0PT[R6], R6
         BICL3   #S0, R5, R0
         ASHL    #-9, R0, R0             ; first page frame of the region
@@ -363,7 +431,7 @@ MKPROC: ASHL    #8, R8, R4
 40$:    BISL2   #PTE_UW, R2             ; data, buffers, stack
 50$:    MOVL    R2, (R6)[R1]
         AOBLSS  #P0_PAGES, R1, 30$
-        ASHL    #9, R8, R0              ; the PCB
+MKPCB:  ASHL    #9, R8, R0              ; the PCB (R4 record, R6 P0 table)
         MOVAB   KSTACKS+512[R0], P_PCB(R4)      ; KSP
         CLRL    4(R4)                   ; ESP
         CLRL    8(R4)                   ; SSP
@@ -375,11 +443,41 @@ MKPROC: ASHL    #8, R8, R4
         MOVL    PROGTAB-4[R8], ^X48(R4) ; PC
         MOVL    #^X03C00000, ^X4C(R4)   ; PSL: user, previous user, IPL 0
         MOVL    R6, ^X50(R4)            ; P0BR
-        MOVL    #<P0_PAGES!^X04000000>, ^X54(R4)   ; P0LR, ASTLVL 4 (none)
+        BISL3   #^X04000000, P0LTAB-4[R8], ^X54(R4) ; P0LR, ASTLVL 4 (none)
         CLRL    ^X58(R4)                ; P1BR
         MOVL    #^X00200000, ^X5C(R4)   ; P1LR: no P1 page
         MOVL    #S_READY, P_STATE(R4)
-        RSB
+        TSTL    PAGING                  ; a workload's parameters in R0-R7
+        BEQL    80$
+        SUBL3   #1, R8, R0
+        ASHL    #5, R0, R0
+        MOVAB   WLTAB[R0], R0
+        MOVAB   16(R4), R1
+        MOVL    #8, R2
+70$:    MOVL    (R0)+, (R1)+
+        SOBGTR  R2, 70$
+80$:    RSB
+
+; MKPAGED: the P0 page table of process R8 (record R4) under demand
+; paging. No page is resident: text pages fill from the image, the others
+; with zeros, each on its first touch.
+MKPAGED:
+        SUBL3   #1, R8, R6
+        MULL2   #<MAXP0*4>, R6
+        MOVAB   P0PT[R6], R6
+        CLRL    (R6)                    ; page 0: no access
+        MOVL    #1, R1
+10$:    CMPL    R1, #U_TEXT_PAGES
+        BGTR    20$
+        MOVL    #<<PTE_UR&PTE_PROT>!PTE_TEXT>, (R6)[R1]
+        BRB     30$
+20$:    MOVL    #<PTE_UW&PTE_PROT>, (R6)[R1]
+30$:    AOBLSS  P0LTAB-4[R8], R1, 10$
+        CLRL    P_FAULTS(R4)
+        CLRL    P_READS(R4)
+        CLRL    P_WRITES(R4)
+        CLRL    P_RECLAIM(R4)
+        BRW     MKPCB
 
 ;=============================================================================
 ; Scheduling
@@ -523,7 +621,17 @@ SYS$WRITE:                              ; R0 = buffer, R1 = length
         BSBW    UCHECK
         BLSS    RET_FAULT
         MOVL    R7, R1
-        MOVL    R8, R2
+        TSTL    PAGING                  ; paging: copied first (it may fault)
+        BEQL    5$
+        MOVL    CURPROC, R2
+        ASHL    #9, P_PID(R2), R2
+        MOVAB   KBOUNCE[R2], R2
+        MOVL    R2, R3
+        MOVL    R8, R0
+3$:     MOVB    (R1)+, (R2)+
+        SOBGTR  R0, 3$
+        MOVL    R3, R1
+5$:     MOVL    R8, R2
         BSBW    TTYWRITE
 10$:    MOVL    R8, R0                  ; R0 = length
         RET
@@ -535,21 +643,80 @@ SYS$DKWRITE:
         MOVL    #DK_WRITE, R3
 DKIO:   MOVL    R0, R8                  ; R8 = block
         MOVL    R1, R9                  ; R9 = count
-        BLEQ    RET_INVAL
+        BLEQ    DK_INVAL
         CMPL    R9, #P0_PAGES
-        BGTR    RET_INVAL
+        BGTR    DK_INVAL
         MOVL    R2, R4                  ; is the buffer the caller's?
         ASHL    #9, R9, R5
         BICL3   #^C1, R3, R6            ; a read writes memory: 1 = write access
         BSBW    UCHECK
-        BLSS    RET_FAULT
-        MFPR    #PR$_P0BR, R5           ; its physical address: the region is
+        BGEQ    5$
+        BRW     RET_FAULT
+5$:     TSTL    PAGING
+        BEQL    7$
+        BRW     DKIO_PAGED
+7$:     MFPR    #PR$_P0BR, R5           ; its physical address: the region is
         ASHL    #-9, R2, R6             ; contiguous, so the frame of the
         MOVL    (R5)[R6], R6            ; first page does
         BICL2   #^XFFE00000, R6
         ASHL    #9, R6, R6
         BICL3   #^C511, R2, R7
         ADDL2   R7, R6                  ; R6 = physical address
+        BSBW    DK_XFER
+        BBS     #15, R10, DK_ERR
+        MOVL    R9, R0                  ; R0 = count
+        RET
+DK_ERR: ASHL    #-12, R10, R0           ; DKCS<ERR>: R0 = -16 - ERRCODE
+        BICL2   #^C7, R0
+        SUBL3   R0, #E_DISK, R0
+        RET
+DK_INVAL:
+        MOVL    #E_INVAL, R0
+        RET
+
+; DKIO_PAGED: the same one block at a time through the process's bounce
+; page in the kernel (user pages are neither contiguous nor resident). The
+; copies run at IPL 3 in kernel mode and may fault pages in.
+DKIO_PAGED:
+        MOVL    R2, R7                  ; R7 = user buffer
+        MOVL    CURPROC, R5
+        ASHL    #9, P_PID(R5), R5
+        MOVAB   KBOUNCE[R5], R5         ; R5 = bounce page (S0)
+        MOVL    R9, R4                  ; R4 = blocks left
+10$:    CMPL    R3, #DK_WRITE
+        BNEQ    20$
+        MOVL    R7, R1                  ; user to bounce
+        MOVL    R5, R2
+        BSBW    COPYPAGE
+20$:    BICL3   #S0, R5, R6
+        PUSHL   R9
+        MOVL    #1, R9
+        BSBW    DK_XFER
+        MOVL    (SP)+, R9
+        BBS     #15, R10, DK_ERR
+        CMPL    R3, #DK_READ
+        BNEQ    30$
+        MOVL    R5, R1                  ; bounce to user
+        MOVL    R7, R2
+        BSBW    COPYPAGE
+30$:    ADDL2   #512, R7
+        INCL    R8
+        SOBGTR  R4, 10$
+        MOVL    R9, R0                  ; R0 = count
+        RET
+
+; COPYPAGE: copies 512 bytes from (R1) to (R2). Clobbers R0-R2.
+COPYPAGE:
+        MOVL    #128, R0
+10$:    MOVL    (R1)+, (R2)+
+        SOBGTR  R0, 10$
+        RSB
+
+; DK_XFER: R3 = DK_READ or DK_WRITE, R6 = physical address, R8 = first
+; block, R9 = count. Process context at IPL 3: waits for the disk to be
+; free, transfers (sleeping until the interrupt when DISK_ASYNC) and
+; returns at IPL 3 with R10 = DKCS at completion. Clobbers R0.
+DK_XFER:
 10$:    MTPR    #IPL_DISK, #PR$_IPL     ; wait for the disk to be free
         TSTL    DK_BUSY
         BEQL    20$
@@ -580,16 +747,11 @@ DKIO:   MOVL    R0, R8                  ; R8 = block
         MOVL    #WC_DISK, R0            ; for whoever waits for the disk
         BSBW    WAKEUP
         MTPR    #IPL_SCHED, #PR$_IPL
-        BBS     #15, R10, 60$
-        MOVL    R9, R0                  ; R0 = count
-        RET
-60$:    ASHL    #-12, R10, R0           ; DKCS<ERR>: R0 = -16 - ERRCODE
-        BICL2   #^C7, R0
-        SUBL3   R0, #E_DISK, R0
-        RET
+        RSB
 
 SYS$EXIT::
         MOVL    CURPROC, R6
+        BSBW    PG_RELEASE              ; no page of it is written after this
         MOVAB   P_KLINE(R6), R3         ; "o: pN exited"
         MOVL    R3, R7
         MOVAB   KS_OP, R1
@@ -598,9 +760,24 @@ SYS$EXIT::
         BSBW    KL_DIGIT
         MOVAB   KS_EXITED, R1
         BSBW    KL_STR
-        BSBW    KL_SEND
+        TSTL    PAGING                  ; ", faults f reads r writes w"
+        BEQL    10$
+        MOVAB   KS_FAULTS, R1
+        BSBW    KL_STR
+        MOVL    P_FAULTS(R6), R1
+        BSBW    KL_DEC
+        MOVAB   KS_READS, R1
+        BSBW    KL_STR
+        MOVL    P_READS(R6), R1
+        BSBW    KL_DEC
+        MOVAB   KS_WRITES, R1
+        BSBW    KL_STR
+        MOVL    P_WRITES(R6), R1
+        BSBW    KL_DEC
+10$:    BSBW    KL_SEND
 ; EXIT_COMMON: R6 = CURPROC, IPL 3, process context. Never returns.
 EXIT_COMMON:
+        BSBW    PG_RELEASE
         DECL    NALIVE
         BNEQ    20$
         MOVAB   P_KLINE(R6), R3         ; the last one: the final line
@@ -741,6 +918,19 @@ KL_HEX: MOVB    #^A/0/, (R3)+           ; R1 = value; clobbers R2, R4
         MOVB    KHEX[R2], (R3)+
         SOBGTR  R4, 10$
         RSB
+KL_DEC: CLRL    R4                      ; R1 = value >= 0; clobbers R0, R2, R4
+10$:    DIVL3   #10, R1, R2             ; digits pushed, last first
+        MULL3   #10, R2, R0
+        SUBL3   R0, R1, R0
+        ADDL2   #^A/0/, R0
+        PUSHL   R0
+        INCL    R4
+        MOVL    R2, R1
+        BNEQ    10$
+20$:    MOVL    (SP)+, R0
+        MOVB    R0, (R3)+
+        SOBGTR  R4, 20$
+        RSB
 KL_SEND:                                ; ends the line and queues it
         MOVB    #13, (R3)+
         MOVB    #10, (R3)+
@@ -759,6 +949,12 @@ KS_ASYNC:
 KS_OP:  .ASCIZ  /o: p/
 KS_EXITED:
         .ASCIZ  / exited/
+KS_FAULTS:
+        .ASCIZ  /, faults /
+KS_READS:
+        .ASCIZ  / reads /
+KS_WRITES:
+        .ASCIZ  / writes /
 KS_KILLED:
         .ASCIZ  / killed by exception /
 KS_ATPC:
@@ -795,9 +991,185 @@ F_ACV:  MOVL    #^X20, R0
         MOVL    #2, R1
         BRW     FAULT
         .ALIGN  LONG
-F_TNV:  MOVL    #^X24, R0
+F_TNV:  TSTL    PAGING
+        BNEQ    PF_ENTRY
+PF_BAD: MOVL    #^X24, R0
         MOVL    #2, R1
         BRW     FAULT
+; Demand paging: (SP) = reason mask, 4(SP) = address, 8(SP) PC, 12(SP) PSL.
+; A page of P0 that is not valid, referenced in user mode or by the kernel
+; at IPL 0-3 on the kernel stack (a system call copying a user buffer), is
+; brought in and the instruction restarted. Anything else (a PTE
+; reference: page tables stay resident) is the old translation fault.
+PF_ENTRY:
+        BITL    #2, (SP)                ; PTE reference
+        BNEQ    PF_BAD
+        TSTL    4(SP)                   ; P0 only
+        BLSS    PF_BAD
+        CMPL    4(SP), #^X40000000
+        BGEQU   PF_BAD
+        BITL    #^X041C0000, 12(SP)     ; interrupt stack, or IPL above 3
+        BNEQ    PF_BAD
+        PUSHL   R0
+        PUSHL   R1
+        PUSHL   R2
+        PUSHL   R3
+        PUSHL   R4
+        PUSHL   R5
+        PUSHL   R6
+        PUSHL   R7
+        PUSHL   R8
+        PUSHL   R9
+        PUSHL   R10
+        PUSHL   R11
+        MTPR    #IPL_SCHED, #PR$_IPL    ; no rescheduling in the pager
+        MOVL    52(SP), R2
+        BSBW    PGFAULT
+        MOVL    (SP)+, R11
+        MOVL    (SP)+, R10
+        MOVL    (SP)+, R9
+        MOVL    (SP)+, R8
+        MOVL    (SP)+, R7
+        MOVL    (SP)+, R6
+        MOVL    (SP)+, R5
+        MOVL    (SP)+, R4
+        MOVL    (SP)+, R3
+        MOVL    (SP)+, R2
+        MOVL    (SP)+, R1
+        MOVL    (SP)+, R0
+        ADDL2   #8, SP                  ; the mask and the address
+        REI                             ; restarts the instruction
+
+; PGFAULT: R2 = the address. Process context, IPL 3; may sleep. A page
+; still in its frame (its V bit cleared by the clock) is just made valid
+; again (a reclaim); otherwise, one fault at a time, the clock finds a
+; frame and the page is filled by its type: zeros, the image's text, or
+; its block in the swap area. Clobbers R0-R11.
+PGFAULT:
+        MOVL    CURPROC, R11
+        ASHL    #-9, R2, R3             ; R3 = page number
+        MFPR    #PR$_P0BR, R4
+        MOVAL   (R4)[R3], R4            ; R4 = its PTE (S0)
+10$:    MOVL    (R4), R0
+        BGEQ    15$
+        RSB                             ; valid: brought in meanwhile
+15$:        BBC     #V_RES, R0, 20$
+        XORL2   #<PTE_VALID!PTE_RES>, (R4)      ; referenced again
+        INCL    P_RECLAIM(R11)
+        RSB
+20$:    TSTL    PG_BUSY                 ; one page-in at a time
+        BEQL    30$
+        MOVL    #WC_PAGER, R0
+        BSBW    SLEEP
+        BRB     10$
+30$:    MOVL    #1, PG_BUSY
+        INCL    P_FAULTS(R11)
+        BSBW    PG_FRAME                ; R5 = frame, R6 = its address
+        MOVL    (R4), R0
+        BBS     #22, R0, 50$            ; on the swap area
+        BBS     #21, R0, 40$            ; text of the image
+        ADDL3   #S0, R6, R1             ; zeros
+        MOVL    #128, R0
+35$:    CLRL    (R1)+
+        SOBGTR  R0, 35$
+        BRB     60$
+40$:    SUBL3   #1, R3, R1
+        ASHL    #9, R1, R1
+        MOVAB   UTEXT[R1], R1
+        ADDL3   #S0, R6, R2
+        BSBW    COPYPAGE
+        BRB     60$
+50$:    SUBL3   #1, P_PID(R11), R8      ; its block
+        ASHL    #8, R8, R8
+        ADDL2   R3, R8
+        ADDL2   SWAPBASE, R8
+        PUSHL   R3
+        MOVL    #DK_READ, R3
+        MOVL    #1, R9
+        BSBW    DK_XFER
+        MOVL    (SP)+, R3
+        INCL    P_READS(R11)
+60$:    BICL3   #^C<PTE_PROT!PTE_TYPE>, (R4), R0
+        ASHL    #-9, R6, R1
+        BISL2   R1, R0
+        BISL3   #PTE_VALID, R0, (R4)    ; M clear: the hardware sets it
+        CLRL    PG_BUSY
+        MOVL    #WC_PAGER, R0
+        BSBW    WAKEUP
+90$:    RSB
+
+; PG_FRAME: a frame for the page whose PTE is at R4 (page R3 of process
+; R11), by the clock: the hand passes free frames to the caller, gives a
+; valid page a second chance (V cleared, PTE_RES set) and takes a page
+; that has not been referenced since. A modified victim is written to its
+; swap block first (sleeping). R5 = frame, R6 = its physical address.
+; Clobbers R0-R2, R7-R10.
+PG_FRAME:
+10$:    MOVL    HAND, R5
+        AOBLSS  NFRAMES, HAND, 20$
+        CLRL    HAND
+20$:    MOVL    FTPTE[R5], R8           ; PTE of its page, 0: free
+        BNEQ    30$
+        BRW     60$
+30$:        MOVL    (R8), R0
+        BGEQ    40$                     ; not referenced since: the victim
+        XORL2   #<PTE_VALID!PTE_RES>, (R8)      ; a second chance
+        MOVL    FTOWN[R5], R0           ; ours: its translation may be in the TB
+        ASHL    #-16, R0, R1
+        CMPL    R1, P_PID(R11)
+        BNEQ    10$
+        BICL2   #^XFFFF0000, R0
+        ASHL    #9, R0, R0
+        MTPR    R0, #PR$_TBIS
+        BRB     10$
+40$:    MOVL    FTOWN[R5], R7           ; the victim: owner and page
+        BICL3   #^C<PTE_PROT!PTE_TYPE>, R0, R1
+        BBS     #V_MOD, R0, 50$
+        MOVL    R1, (R8)                ; clean: its contents are where its
+        BRB     60$                     ;   type says
+50$:    BICL2   #PTE_TYPE, R1           ; modified: to the swap area
+        BISL3   #PTE_SWAP, R1, (R8)
+        BSBW    PG_OWN                  ; the frame is the new page's now
+        PUSHL   R3
+        ASHL    #-16, R7, R8            ; block SWAPBASE+(pid-1)*MAXP0+page
+        DECL    R8
+        ASHL    #8, R8, R8
+        BICL3   #^XFFFF0000, R7, R0
+        ADDL2   R0, R8
+        ADDL2   SWAPBASE, R8
+        MOVL    #DK_WRITE, R3
+        MOVL    #1, R9
+        BSBW    DK_XFER
+        MOVL    (SP)+, R3
+        ASHL    #-16, R7, R0            ; counted for the page's owner
+        ASHL    #8, R0, R0
+        MOVAB   PROCTAB[R0], R0
+        INCL    P_WRITES(R0)
+        RSB
+60$:    BSBW    PG_OWN
+        RSB
+; PG_OWN: frame R5 now holds page R3 (PTE at R4) of process R11; R6 = its
+; physical address. Clobbers R0.
+PG_OWN: MOVL    R4, FTPTE[R5]
+        ASHL    #16, P_PID(R11), R0
+        BISL3   R3, R0, FTOWN[R5]
+        ASHL    #9, R5, R6
+        ADDL2   #USER_PA, R6
+        RSB
+
+; PG_RELEASE: frees the frames of process R6 (record) when it ends.
+; Clobbers R0, R1.
+PG_RELEASE:
+        TSTL    PAGING
+        BEQL    30$
+        CLRL    R0
+10$:    ASHL    #-16, FTOWN[R0], R1
+        CMPL    R1, P_PID(R6)
+        BNEQ    20$
+        CLRL    FTPTE[R0]
+        CLRL    FTOWN[R0]
+20$:    AOBLSS  NFRAMES, R0, 10$
+30$:    RSB
         .ALIGN  LONG
 F_TRACE:
         MOVL    #^X28, R0
@@ -907,9 +1279,20 @@ TTY_COUNT:: .LONG 0                     ; characters in the ring
 TTY_BUSY:: .LONG 0                      ; a character is being sent
 SHUTDOWN:: .LONG 0                      ; halt when the ring is empty
 PROGTAB::                               ; the program of each process (P0 PC)
-        .LONG   U_TEXT+<WORKER-UTEXT>
+        .LONG   U_TEXT+<WORKER-UTEXT>   ;   (host may patch)
         .LONG   U_TEXT+<WORKER-UTEXT>
         .LONG   U_TEXT+<ERRDEMO-UTEXT>
+P0LTAB::                                ; P0 length of each process
+        .LONG   P0_PAGES, P0_PAGES, P0_PAGES    ; (host may patch, paging)
+PAGING::  .LONG 0                       ; 1: demand paging (host may patch)
+NFRAMES:: .LONG MAXFRAMES               ; page frames for processes (host)
+SWAPBASE:: .LONG 128                    ; first block of the swap area (host)
+HAND::    .LONG 0                       ; the clock's hand (a frame number)
+PG_BUSY:: .LONG 0                       ; a page-in is in progress
+WLTAB::                                 ; R0-R7 of each process at its start
+        .BLKL   NPROC*8                 ;   (host may patch, paging)
+FTPTE::   .BLKL MAXFRAMES               ; per frame: PTE address of its page
+FTOWN::   .BLKL MAXFRAMES               ;   and pid * 65536 + page number
 PANIC_LINE:
         .BLKB   128
 
@@ -917,7 +1300,7 @@ PANIC_LINE:
 SCB::   .BLKL   128                     ; system control block
 SPT::   .BLKL   SPT_LEN                 ; system page table
 BOOTP0: .BLKL   16                      ; boot-time identity map (P0)
-P0PT::  .BLKL   NPROC*P0_PAGES          ; P0 page tables, 16 PTEs each
+P0PT::  .BLKL   NPROC*MAXP0             ; P0 page tables (16 used unpaged)
         .ALIGN  PAGE
 PROCTAB::                               ; process records; 0 is idle
         .LONG   KSTACKS+512, 0, 0, 0    ; KSP, ESP, SSP, USP
@@ -933,6 +1316,9 @@ ISTACK: .BLKB   512                     ; interrupt stack
 ISTACK_TOP::
 TTY_RING::
         .BLKB   RING_SIZE
+        .ALIGN  PAGE
+KBOUNCE::                               ; a bounce page per process (paging)
+        .BLKB   <NPROC+1>*512
 
 ;=============================================================================
 ; User programs. Position independent: they are copied to U_TEXT in P0 of
@@ -1115,6 +1501,159 @@ ERRDEMO_FAULT::
         MOVL    @#^X80001000, R0        ; access violation: killed
         CHMK    #SYS_EXIT               ; (not reached)
 
+; ---- WORKLOAD (demand paging): touches the pages of its data area in a
+; pattern. Starts with R0 = pages, R1 = touches, R2 = pattern (0
+; sequential, 1 random, 2 a working set that shifts), R3 = seed, R4 =
+; every R4-th touch writes, R5 = window, R6 = touches between shifts, R7 =
+; pages per shift. Every touch checks the whole page against its version
+; (a lost or stale page counts as an error); a write makes the next
+; version. At the end it checks every page, prints "Pn: N pages, T
+; touches, E errors, sum 0x..." (the sum of every longword) and exits.
+WORKLOAD::
+        MOVL    R0, @#WL_N
+        MOVL    R1, @#WL_T
+        MOVL    R2, @#WL_PAT
+        MOVL    R3, @#WL_SEED
+        MOVL    R4, @#WL_WE
+        MOVL    R5, @#WL_W
+        MOVL    R6, @#WL_SE
+        MOVL    R7, @#WL_SB
+        CLRL    @#WL_BASE
+        CLRL    @#WL_ERR
+        CLRL    @#WL_T0
+        CHMK    #SYS_GETPID
+        MOVL    R0, @#U_PID
+WL_LOOP:
+        CMPL    @#WL_T0, @#WL_T
+        BGEQ    WL_FINAL
+        BSBW    WL_NEXT                 ; R6 = the page
+        MOVL    @#WL_T0, R1             ; a write when T0 mod WE = 0
+        DIVL3   @#WL_WE, R1, R2
+        MULL2   @#WL_WE, R2
+        CLRL    R7
+        CMPL    R1, R2
+        BNEQ    10$
+        INCL    R7
+10$:    BSBW    WL_TOUCH
+        INCL    @#WL_T0
+        BRB     WL_LOOP
+WL_FINAL:
+        CLRL    @#WL_SUM
+        CLRL    R6
+10$:    CLRL    R7
+        BSBW    WL_TOUCH
+        ADDL2   R9, @#WL_SUM
+        AOBLSS  @#WL_N, R6, 10$
+        BSBW    L_BEGIN                 ; "Pn: N pages, T touches, ..."
+        MOVL    @#WL_N, R1
+        BSBW    L_DEC
+        MOVAB   US_PAGES, R1
+        BSBW    L_STR
+        MOVL    @#WL_T, R1
+        BSBW    L_DEC
+        MOVAB   US_TOUCHES, R1
+        BSBW    L_STR
+        MOVL    @#WL_ERR, R1
+        BSBW    L_DEC
+        MOVAB   US_ERRS, R1
+        BSBW    L_STR
+        MOVL    @#WL_SUM, R1
+        BSBW    L_HEX
+        BSBW    L_END
+        CHMK    #SYS_EXIT
+
+; WL_NEXT: R6 = the page of touch WL_T0. Clobbers R0-R2.
+WL_NEXT:
+        MOVL    @#WL_PAT, R0
+        BNEQ    10$
+        MOVL    @#WL_T0, R1             ; sequential: T0 mod N
+        MOVL    @#WL_N, R2
+        BRB     WL_MOD
+10$:    BSBW    WL_RAND                 ; R1 = 31 random bits
+        CMPL    R0, #1
+        BNEQ    20$
+        MOVL    @#WL_N, R2              ; random: R1 mod N
+        BRB     WL_MOD
+20$:    PUSHL   R1                      ; shifting: every SE touches the
+        MOVL    @#WL_T0, R1             ;   window moves SB pages on
+        BEQL    30$
+        MOVL    @#WL_SE, R2
+        BSBW    WL_MOD
+        TSTL    R6
+        BNEQ    30$
+        ADDL3   @#WL_BASE, @#WL_SB, R1
+        MOVL    @#WL_N, R2
+        BSBW    WL_MOD
+        MOVL    R6, @#WL_BASE
+30$:    MOVL    (SP)+, R1               ; base + R1 mod W, mod N
+        MOVL    @#WL_W, R2
+        BSBW    WL_MOD
+        ADDL3   @#WL_BASE, R6, R1
+        MOVL    @#WL_N, R2
+WL_MOD: DIVL3   R2, R1, R0              ; R6 = R1 mod R2 (both >= 0)
+        MULL2   R2, R0
+        SUBL3   R0, R1, R6
+        RSB
+
+; WL_RAND: R1 = the next xorshift32 value shifted right once.
+WL_RAND:
+        PUSHL   R2
+        MOVL    @#WL_SEED, R1
+        ASHL    #13, R1, R2
+        XORL2   R2, R1
+        ROTL    #15, R1, R2             ; logical shift right 17
+        BICL2   #^XFFFF8000, R2
+        XORL2   R2, R1
+        ASHL    #5, R1, R2
+        XORL2   R2, R1
+        MOVL    R1, @#WL_SEED
+        ROTL    #31, R1, R1
+        BICL2   #^X80000000, R1
+        MOVL    (SP)+, R2
+        RSB
+
+; WL_TOUCH: R6 = page, R7<0> = write. Checks the page (longword j of
+; version v > 0 holds (pid<<24)+(page<<12)+(v<<2)+j; version 0 is all
+; zeros), R9 = the sum of its longwords; a write stores the next version.
+; Clobbers R0-R5, R8-R10.
+WL_TOUCH:
+        ASHL    #9, R6, R1
+        ADDL2   #U_DATA, R1
+        MOVL    R1, R10
+        MOVL    @#U_VT[R6], R3          ; its version
+        CLRL    R5
+        CLRL    R8
+        TSTL    R3
+        BEQL    10$
+        BSBW    WL_BASEV
+        MOVL    #1, R8
+10$:    CLRL    R9
+        MOVL    #128, R0
+20$:    CMPL    (R1), R5
+        BNEQ    50$
+        ADDL2   (R1)+, R9
+        ADDL2   R8, R5
+        SOBGTR  R0, 20$
+        BRB     60$
+50$:    INCL    @#WL_ERR                ; lost or stale
+60$:    BLBC    R7, 90$
+        INCL    R3
+        MOVL    R3, @#U_VT[R6]
+        BSBW    WL_BASEV
+        MOVL    R10, R1
+        MOVL    #128, R0
+70$:    MOVL    R5, (R1)+
+        INCL    R5
+        SOBGTR  R0, 70$
+90$:    RSB
+WL_BASEV:                               ; R5 = (pid<<24)+(R6<<12)+(R3<<2)
+        ASHL    #24, @#U_PID, R5
+        ASHL    #12, R6, R2
+        ADDL2   R2, R5
+        ASHL    #2, R3, R2
+        ADDL2   R2, R5
+        RSB
+
 ; REPORT: R0 = result, R1 = text. Prints "Pn: text: result".
 REPORT: MOVL    R0, R9
         BSBW    L_BEGIN
@@ -1224,6 +1763,12 @@ US_E6:  .ASCIZ  /console write from kernel space/
 US_E7:  .ASCIZ  /system call 99/
 US_E8:  .ASCIZ  /yield/
 US_E9:  .ASCIZ  /now touching kernel memory/
+US_PAGES:
+        .ASCIZ  / pages, /
+US_TOUCHES:
+        .ASCIZ  / touches, /
+US_ERRS:
+        .ASCIZ  / errors, sum /
 UTEXT_END::
         .END    BOOT
 `;
@@ -1312,7 +1857,75 @@ export type MultiprogrammingBootOptions = {
    * Writes {@link multiprogrammingDisk} to the disk first (default true).
    */
   prepareDisk?: boolean;
+  /**
+   * Turns demand paging on (see {@link MultiprogrammingPagingOptions});
+   * absent, `o` runs its three fixed processes with every page resident.
+   */
+  paging?: MultiprogrammingPagingOptions;
 };
+
+/** Access patterns of the paging workload. */
+export type WorkloadPattern = "sequential" | "random" | "shifting";
+
+/**
+ * A process of the paging workload: it touches the pages of a data area
+ * (P0 pages 16 and up) in a pattern, every touch checking the whole page
+ * against the version it last wrote, so a lost or stale page is counted as
+ * an error; every `writeEvery`-th touch writes a new version.
+ */
+export interface WorkloadSpec {
+  /** Data pages (1-240); the process's P0 has 16 more. */
+  readonly pages: number;
+  /** Touches before the final check of every page. */
+  readonly touches: number;
+  /** Default `"random"`. */
+  readonly pattern?: WorkloadPattern;
+  /** Seed of the xorshift32 stream (non-zero; default `pid * 2654435761`). */
+  readonly seed?: number;
+  /** Every n-th touch writes (default 2). */
+  readonly writeEvery?: number;
+  /** Pages in the working set, `"shifting"` only (default 8, at most `pages`). */
+  readonly window?: number;
+  /** Touches between two shifts of the working set (default 64). */
+  readonly shiftEvery?: number;
+  /** Pages the working set moves by (default `window / 2`). */
+  readonly shiftBy?: number;
+}
+
+/** What a process runs: the disk worker, the error demo, or a workload. */
+export type MultiprogrammingProgram = "worker" | "errdemo" | WorkloadSpec;
+
+/**
+ * Demand paging in `o`: every process page lives in a frame of the pool at
+ * `0x10000` only while it is used. A fault brings it in (zero fill, the
+ * image's text, or its block in the swap area); the clock picks the
+ * victim, and a modified victim is written to the swap area first. Each
+ * process prints its faults, page reads and page writes at exit
+ * (`o: p1 exited, faults 40 reads 12 writes 20`).
+ */
+export interface MultiprogrammingPagingOptions {
+  /** Page frames for processes (8-128, default 128: 64 KiB). */
+  readonly frames?: number;
+  /** The three processes (default three random workloads of 48 pages). */
+  readonly processes?: readonly MultiprogrammingProgram[];
+  /**
+   * First block of the swap area (default 128, after the 64 KiB of
+   * records). Process n's page p is block `swapBase + 256 (n - 1) + p`.
+   */
+  readonly swapBase?: number;
+}
+
+/** Paging counts of one process, as `o` prints them at its exit. */
+export interface ProcessPagingCounts {
+  /** Process id. */
+  readonly pid: number;
+  /** Page faults that needed a frame. */
+  readonly faults: number;
+  /** Pages read from the swap area. */
+  readonly reads: number;
+  /** Pages written to the swap area. */
+  readonly writes: number;
+}
 
 let cached: Assembly | undefined;
 
@@ -1455,11 +2068,227 @@ export function bootMultiprogramming(
     mode === "async" ? 1 : 0,
   );
   patchLong(image, bytes, image.assembly.symbol("QUANTUM"), quantum);
+  if (options.paging !== undefined) {
+    const needed = patchPaging(image, bytes, options.paging);
+    const blocks = target.disk.blocks;
+    if (blocks !== undefined && blocks < needed) {
+      throw new RangeError(
+        `Cannot boot o with paging on a disk of ${blocks} blocks: its swap area needs ${needed} (${
+          needed / 2
+        } KiB)`,
+      );
+    }
+  }
   loadImage(target, image, bytes);
   if (options.prepareDisk ?? true) {
     target.disk.writeBlocks(0, multiprogrammingDisk());
   }
   return image;
+}
+
+const MAX_P0 = 256;
+const MAX_DATA_PAGES = MAX_P0 - 16;
+
+function checkInt(what: string, v: number, lo: number, hi: number): number {
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw new RangeError(
+      `Cannot boot o with ${what} ${v}: expected an integer from ${lo} to ${hi}`,
+    );
+  }
+  return v;
+}
+
+/** A workload with its defaults filled in. */
+export function workloadDefaults(
+  spec: WorkloadSpec,
+  pid: number,
+): Required<WorkloadSpec> {
+  const pages = checkInt("workload pages", spec.pages, 1, MAX_DATA_PAGES);
+  const window = checkInt(
+    "a workload window of",
+    spec.window ?? Math.min(8, pages),
+    1,
+    pages,
+  );
+  const pattern = spec.pattern ?? "random";
+  if (!["sequential", "random", "shifting"].includes(pattern)) {
+    throw new RangeError(
+      `Cannot boot o with workload pattern "${
+        String(pattern)
+      }": expected "sequential", "random" or "shifting"`,
+    );
+  }
+  return {
+    pages,
+    touches: checkInt("workload touches", spec.touches, 0, 0x7fffffff),
+    pattern,
+    seed: checkInt(
+      "workload seed",
+      spec.seed ?? (Math.imul(pid, 0x9e3779b1) >>> 0),
+      1,
+      0xffffffff,
+    ),
+    writeEvery: checkInt(
+      "a workload writeEvery of",
+      spec.writeEvery ?? 2,
+      1,
+      0x7fffffff,
+    ),
+    window,
+    shiftEvery: checkInt(
+      "a workload shiftEvery of",
+      spec.shiftEvery ?? 64,
+      1,
+      0x7fffffff,
+    ),
+    shiftBy: checkInt(
+      "a workload shiftBy of",
+      spec.shiftBy ?? Math.max(1, window >> 1),
+      0,
+      0x7fffffff,
+    ),
+  };
+}
+
+/** The default processes under paging: three random workloads. */
+export const DEFAULT_PAGING_PROCESSES: readonly WorkloadSpec[] = [
+  { pages: 48, touches: 400 },
+  { pages: 48, touches: 400 },
+  { pages: 48, touches: 400 },
+];
+
+/** Patches the paging words; returns the disk blocks the swap area needs. */
+function patchPaging(
+  image: MultiprogrammingImage,
+  bytes: Uint8Array,
+  paging: MultiprogrammingPagingOptions,
+): number {
+  const sym = (n: string) => image.assembly.symbol(n);
+  const frames = checkInt("paging frames", paging.frames ?? 128, 8, 128);
+  const swapBase = checkInt("swap base block", paging.swapBase ?? 128, 1, 1e6);
+  const procs = paging.processes ?? DEFAULT_PAGING_PROCESSES;
+  const L = MULTIPROGRAMMING_LAYOUT;
+  if (procs.length !== L.processes) {
+    throw new RangeError(
+      `Cannot boot o with ${procs.length} paging processes: expected exactly ${L.processes}`,
+    );
+  }
+  patchLong(image, bytes, sym("PAGING"), 1);
+  patchLong(image, bytes, sym("NFRAMES"), frames);
+  patchLong(image, bytes, sym("SWAPBASE"), swapBase);
+  let needed = swapBase;
+  procs.forEach((prog, i) => {
+    const pid = i + 1;
+    let pc: number;
+    let p0 = 16;
+    const regs = new Array<number>(8).fill(0);
+    if (prog === "worker") pc = image.userAddress(sym("WORKER"));
+    else if (prog === "errdemo") pc = image.userAddress(sym("ERRDEMO"));
+    else if (typeof prog === "object" && prog !== null) {
+      const w = workloadDefaults(prog, pid);
+      pc = image.userAddress(sym("WORKLOAD"));
+      p0 = 16 + w.pages;
+      regs.splice(
+        0,
+        8,
+        w.pages,
+        w.touches,
+        ["sequential", "random", "shifting"].indexOf(w.pattern),
+        w.seed,
+        w.writeEvery,
+        w.window,
+        w.shiftEvery,
+        w.shiftBy,
+      );
+    } else {
+      throw new RangeError(
+        `Cannot boot o with process ${pid} running ${
+          JSON.stringify(prog)
+        }: expected "worker", "errdemo" or a workload`,
+      );
+    }
+    patchLong(image, bytes, sym("PROGTAB") + 4 * i, pc);
+    patchLong(image, bytes, sym("P0LTAB") + 4 * i, p0);
+    regs.forEach((v, k) =>
+      patchLong(image, bytes, sym("WLTAB") + 32 * i + 4 * k, v)
+    );
+    needed = Math.max(needed, swapBase + MAX_P0 * i + p0);
+  });
+  return needed;
+}
+
+/**
+ * What a workload process prints when nothing went wrong: the host runs
+ * the same pattern and computes the final sum, so a page lost or read
+ * stale by the pager shows as a different line (and as errors).
+ *
+ * @example
+ * ```ts
+ * import { workloadLine } from "./multiprogramming.ts";
+ * console.assert(
+ *   workloadLine({ pages: 4, touches: 8, pattern: "sequential" }, 1)
+ *     .startsWith("P1: 4 pages, 8 touches, 0 errors, sum 0x"),
+ * );
+ * ```
+ */
+export function workloadLine(spec: WorkloadSpec, pid: number): string {
+  const w = workloadDefaults(spec, pid);
+  const n = w.pages;
+  const vt = new Int32Array(n);
+  let seed = w.seed | 0;
+  let base = 0;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 1) & 0x7fffffff;
+  };
+  for (let t = 0; t < w.touches; t++) {
+    let page: number;
+    if (w.pattern === "sequential") page = t % n;
+    else if (w.pattern === "random") page = rand() % n;
+    else {
+      const r = rand();
+      if (t > 0 && t % w.shiftEvery === 0) base = (base + w.shiftBy) % n;
+      page = (base + (r % w.window)) % n;
+    }
+    if (t % w.writeEvery === 0) vt[page] = (vt[page]! + 1) | 0;
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vt[i]!;
+    if (v === 0) continue;
+    const b = ((pid << 24) + (i << 12) + (v << 2)) | 0;
+    sum = (sum + Math.imul(b, 128) + 8128) | 0;
+  }
+  return `P${pid}: ${n} pages, ${w.touches} touches, 0 errors, sum ${
+    guestHex(sum)
+  }`;
+}
+
+/**
+ * Reads the paging counts `o` prints at each process's exit
+ * (`o: p1 exited, faults 40 reads 12 writes 20`) from console output.
+ *
+ * @example
+ * ```ts
+ * import { pagingCounts } from "./multiprogramming.ts";
+ * const c = pagingCounts("o: p2 exited, faults 3 reads 1 writes 2\r\n");
+ * console.assert(c[0]!.pid === 2 && c[0]!.writes === 2);
+ * ```
+ */
+export function pagingCounts(output: string): ProcessPagingCounts[] {
+  const out: ProcessPagingCounts[] = [];
+  const re = /o: p(\d) exited, faults (\d+) reads (\d+) writes (\d+)/g;
+  for (const m of output.matchAll(re)) {
+    out.push({
+      pid: Number(m[1]),
+      faults: Number(m[2]),
+      reads: Number(m[3]),
+      writes: Number(m[4]),
+    });
+  }
+  return out.sort((a, b) => a.pid - b.pid);
 }
 
 /**

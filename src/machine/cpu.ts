@@ -19,6 +19,13 @@ import * as pte from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
+import type { Executor, Family, IsaContext } from "./isa/context.ts";
+import { FAMILIES } from "./isa/families.ts";
+import {
+  executeString,
+  STRING_OPCODES,
+  type StringCpu,
+} from "./isa/strings.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -31,9 +38,17 @@ const {
   ACC_R,
   ACC_V,
   ACC_W,
-  OPCODE_BY_BYTE,
+  ACC_WIDE,
+  KA655_TABLE,
+  OPCODE_BY_INDEX,
   SPEC_COUNT,
   SPEC_TABLE,
+  WIDE_D,
+  WIDE_F,
+  WIDE_G,
+  WIDE_H,
+  WIDE_SIZE,
+  opcodeIndex,
 } = opcodes;
 const {
   PSL_C,
@@ -41,6 +56,7 @@ const {
   PSL_CUR_MASK,
   PSL_DV,
   PSL_FPD,
+  PSL_FU,
   PSL_IPL_MASK,
   PSL_IS,
   PSL_IV,
@@ -255,6 +271,28 @@ export interface CpuOptions {
   vmExtensions?: boolean;
   /** Cost model for simulated time. */
   cost?: CostModel;
+  /**
+   * Changed instructions, by opcode: a variant processor for experiments
+   * (the Popek-Goldberg classifier's mutation tests). Not a VAX.
+   */
+  variants?: ReadonlyMap<number, OpcodeVariant>;
+}
+
+/**
+ * A change to one instruction, for building variant machines. A processor
+ * without variants never looks at them: the check runs only at instruction
+ * boundaries that already need attention, and on privilege faults.
+ */
+export interface OpcodeVariant {
+  /**
+   * `true`: the instruction raises the reserved-instruction fault outside
+   * real kernel mode, before it does anything (made privileged). `false`:
+   * a privileged instruction skips its privilege check and executes in any
+   * mode (made unprivileged).
+   */
+  privileged?: boolean;
+  /** Runs before each execution of the instruction (PC at its opcode). */
+  before?: (cpu: Cpu) => void;
 }
 
 /**
@@ -365,14 +403,22 @@ export class Cpu {
   halted = false;
 
   readonly #cost: CostModel;
-  readonly #opCost: Float64Array = new Float64Array(256);
+  readonly #opCost: Float64Array = new Float64Array(512);
   #tbMissNs = 0;
   #excNs = 0;
 
   // Decode state, reused.
   readonly #opv: Int32Array = new Int32Array(8);
+  /** High longwords of quadword, D and G operands. */
+  readonly #oph: Int32Array = new Int32Array(8);
+  /** Octaword and H operands, four longwords per operand. */
+  readonly #opo: Int32Array = new Int32Array(32);
   readonly #opa: Int32Array = new Int32Array(8);
   readonly #opr: Int32Array = new Int32Array(8);
+  /** Executors of the instruction families, by opcode index. */
+  readonly #ext: (Executor | undefined)[] = new Array(512).fill(undefined);
+  /** The interface the families see (src/machine/isa/context.ts). */
+  readonly #ctx: IsaContext;
   readonly #rq: Int32Array = new Int32Array(16);
   #rqn = 0;
   #faultPc = 0;
@@ -383,6 +429,12 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
+  /** The processor as the string instructions see it (isa/strings.ts). */
+  readonly #strings: StringCpu;
+  /** Opcode variants (null on every real VAX: no cost). */
+  readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
+  /** A variant's fault at the boundary counts as the instruction. */
+  #variantFault = false;
 
   // Translation buffer.
   readonly #tbTag: Int32Array = new Int32Array(TB_SIZE).fill(-1);
@@ -428,15 +480,113 @@ export class Cpu {
     this.#i32 = mem.i32;
     this.#memSize = mem.size;
     this.vmExtensions = options.vmExtensions ?? true;
+    this.#variants = options.variants && options.variants.size > 0
+      ? options.variants
+      : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
+    for (const family of FAMILIES) this.#install(family);
+    this.#ctx = this.#makeContext();
+    this.#strings = this.#stringPort();
+    // The character strings (isa/strings.ts) run on their own port; cpu.ts's
+    // switch calls them directly, this entry serves the FPD resume.
+    for (const op of Object.values(STRING_OPCODES)) {
+      this.#ext[op] = (_x, op) => executeString(this.#strings, op, this.#opv);
+    }
     this.reset();
+  }
+
+  #stringPort(): StringCpu {
+    // deno-lint-ignore no-this-alias
+    const cpu = this;
+    return {
+      r: this.r,
+      get psl() {
+        return cpu.psl;
+      },
+      set psl(v: number) {
+        cpu.psl = v;
+      },
+      get instructionPc() {
+        return cpu.#faultPc;
+      },
+      u8: this.#u8,
+      readB: (va) => this.#read(va | 0, 1, (this.psl >>> 24) & 3),
+      readL: (va) => this.#read(va | 0, 4, (this.psl >>> 24) & 3),
+      writeB: (va, v) => this.#write(va | 0, 1, v, ((this.psl >>> 24) & 3) | 4),
+      writeL: (va, v) => this.#write(va | 0, 4, v, ((this.psl >>> 24) & 3) | 4),
+      pagePa: (va, write) => {
+        const mode = (this.psl >>> 24) & 3;
+        if (write) {
+          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode | 4)
+            ? this.#wrPa | (va & 511)
+            : -1;
+        }
+        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode
+          ? this.#rdPa | (va & 511)
+          : -1;
+      },
+      charge: (n) => {
+        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
+      },
+      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
+    };
+  }
+
+  #install(family: Family): void {
+    for (const [op, f] of Object.entries(family)) {
+      this.#ext[opcodeIndex(Number(op))] = f;
+    }
+  }
+
+  /** The family interface, closing over the private machinery. */
+  #makeContext(): IsaContext {
+    // deno-lint-ignore no-this-alias
+    const cpu = this;
+    const mode = () => (cpu.psl >>> 24) & 3;
+    return {
+      r: this.r,
+      opv: this.#opv,
+      oph: this.#oph,
+      opr: this.#opr,
+      opa: this.#opa,
+      get psl() {
+        return cpu.psl;
+      },
+      set psl(v: number) {
+        cpu.psl = v;
+      },
+      get faultPc() {
+        return cpu.#faultPc;
+      },
+      get mode() {
+        return mode();
+      },
+      read: (va, size) => this.#read(va | 0, size, mode()),
+      readModify: (va, size) => this.#read(va | 0, size, mode() | 4),
+      write: (va, size, v) => this.#write(va | 0, size, v, mode() | 4),
+      probeRead: (va) => void this.#tr(va | 0, mode()),
+      probeWrite: (va) => this.#probeWrite(va | 0, mode()),
+      accessible: (va, wr) => this.#writable(va | 0, mode() | (wr ? 4 : 0)),
+      store: (k, size, v) => this.#wr(k, size, v),
+      storeQ: (k, lo, hi) => this.#wrq(k, lo, hi),
+      setCc: (cc) => this.#setCc(cc & 15),
+      fault: (vector) => this.#fault(vector),
+      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
+      reservedAddressingMode: () => this.#raf(),
+      arithmeticFault: (code) => this.#arithFault(code),
+      trap: (code) => this.#setTrap(code),
+      overflow: () => {
+        this.psl |= PSL_V;
+        if ((this.psl & PSL_IV) !== 0) this.#setTrap(ARITH.INTEGER_OVERFLOW);
+      },
+    };
   }
 
   /** Replaces the cost model (takes effect at once). */
   setCostModel(cost: CostModel): void {
-    for (let op = 0; op < 256; op++) {
-      const info = OPCODE_BY_BYTE[op];
+    for (let op = 0; op < 512; op++) {
+      const info = OPCODE_BY_INDEX[op];
       this.#opCost[op] = info
         ? cost.instruction[info.cost]
         : cost.instruction.system;
@@ -558,6 +708,7 @@ export class Cpu {
     if (this.#hwLevel > ipl || sw > ipl) a |= 2;
     if (this.#breakpoints.size > 0) a |= 4;
     if (this.#stopRequested) a |= 8;
+    if (this.#variants !== null) a |= 16;
     this.#attn = a;
   }
 
@@ -822,7 +973,9 @@ export class Cpu {
 
   #readCross(va: number, size: number, acc: number): number {
     const pa1 = this.#tr(va, acc);
-    const va2 = (va + size - 1) >>> 0;
+    // The second page is translated at va + size, which is the VA a fault
+    // there reports (section 10.5, as SimH).
+    const va2 = (va + size) | 0;
     const pa2 = this.#tr(va2, acc);
     let v = 0;
     for (let k = 0; k < size; k++) {
@@ -875,7 +1028,7 @@ export class Cpu {
   #writeCross(va: number, size: number, v: number, acc: number): void {
     // Translate both pages before writing anything.
     const pa1 = this.#tr(va, acc);
-    const va2 = (va + size - 1) >>> 0;
+    const va2 = (va + size) | 0;
     const pa2 = this.#tr(va2, acc);
     for (let k = 0; k < size; k++) {
       const a = (va + k) >>> 0;
@@ -956,6 +1109,16 @@ export class Cpu {
     e.kind = K_FAULT;
     e.vector = vector;
     e.nparams = 0;
+    throw e;
+  }
+
+  /** Arithmetic fault (floating): SCB 0x34 with its type code. */
+  #arithFault(code: number): never {
+    const e = this.#exc;
+    e.kind = K_FAULT;
+    e.vector = SCB.ARITHMETIC;
+    e.nparams = 1;
+    e.p1 = code;
     throw e;
   }
 
@@ -1149,6 +1312,192 @@ export class Cpu {
     }
   }
 
+  /**
+   * Decodes a wide or floating operand (quadword, octaword, F, D, G, H):
+   * the slow path of the decoder, with the short literal expanded by type
+   * (section 3.3; SimH's float literal forms) and the register-pair rules
+   * (a quadword in R14 or an octaword in R12 and up is a reserved
+   * addressing mode).
+   */
+  #specWide(i: number, acc: number, code: number): void {
+    const r = this.r;
+    const size = WIDE_SIZE[code]!;
+    const s = this.#fetchB();
+    const rn = s & 15;
+    const mode = s >> 4;
+    const opo = this.#opo;
+    let ea: number;
+    switch (mode) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        if (acc !== ACC_R) this.#raf();
+        const lit = s & 63;
+        let lo = lit;
+        if (code === WIDE_F || code === WIDE_D) lo = 0x4000 | (lit << 4);
+        else if (code === WIDE_G) lo = 0x4000 | (lit << 1);
+        else if (code === WIDE_H) {
+          lo = ((lit & 7) << 29) | 0x4000 | ((lit >> 3) & 7);
+        }
+        this.#opv[i] = lo;
+        this.#oph[i] = 0;
+        opo[i * 4] = lo;
+        opo[i * 4 + 1] = opo[i * 4 + 2] = opo[i * 4 + 3] = 0;
+        return;
+      }
+      case 4: {
+        if (rn === 15) this.#raf();
+        const idx = r[rn]! * size;
+        ea = (this.#indexBase(size) + idx) | 0;
+        break;
+      }
+      case 5:
+        if (rn === 15 || acc === ACC_A) this.#raf();
+        if (acc === ACC_R || acc === ACC_M) {
+          if (size === 8 && rn >= 14) this.#raf();
+          if (size === 16 && rn >= 12) this.#raf();
+          this.#opv[i] = r[rn]!;
+          if (size >= 8) this.#oph[i] = r[rn + 1]!;
+          if (size === 16) {
+            for (let k = 0; k < 4; k++) opo[i * 4 + k] = r[rn + k]!;
+          }
+        }
+        this.#opr[i] = rn;
+        return;
+      case 6:
+        if (rn === 15) this.#raf();
+        ea = r[rn]! | 0;
+        break;
+      case 7:
+        if (rn === 15) this.#raf();
+        r[rn] = r[rn]! - size;
+        this.#rq[this.#rqn++] = rn;
+        this.#rq[this.#rqn++] = -size;
+        ea = r[rn]! | 0;
+        break;
+      case 8:
+        ea = r[rn]! | 0;
+        r[rn] = r[rn]! + size;
+        if (rn !== 15) {
+          this.#rq[this.#rqn++] = rn;
+          this.#rq[this.#rqn++] = size;
+        } else if (acc === ACC_R) {
+          // Immediate: the data follows in the instruction stream.
+          for (let k = 0; k < size; k += 4) {
+            opo[i * 4 + (k >> 2)] = this.#fetchIstreamL(ea + k);
+          }
+          this.#opv[i] = opo[i * 4]!;
+          this.#oph[i] = opo[i * 4 + 1]!;
+          return;
+        }
+        break;
+      case 9:
+        if (rn === 15) {
+          ea = this.#fetchL() | 0; // absolute
+        } else {
+          ea = this.#read(r[rn]! | 0, 4, (this.psl >>> 24) & 3) | 0;
+          r[rn] = r[rn]! + 4;
+          this.#rq[this.#rqn++] = rn;
+          this.#rq[this.#rqn++] = 4;
+        }
+        break;
+      case 0xa:
+        ea = (r[rn]! + sxb(this.#fetchB())) | 0;
+        break;
+      case 0xb:
+        ea = this.#read(
+          (r[rn]! + sxb(this.#fetchB())) | 0,
+          4,
+          (this.psl >>> 24) & 3,
+        ) | 0;
+        break;
+      case 0xc:
+        ea = (r[rn]! + sxw(this.#fetchW())) | 0;
+        break;
+      case 0xd:
+        ea = this.#read(
+          (r[rn]! + sxw(this.#fetchW())) | 0,
+          4,
+          (this.psl >>> 24) & 3,
+        ) | 0;
+        break;
+      case 0xe:
+        ea = (r[rn]! + this.#fetchL()) | 0;
+        break;
+      default:
+        ea = this.#read(
+          (r[rn]! + this.#fetchL()) | 0,
+          4,
+          (this.psl >>> 24) & 3,
+        ) | 0;
+    }
+    this.#opr[i] = -1;
+    if (acc === ACC_R || acc === ACC_M) {
+      const a = ((this.psl >>> 24) & 3) | (acc === ACC_M ? 4 : 0);
+      if (size === 4) {
+        this.#opv[i] = this.#read(ea, 4, a);
+      } else {
+        for (let k = 0; k < size; k += 4) {
+          opo[i * 4 + (k >> 2)] = this.#read((ea + k) | 0, 4, a);
+        }
+        this.#opv[i] = opo[i * 4]!;
+        this.#oph[i] = opo[i * 4 + 1]!;
+      }
+      this.#opa[i] = ea;
+    } else if (acc === ACC_W) {
+      this.#opa[i] = ea;
+    } else {
+      this.#opv[i] = ea; // ACC_A
+    }
+  }
+
+  /**
+   * Reads a longword of immediate data whose first byte is at pc (PC has
+   * already been moved past it by the caller).
+   */
+  #fetchIstreamL(pc: number): number {
+    const r = this.r;
+    const after = r[15]!;
+    r[15] = pc;
+    const v = this.#fetchL();
+    r[15] = after;
+    return v;
+  }
+
+  /**
+   * Stores a quadword result into operand i. A register destination uses
+   * Rn and Rn+1 (R14 or PC: reserved addressing mode); a memory one is
+   * checked for write access at both ends first, as SimH does, so that a
+   * fault leaves no half-written quadword.
+   */
+  #wrq(i: number, lo: number, hi: number): void {
+    const rn = this.#opr[i]!;
+    if (rn >= 0) {
+      if (rn >= 14) this.#raf();
+      this.r[rn] = lo;
+      this.r[rn + 1] = hi;
+      return;
+    }
+    const va = this.#opa[i]! | 0;
+    const acc = ((this.psl >>> 24) & 3) | 4;
+    if (this.#writable((va + 7) | 0, acc) || !this.#writable(va, acc)) {
+      this.#write(va, 4, lo, acc);
+    }
+    this.#write((va + 4) | 0, 4, hi, acc);
+  }
+
+  /** Whether va may be accessed with acc (no fault is taken). */
+  #writable(va: number, acc: number): boolean {
+    try {
+      this.#tr(va, acc);
+      return true;
+    } catch (e) {
+      if (e !== this.#exc) throw e;
+      return false;
+    }
+  }
+
   /** Writes the result of operand i. */
   #wr(i: number, size: number, v: number): void {
     // Small, so that the JIT inlines it: longword to a register here, the
@@ -1244,6 +1593,12 @@ export class Cpu {
         return this.#stop;
       } catch (e) {
         if (e !== this.#exc) throw e;
+        if (this.#variantFault) {
+          // A variant's fault at the boundary: it was this instruction.
+          this.#variantFault = false;
+          left--;
+          executed++;
+        }
         this.#takeException();
       }
     }
@@ -1290,7 +1645,32 @@ export class Cpu {
       return true;
     }
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
+    if ((a & 16) !== 0) this.#variantBoundary();
     return false;
+  }
+
+  /** Applies the variant of the instruction at PC, if it has one. */
+  #variantBoundary(): void {
+    const pc = this.r[15]!;
+    this.#faultPc = pc;
+    this.#rqn = 0;
+    this.#variantFault = true; // a fetch fault here is the instruction's
+    const op = this.#fetchB();
+    this.r[15] = pc;
+    const v = this.#variants!.get(op);
+    if (v !== undefined) {
+      v.before?.(this);
+      if (v.privileged === true && (this.psl & PSL_CUR_MASK) !== 0) {
+        this.#opcode = op;
+        this.#fault(SCB.RESERVED_INSTRUCTION);
+      }
+    }
+    this.#variantFault = false;
+  }
+
+  /** Whether a variant lets the current privileged instruction run. */
+  #variantUnprivileged(): boolean {
+    return this.#variants?.get(this.#opcode)?.privileged === false;
   }
 
   #takeInterrupt(): boolean {
@@ -1371,12 +1751,18 @@ export class Cpu {
     }
   }
 
-  /** Undoes specifier side effects and resets PC (section 3.6). */
+  /**
+   * Undoes specifier side effects and resets PC (section 3.6). An
+   * instruction that set PSL<FPD> keeps its registers: it resumes from
+   * them.
+   */
   #backout(): void {
     const r = this.r;
     const rq = this.#rq;
-    for (let k = this.#rqn - 2; k >= 0; k -= 2) {
-      r[rq[k]!] = r[rq[k]!]! - rq[k + 1]!;
+    if ((this.psl & PSL_FPD) === 0) {
+      for (let k = this.#rqn - 2; k >= 0; k -= 2) {
+        r[rq[k]!] = r[rq[k]!]! - rq[k + 1]!;
+      }
     }
     this.#rqn = 0;
     r[15] = this.#faultPc;
@@ -1561,8 +1947,8 @@ export class Cpu {
     const n = SPEC_COUNT[op]!;
     for (let i = 0; i < n; i++) {
       const d = SPEC_TABLE[op * 8 + i]!;
-      const acc = d >> 4;
-      const size = d & 15;
+      const acc = (d >> 4) & 7;
+      const size = d >= ACC_WIDE << 4 ? WIDE_SIZE[d & 15]! : d & 15;
       const letter = ACCESS_LETTERS[acc]!;
       const isReg = (acc === ACC_W || acc === ACC_M || acc === ACC_V) &&
         this.#opr[i]! >= 0;
@@ -1606,9 +1992,13 @@ export class Cpu {
         this.#vmEmulation();
         return false;
       }
+      if (this.#variantUnprivileged()) return true;
       this.#fault(SCB.RESERVED_INSTRUCTION);
     }
-    if ((psl & PSL_CUR_MASK) !== 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if ((psl & PSL_CUR_MASK) !== 0) {
+      if (this.#variantUnprivileged()) return true;
+      this.#fault(SCB.RESERVED_INSTRUCTION);
+    }
     return true;
   }
 
@@ -1619,11 +2009,14 @@ export class Cpu {
     const r = this.r;
     this.#faultPc = r[15]!;
     this.#rqn = 0;
-    const op = this.#fetchB();
+    let op = this.#fetchB();
     this.#opcode = op;
-    const n = SPEC_COUNT[op]!;
+    let n = SPEC_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
-      this.#fault(SCB.RESERVED_INSTRUCTION);
+      // Two-byte opcodes, PSL<FPD> set, reserved opcodes.
+      op = this.#slowStart(op);
+      if (op < 0) return;
+      n = SPEC_COUNT[op]!;
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
@@ -1631,9 +2024,12 @@ export class Cpu {
       const d = SPEC_TABLE[base + i]!;
       const acc = d >> 4;
       if (acc >= ACC_BB) {
-        this.#opv[i] = acc === ACC_BB
-          ? sxb(this.#fetchB())
-          : sxw(this.#fetchW());
+        if (acc >= ACC_WIDE) this.#specWide(i, acc & 7, d & 15);
+        else {
+          this.#opv[i] = acc === ACC_BB
+            ? sxb(this.#fetchB())
+            : sxw(this.#fetchW());
+        }
         continue;
       }
       const s = this.#fetchB();
@@ -1713,6 +2109,17 @@ export class Cpu {
       case 0xda:
         if (!this.#privileged()) return;
         return this.#mtpr(opv[0]!, opv[1]!);
+
+      // --- character strings (isa/strings.ts) --------------------------------
+      case 0x28: // MOVC3
+      case 0x29: // CMPC3
+      case 0x2a: // SCANC
+      case 0x2b: // SPANC
+      case 0x2c: // MOVC5
+      case 0x2d: // CMPC5
+      case 0x3a: // LOCC
+      case 0x3b: // SKPC
+        return executeString(this.#strings, op, opv);
       case 0xdb:
         if (!this.#privileged()) return;
         return this.#mfpr(opv[0]!);
@@ -2158,8 +2565,107 @@ export class Cpu {
       case 0xfb:
         return this.#call(true, opv[0]!, opv[1]!);
       default:
-        this.#fault(SCB.RESERVED_INSTRUCTION);
+        return this.#other(op);
     }
+  }
+
+  /**
+   * The start of an instruction that is not on the fast path (its opcode
+   * byte has no row, or PSL<FPD> is set): fetches the second byte of an
+   * 0xFDxx opcode, and resumes an instruction with FPD set. Returns the
+   * opcode index to decode, or -1 when the instruction was handled here.
+   */
+  #slowStart(op: number): number {
+    if (op === 0xfd) {
+      op = 0x100 | this.#fetchB();
+      this.#opcode = op;
+    }
+    const k = KA655_TABLE[op]!;
+    if (k === 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if ((this.psl & PSL_FPD) === 0) return op;
+    // PSL<FPD>: only the interruptible instructions may start with it, and
+    // they decode no operands (their state is in the registers).
+    if ((k & 16) === 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+    if ((k & 3) === 2) {
+      this.#emulate(op);
+      return -1;
+    }
+    const f = this.#ext[op];
+    if (f === undefined) this.#fault(SCB.RESERVED_INSTRUCTION);
+    f(this.#ctx, op);
+    return -1;
+  }
+
+  /** Instructions outside cpu.ts's switch: families, emulated, reserved. */
+  #other(op: number): void {
+    const k = KA655_TABLE[op]! & 3;
+    if (k === 1) {
+      const f = this.#ext[op];
+      if (f !== undefined) return f(this.#ctx, op);
+    } else if (k === 2) {
+      return this.#emulate(op);
+    }
+    this.#fault(SCB.RESERVED_INSTRUCTION);
+  }
+
+  /**
+   * The MicroVAX emulation exception (KA655; SimH op_cis/vax_cpu.c): in the
+   * current mode, on the current stack, with no change of mode or IPL.
+   * Without PSL<FPD>: 12 longwords through SCB 0xC8: (SP) opcode, the
+   * instruction's PC, the first six longwords of the decoded operands
+   * (values of r operands, addresses of a operands; a w operand as SimH
+   * queues it), two unused longwords, the next PC and the PSL. With FPD:
+   * PC and PSL through SCB 0xCC. Then PSL<TP, FPD, DV, FU, IV, T> and the
+   * condition codes are cleared and PC is loaded from the vector.
+   */
+  #emulate(op: number): void {
+    const r = this.r;
+    const mode = (this.psl >>> 24) & 3;
+    const acc = mode | 4;
+    const sp = r[14]!;
+    const psl = this.psl;
+    let vector: number;
+    // Write check of the top of the stack first (SimH).
+    this.#read((sp - 1) | 0, 1, acc);
+    if ((psl & PSL_FPD) !== 0) {
+      this.#write((sp - 8) | 0, 4, this.#faultPc, acc);
+      this.#write((sp - 4) | 0, 4, psl, acc);
+      r[14] = sp - 8;
+      vector = SCB.EMULATE_FPD;
+    } else {
+      const q: number[] = [];
+      const n = SPEC_COUNT[op]!;
+      for (let i = 0; i < n; i++) {
+        const d = SPEC_TABLE[op * 8 + i]!;
+        const a = (d >> 4) & 7;
+        if (a === ACC_W) {
+          const rn = this.#opr[i]!;
+          q.push(rn >= 0 ? rn : -1, rn >= 0 ? r[rn]! : this.#opa[i]!);
+        } else {
+          q.push(this.#opv[i]!);
+        }
+      }
+      // CVTPL's destination: ~Rn for a register, else its address (SimH).
+      if (op === 0x36) q[2] = q[2]! >= 0 ? ~q[2]! : q[3]!;
+      const next = r[15]!;
+      this.#write((sp - 48) | 0, 4, op, acc);
+      this.#write((sp - 44) | 0, 4, this.#faultPc, acc);
+      for (let k = 0; k < 6; k++) {
+        this.#write((sp - 40 + 4 * k) | 0, 4, q[k] ?? 0, acc);
+      }
+      this.#write((sp - 8) | 0, 4, next, acc);
+      this.#write((sp - 4) | 0, 4, psl, acc);
+      r[14] = sp - 48;
+      vector = SCB.EMULATE;
+    }
+    const vpa = (this.scbb + vector) >>> 0;
+    if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
+    const vec = this.mem.readL(vpa);
+    this.psl = psl &
+      ~(PSL_TP | PSL_FPD | PSL_DV | PSL_FU | PSL_IV | PSL_T | 0xf);
+    r[15] = vec & ~3;
+    this.exceptions++;
   }
 
   // --- arithmetic helpers (write operand index w) ------------------------------

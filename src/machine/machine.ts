@@ -12,6 +12,7 @@ import { PSL_CM, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { traceVectorName } from "./trace.ts";
 import {
   Cpu,
+  type OpcodeVariant,
   STOP_BREAKPOINT,
   STOP_BUDGET,
   STOP_EXIT,
@@ -64,6 +65,12 @@ export interface MachineOptions {
   trace?: boolean;
   /** A name for displays. */
   name?: string;
+  /**
+   * Changed instructions, by opcode (a variant machine, not a VAX): see
+   * {@link OpcodeVariant}. For experiments such as the Popek-Goldberg
+   * classifier's mutation tests.
+   */
+  variants?: ReadonlyMap<number, OpcodeVariant>;
 }
 
 /** Register number of a general register name (R0-R15, AP, FP, SP, PC). */
@@ -136,6 +143,7 @@ export class Machine implements Hardware {
     this.cpu = new Cpu(this.memory, {
       vmExtensions: options.vmExtensions ?? true,
       cost: this.costModel,
+      ...(options.variants ? { variants: options.variants } : {}),
     });
     this.console = new Console(
       this.cpu,
