@@ -74,11 +74,11 @@ export class VirtualProcessor implements HostProcessor {
   readonly #vm: VirtualMachine;
   readonly #port: NestingPort;
   /** Exits go to the host monitor (always, for a virtual processor). */
-  hostExits = true;
+  hostExits: boolean = true;
   /** A virtual processor offers the VM extensions to its monitor. */
-  readonly vmExtensions = true;
+  readonly vmExtensions: boolean = true;
   /** Ignored: the outer monitor runs events. */
-  nextEventNs = Infinity;
+  nextEventNs: number = Infinity;
 
   /** Created by the outer monitor for a VM that hosts a monitor. */
   constructor(vm: VirtualMachine, port: NestingPort) {
