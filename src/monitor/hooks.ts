@@ -142,15 +142,16 @@ function toSet(
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { Hooks } from "./hooks.ts";
  * const hooks = new Hooks();
  * let seen = 0;
  * const off = hooks.on("io", () => {
  *   seen++;
  * });
- * console.assert(hooks.has("io") && !hooks.has("exit"));
+ * ok(hooks.has("io") && !hooks.has("exit"));
  * off();
- * console.assert(!hooks.has("io") && seen === 0);
+ * ok(!hooks.has("io") && seen === 0);
  * ```
  */
 export class Hooks {
