@@ -53,6 +53,8 @@ export interface BenchResult {
   ratioMin?: number;
   /** The highest of those ratios. */
   ratioMax?: number;
+  /** Bytes moved per second by string instructions (median of the rounds). */
+  bytesPerSecond?: number;
 }
 
 /** A benchmark: sets up a machine and returns a function running one round. */
@@ -65,6 +67,8 @@ export interface Benchmark {
   setup(): () => number;
   /** Exits so far (monitored benchmarks). */
   exits?: () => number;
+  /** Bytes a round moves with string instructions (string benchmarks). */
+  bytes?: number;
 }
 
 /** The same guest bare and in a VM: measured together, for their ratio. */
@@ -165,12 +169,47 @@ function copyBench(mapped: boolean): Benchmark {
   };
 }
 
+const STRING_LOOP = `
+        ; R8 times: move R11 bytes from (R9) to (R10) with one MOVC3
+        ; (which leaves its results in R0-R5)
+loop:   MOVC3   R11,(R9),(R10)
+        SOBGTR  R8,loop
+        HALT
+`;
+
+const STRING_ROUNDS = 500;
+const STRING_BYTES = 0x4000;
+
+function stringBench(mapped: boolean): Benchmark {
+  return {
+    name: `string loop (MOVC3 of 16 KiB)${mapped ? ", mapping on" : ""}`,
+    group: "string",
+    bytes: STRING_ROUNDS * STRING_BYTES,
+    setup() {
+      const m = loopMachine(STRING_LOOP, mapped);
+      const base = mapped ? SYS : 0;
+      const start = base + 0x1000;
+      return () => {
+        m.cpu.continueFromHalt();
+        m.set("R8", STRING_ROUNDS);
+        m.set("R9", base + 0x10000);
+        m.set("R10", base + 0x20000);
+        m.set("R11", STRING_BYTES);
+        m.set("PC", start);
+        return m.run().instructions;
+      };
+    },
+  };
+}
+
 /** The processor benchmarks. */
 export const CPU_BENCHMARKS: readonly Benchmark[] = [
   registerBench(false),
   registerBench(true),
   copyBench(false),
   copyBench(true),
+  stringBench(false),
+  stringBench(true),
 ];
 
 const SYSCALL_LOOP = `
@@ -431,6 +470,12 @@ function resultOf(
   if (b.exits) {
     result.exitsPerSecond = median(rounds.map((r) => r.exits / (r.ms / 1000)));
   }
+  if (b.bytes !== undefined) {
+    const bytes = b.bytes;
+    result.bytesPerSecond = median(
+      rounds.map((r) => r.runs * bytes / (r.ms / 1000)),
+    );
+  }
   return result;
 }
 
@@ -550,19 +595,24 @@ export function runPair(
 export function formatBench(results: readonly BenchResult[]): string {
   const w = Math.max(9, ...results.map((r) => r.name.length));
   const mips = (v: number) => (v / 1e6).toFixed(1);
+  const strings = results.some((r) => r.bytesPerSecond !== undefined);
   const lines = [
-    `${"benchmark".padEnd(w)}  guest MIPS  (min-max)      exits/s`,
+    `${"benchmark".padEnd(w)}  guest MIPS  (min-max)      exits/s${
+      strings ? "     MB/s" : ""
+    }`,
   ];
   for (const r of results) {
     const exits = r.exitsPerSecond === undefined
       ? ""
       : Math.round(r.exitsPerSecond).toLocaleString("en");
+    const bytes = r.bytesPerSecond === undefined
+      ? ""
+      : Math.round(r.bytesPerSecond / 1e6).toLocaleString("en");
     const spread = `(${mips(r.ipsMin)}-${mips(r.ipsMax)})`;
-    lines.push(
-      `${r.name.padEnd(w)}  ${mips(r.ips).padStart(10)}  ${spread.padEnd(13)}${
-        exits.padStart(10)
-      }`,
-    );
+    const line = `${r.name.padEnd(w)}  ${mips(r.ips).padStart(10)}  ${
+      spread.padEnd(13)
+    }${exits.padStart(10)}${strings ? `  ${bytes.padStart(7)}` : ""}`;
+    lines.push(line.trimEnd());
   }
   const ratios = results.filter((r) => r.ratio !== undefined);
   if (ratios.length) lines.push("");
