@@ -128,28 +128,42 @@ export { disassemble, disassembleOne } from "./src/asm/disassembler.ts";
 export type { Instruction } from "./src/asm/disassembler.ts";
 
 // The monitor.
-export { compressMode, Monitor, VmBuilder } from "./src/monitor/monitor.ts";
+export { Monitor } from "./src/monitor/monitor.ts";
 export type {
-  Bootable,
-  InjectOptions,
-  InjectResult,
   MonitorOptions,
   MonitorRunResult,
 } from "./src/monitor/monitor.ts";
-export {
-  VirtualConsole,
-  VirtualDisk,
-  VirtualMachine,
-} from "./src/monitor/vm.ts";
-export type { VmStats, VmStatus } from "./src/monitor/vm.ts";
+export { VmBuilder } from "./src/monitor/builder.ts";
+export type { Bootable, VmFactory } from "./src/monitor/builder.ts";
+export { compressMode } from "./src/monitor/vcpu.ts";
+export { VirtualMachine } from "./src/monitor/vm.ts";
+export type { VmHost, VmStats, VmStatus } from "./src/monitor/vm.ts";
+export { VirtualConsole } from "./src/monitor/devices/console.ts";
+export { VirtualTimer } from "./src/monitor/devices/timer.ts";
+export { DiskChannel, VirtualDisk } from "./src/monitor/devices/disk.ts";
+export type {
+  ChannelMachine,
+  DiskPort,
+  DiskRequest,
+  Segment,
+} from "./src/monitor/devices/disk.ts";
+export type { DevicePort } from "./src/monitor/devices/port.ts";
+export { VIRQ, VIRQ_INFO } from "./src/monitor/interrupts.ts";
 export {
   InjectReport,
   PageTableComparison,
   PslReport,
 } from "./src/monitor/reports.ts";
-export type { PageTableRow } from "./src/monitor/reports.ts";
-export { MinidiskMap, translateBlocks } from "./src/monitor/minidisk.ts";
-export type { BlockRun, Extent } from "./src/monitor/minidisk.ts";
+export type {
+  InjectOptions,
+  InjectResult,
+  PageTableRow,
+} from "./src/monitor/reports.ts";
+export {
+  MinidiskMap,
+  translateBlocks,
+} from "./src/monitor/devices/minidisk.ts";
+export type { BlockRun, Extent } from "./src/monitor/devices/minidisk.ts";
 export { DEFAULT_MONITOR_COSTS, monitorCosts } from "./src/monitor/costs.ts";
 export type { MonitorCosts } from "./src/monitor/costs.ts";
 export { readOnlyProt, ShadowSet } from "./src/monitor/shadow.ts";

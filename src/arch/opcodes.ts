@@ -61,6 +61,12 @@ export interface OpcodeInfo {
   cost: CostClass;
   /** CASEL-style: a table of word displacements follows the operands. */
   caseTable?: boolean;
+  /**
+   * Interruptible in the middle: an access fault leaves PSL<FPD> set and the
+   * state in the registers, and the instruction resumes from them (the
+   * character-string instructions; vax-architecture.md section 3.6).
+   */
+  firstPartDone?: boolean;
 }
 
 type Row = [
@@ -123,9 +129,17 @@ const ROWS: Row[] = [
   [0x1d, "BVS", "displ.bb", "innocuous", "branch"],
   [0x1e, "BCC", "displ.bb", "innocuous", "branch"],
   [0x1f, "BCS", "displ.bb", "innocuous", "branch"],
+  [0x28, "MOVC3", "len.rw srcaddr.ab dstaddr.ab"],
+  [0x29, "CMPC3", "len.rw src1addr.ab src2addr.ab"],
+  [0x2a, "SCANC", "len.rw addr.ab tbladdr.ab mask.rb"],
+  [0x2b, "SPANC", "len.rw addr.ab tbladdr.ab mask.rb"],
+  [0x2c, "MOVC5", "srclen.rw srcaddr.ab fill.rb dstlen.rw dstaddr.ab"],
+  [0x2d, "CMPC5", "src1len.rw src1addr.ab fill.rb src2len.rw src2addr.ab"],
   [0x30, "BSBW", "displ.bw", "innocuous", "branch"],
   [0x31, "BRW", "displ.bw", "innocuous", "branch"],
   [0x32, "CVTWL", "src.rw dst.wl"],
+  [0x3a, "LOCC", "char.rb len.rw addr.ab"],
+  [0x3b, "SKPC", "char.rb len.rw addr.ab"],
   [0x3c, "MOVZWL", "src.rw dst.wl"],
   [0x3e, "MOVAW", "src.aw dst.wl"],
   [0x3f, "PUSHAW", "src.aw"],
@@ -294,6 +308,18 @@ function parseOperands(text: string): OperandInfo[] {
   });
 }
 
+/** The instructions that can resume with PSL<FPD> set. */
+const FPD_MNEMONICS = [
+  "MOVC3",
+  "MOVC5",
+  "CMPC3",
+  "CMPC5",
+  "LOCC",
+  "SKPC",
+  "SCANC",
+  "SPANC",
+];
+
 /** Every implemented instruction, in opcode order. */
 export const OPCODES: readonly OpcodeInfo[] = ROWS.map(
   ([opcode, mnemonic, ops, cls, cost, why]) => ({
@@ -304,8 +330,19 @@ export const OPCODES: readonly OpcodeInfo[] = ROWS.map(
     cost: cost ?? "simple",
     ...(why ? { sensitivity: why } : {}),
     ...(mnemonic === "CASEL" ? { caseTable: true } : {}),
+    ...(FPD_MNEMONICS.includes(mnemonic) ? { firstPartDone: true } : {}),
   }),
 );
+
+/**
+ * For opcode op: 1 when the instruction can resume with PSL<FPD> set (the
+ * decoder then skips its operand specifiers), else 0.
+ */
+export const FPD_RESUMABLE: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const o of OPCODES) if (o.firstPartDone) t[o.opcode] = 1;
+  return t;
+})();
 
 /** Opcode rows indexed by opcode byte (undefined: reserved instruction). */
 export const OPCODE_BY_BYTE: readonly (OpcodeInfo | undefined)[] = (() => {

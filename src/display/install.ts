@@ -16,9 +16,12 @@ import { Assembly } from "../asm/assembler.ts";
 import { listing } from "../asm/listing.ts";
 import { Trace, type TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
-import { Monitor, VmBuilder } from "../monitor/monitor.ts";
-import { VirtualConsole, VirtualDisk, VirtualMachine } from "../monitor/vm.ts";
-import { MinidiskMap } from "../monitor/minidisk.ts";
+import { Monitor } from "../monitor/monitor.ts";
+import { VmBuilder } from "../monitor/builder.ts";
+import { VirtualMachine } from "../monitor/vm.ts";
+import { VirtualConsole } from "../monitor/devices/console.ts";
+import { VirtualDisk } from "../monitor/devices/disk.ts";
+import { MinidiskMap } from "../monitor/devices/minidisk.ts";
 import {
   InjectReport,
   PageTableComparison,

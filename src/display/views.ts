@@ -18,7 +18,7 @@ import type { CpuState, RunResult } from "../machine/hardware.ts";
 import { formatNs } from "../machine/units.ts";
 import type { Monitor } from "../monitor/monitor.ts";
 import type { VirtualMachine, VmStats } from "../monitor/vm.ts";
-import type { Extent, MinidiskMap } from "../monitor/minidisk.ts";
+import type { Extent, MinidiskMap } from "../monitor/devices/minidisk.ts";
 import type {
   InjectReport,
   PageTableComparison,

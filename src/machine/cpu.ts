@@ -19,6 +19,7 @@ import * as pte from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
+import { executeString, type StringCpu } from "./isa/strings.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -31,6 +32,7 @@ const {
   ACC_R,
   ACC_V,
   ACC_W,
+  FPD_RESUMABLE,
   OPCODE_BY_BYTE,
   SPEC_COUNT,
   SPEC_TABLE,
@@ -405,6 +407,8 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
+  /** The processor as the string instructions see it (isa/strings.ts). */
+  readonly #strings: StringCpu;
   /** Opcode variants (null on every real VAX: no cost). */
   readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
   /** A variant's fault at the boundary counts as the instruction. */
@@ -459,7 +463,45 @@ export class Cpu {
       : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
+    this.#strings = this.#stringPort();
     this.reset();
+  }
+
+  #stringPort(): StringCpu {
+    // deno-lint-ignore no-this-alias
+    const cpu = this;
+    return {
+      r: this.r,
+      get psl() {
+        return cpu.psl;
+      },
+      set psl(v: number) {
+        cpu.psl = v;
+      },
+      get instructionPc() {
+        return cpu.#faultPc;
+      },
+      u8: this.#u8,
+      readB: (va) => this.#read(va | 0, 1, (this.psl >>> 24) & 3),
+      readL: (va) => this.#read(va | 0, 4, (this.psl >>> 24) & 3),
+      writeB: (va, v) => this.#write(va | 0, 1, v, ((this.psl >>> 24) & 3) | 4),
+      writeL: (va, v) => this.#write(va | 0, 4, v, ((this.psl >>> 24) & 3) | 4),
+      pagePa: (va, write) => {
+        const mode = (this.psl >>> 24) & 3;
+        if (write) {
+          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode | 4)
+            ? this.#wrPa | (va & 511)
+            : -1;
+        }
+        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode
+          ? this.#rdPa | (va & 511)
+          : -1;
+      },
+      charge: (n) => {
+        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
+      },
+      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
+    };
   }
 
   /** Replaces the cost model (takes effect at once). */
@@ -1432,12 +1474,18 @@ export class Cpu {
     }
   }
 
-  /** Undoes specifier side effects and resets PC (section 3.6). */
+  /**
+   * Undoes specifier side effects and resets PC (section 3.6). With PSL<FPD>
+   * set, an interruptible instruction has already consumed its operands
+   * into the registers: nothing is undone, it resumes from them.
+   */
   #backout(): void {
     const r = this.r;
     const rq = this.#rq;
-    for (let k = this.#rqn - 2; k >= 0; k -= 2) {
-      r[rq[k]!] = r[rq[k]!]! - rq[k + 1]!;
+    if ((this.psl & PSL_FPD) === 0) {
+      for (let k = this.#rqn - 2; k >= 0; k -= 2) {
+        r[rq[k]!] = r[rq[k]!]! - rq[k + 1]!;
+      }
     }
     this.#rqn = 0;
     r[15] = this.#faultPc;
@@ -1688,7 +1736,13 @@ export class Cpu {
     this.#opcode = op;
     const n = SPEC_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
-      this.#fault(SCB.RESERVED_INSTRUCTION);
+      if (n === 0xff || FPD_RESUMABLE[op] === 0) {
+        this.#fault(SCB.RESERVED_INSTRUCTION);
+      }
+      // Resuming an interrupted instruction: its state is in the
+      // registers, its specifiers are skipped (section 3.6).
+      this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+      return executeString(this.#strings, op, this.#opv);
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
@@ -1778,6 +1832,17 @@ export class Cpu {
       case 0xda:
         if (!this.#privileged()) return;
         return this.#mtpr(opv[0]!, opv[1]!);
+
+      // --- character strings (isa/strings.ts) --------------------------------
+      case 0x28: // MOVC3
+      case 0x29: // CMPC3
+      case 0x2a: // SCANC
+      case 0x2b: // SPANC
+      case 0x2c: // MOVC5
+      case 0x2d: // CMPC5
+      case 0x3a: // LOCC
+      case 0x3b: // SKPC
+        return executeString(this.#strings, op, opv);
       case 0xdb:
         if (!this.#privileged()) return;
         return this.#mfpr(opv[0]!);

@@ -140,3 +140,14 @@ export class InjectReport {
     this.ns = init.ns;
   }
 }
+
+/** Options of `Monitor.inject`. */
+export interface InjectOptions {
+  /** Virtual mode to execute in: 0-3 or kernel, executive, supervisor, user (default: the VM's current mode). */
+  mode?: number | "kernel" | "executive" | "supervisor" | "user";
+  /** Virtual address to place the instruction at (default: the VM's PC). */
+  at?: number;
+}
+
+/** What happened when one instruction was injected into a VM. */
+export type InjectResult = InjectReport;

@@ -13,19 +13,23 @@ import { IPR_NAMES, iprNumber } from "../arch/ipr.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { registerNumber } from "../machine/machine.ts";
 import { hex8 } from "../machine/units.ts";
-import { checkBlockRange } from "../machine/devices/disk.ts";
 import type {
-  ConsoleView,
   CpuState,
-  DiskView,
   Hardware,
   RunOptions,
   RunResult,
 } from "../machine/hardware.ts";
-import type { Extent } from "./minidisk.ts";
+import type { Machine } from "../machine/machine.ts";
 import type { ShadowSet } from "./shadow.ts";
-import type { InjectOptions, InjectResult, Monitor } from "./monitor.ts";
-import type { PageTableComparison, PslReport } from "./reports.ts";
+import type {
+  InjectOptions,
+  InjectResult,
+  PageTableComparison,
+  PslReport,
+} from "./reports.ts";
+import type { VirtualConsole } from "./devices/console.ts";
+import type { VirtualDisk } from "./devices/disk.ts";
+import type { VirtualTimer } from "./devices/timer.ts";
 
 /** Exit and work counters of one VM (Popek and Goldberg's efficiency). */
 export interface VmStats {
@@ -60,127 +64,44 @@ export interface VmStats {
 /** Lifecycle of a VM. */
 export type VmStatus = "ready" | "waiting" | "halted";
 
-/** Virtual interrupt sources: [level, vector]. */
-export const VIRQ = {
-  CONSOLE_RX: 0,
-  CONSOLE_TX: 1,
-  DISK: 2,
-  TIMER: 3,
-} as const;
-
-/** Level and SCB vector of each virtual interrupt source. */
-export const VIRQ_INFO: readonly (readonly [number, number])[] = [
-  [0x14, 0xf8],
-  [0x14, 0xfc],
-  [0x15, 0xd0],
-  [0x16, 0xc0],
-];
-
-/** The virtual console's state. */
-export class VirtualConsole implements ConsoleView {
-  /** RXCS (DONE<7>, IE<6>). */
-  rxcs = 0;
-  /** Last received character. */
-  rxdb = 0;
-  /** TXCS (RDY<7>, IE<6>). */
-  txcs = 0x80;
-  /** Characters typed but not yet delivered. */
-  readonly input: number[] = [];
-  /** Whether a receive event is scheduled. */
-  rxScheduled = false;
-  #text = "";
-  readonly #onType: () => void;
-
-  /** Creates the console; `onType` schedules delivery of typed input. */
-  constructor(onType: () => void) {
-    this.#onType = onType;
-  }
-
-  /** Everything the guest printed. */
-  get output(): string {
-    return this.#text;
-  }
-
-  /** Appends a printed character (monitor use). */
-  print(c: number): void {
-    this.#text += String.fromCharCode(c);
-  }
-
-  /** Clears the captured output. */
-  clearOutput(): void {
-    this.#text = "";
-  }
-
-  /** Types input for the guest. */
-  type(text: string): void {
-    for (let i = 0; i < text.length; i++) {
-      this.input.push(text.charCodeAt(i) & 0xff);
-    }
-    this.#onType();
-  }
-}
-
-/** The virtual disk controller's registers and its minidisk. */
-export class VirtualDisk implements DiskView {
-  /** DKBLK. */
-  blk = 0;
-  /** DKMEM (guest-physical). */
-  mem = 0;
-  /** DKCNT. */
-  cnt = 0;
-  /** DKCS. */
-  cs = 0x80;
-  /** A transfer is in progress. */
-  busy = false;
-  /** The extents of the real disk that make up this disk, in order. */
-  readonly extents: Extent[] = [];
-  readonly #data: () => Uint8Array;
-
-  /** Creates the controller over the real disk's medium. */
-  constructor(realData: () => Uint8Array) {
-    this.#data = realData;
-  }
-
-  /** Capacity in blocks (sum of the extents). */
-  get blocks(): number {
-    return this.extents.reduce((s, e) => s + e.blocks, 0);
-  }
-
-  #real(block: number): number {
-    let base = 0;
-    for (const e of this.extents) {
-      if (block < base + e.blocks) return e.start + block - base;
-      base += e.blocks;
-    }
-    return -1;
-  }
-
-  #check(block: number, count: number): void {
-    checkBlockRange(block, count, this.blocks, "minidisk");
-  }
-
-  /** Reads blocks of the minidisk (host side). */
-  readBlocks(block: number, count = 1): Uint8Array {
-    this.#check(block, count);
-    const out = new Uint8Array(count * 512);
-    const data = this.#data();
-    for (let k = 0; k < count; k++) {
-      const rb = this.#real(block + k);
-      out.set(data.subarray(rb * 512, rb * 512 + 512), k * 512);
-    }
-    return out;
-  }
-
-  /** Writes bytes to the minidisk starting at a block (host side). */
-  writeBlocks(block: number, bytes: Uint8Array): void {
-    const count = Math.ceil(bytes.length / 512);
-    this.#check(block, count);
-    const data = this.#data();
-    for (let k = 0; k < count; k++) {
-      const rb = this.#real(block + k);
-      data.set(bytes.subarray(k * 512, k * 512 + 512), rb * 512);
-    }
-  }
+/**
+ * The monitor as a VM sees it: what the VM's own methods (`get`, `set`,
+ * `run`, `inject`...) ask of it. `Monitor` implements it.
+ */
+export interface VmHost {
+  /** The real machine. */
+  readonly machine: Machine;
+  /** Copies the real CPU state back into the VM, if the VM is loaded. */
+  syncFromCpu(vm: VirtualMachine): void;
+  /** Loads the VM's state into the real CPU. */
+  syncToCpu(vm: VirtualMachine): void;
+  /** Called when the virtual PSL changed outside the run loop. */
+  pslChanged(vm: VirtualMachine, old: number): void;
+  /** Reads a virtual IPR as MFPR would. */
+  readVirtualIpr(vm: VirtualMachine, n: number, fromGuest?: boolean): number;
+  /** Writes a virtual IPR as MTPR would. */
+  writeVirtualIpr(
+    vm: VirtualMachine,
+    n: number,
+    v: number,
+    fromGuest?: boolean,
+  ): boolean;
+  /** Runs one VM alone. */
+  runVm(vm: VirtualMachine, options?: RunOptions): RunResult;
+  /** Executes one instruction in a VM and reports what happened. */
+  inject(
+    vm: VirtualMachine,
+    source: string,
+    options?: InjectOptions,
+  ): InjectResult;
+  /** A guest page table beside the shadow tables. */
+  pageTables(
+    vm: VirtualMachine,
+    region: "S0" | "P0" | "P1",
+    options?: { from?: number; count?: number },
+  ): PageTableComparison;
+  /** The virtual PSL, the real PSL and VMPSL of a VM. */
+  describePsl(vm: VirtualMachine): PslReport;
 }
 
 /**
@@ -192,7 +113,7 @@ export class VirtualMachine implements Hardware {
   /** The VM's name. */
   readonly name: string;
   /** The monitor running it. */
-  readonly monitor: Monitor;
+  readonly monitor: VmHost;
   /** Guest-physical page i lives in real frame `frames[i]`. */
   readonly frames: Int32Array;
   /** Memory size in bytes. */
@@ -225,12 +146,13 @@ export class VirtualMachine implements Hardware {
     mser: 0,
     conpc: 0,
     conpsl: 0,
-    iccs: 0,
   };
-  /** Pending virtual device interrupts (bit per {@link VIRQ} source). */
+  /** Pending virtual device interrupts (bit per VIRQ source, interrupts.ts). */
   irq = 0;
   /** The VM's console. */
   readonly console: VirtualConsole;
+  /** The VM's interval timer. */
+  readonly timer: VirtualTimer;
   /** The VM's disk (its minidisk). */
   readonly disk: VirtualDisk;
   /** Shadow tables: the kernel view, and the executive view (split policy). */
@@ -255,15 +177,13 @@ export class VirtualMachine implements Hardware {
     monitorNs: 0,
     waitNs: 0,
   };
-  /** Cancels the virtual timer's next tick. */
-  timerCancel: (() => void) | null = null;
-
   /** Created by the monitor; use `monitor.vm(name)...create()`. */
   constructor(init: {
     name: string;
-    monitor: Monitor;
+    monitor: VmHost;
     frames: Int32Array;
     console: VirtualConsole;
+    timer: VirtualTimer;
     disk: VirtualDisk;
     shadow: { kernel: ShadowSet; exec: ShadowSet };
   }) {
@@ -272,6 +192,7 @@ export class VirtualMachine implements Hardware {
     this.frames = init.frames;
     this.memorySize = init.frames.length * 512;
     this.console = init.console;
+    this.timer = init.timer;
     this.disk = init.disk;
     this.shadow = init.shadow;
   }
@@ -426,12 +347,12 @@ export class VirtualMachine implements Hardware {
     return this.run({ limit: 1 });
   }
 
-  /** Executes one instruction in this VM; see {@link Monitor.inject}. */
+  /** Executes one instruction in this VM; see {@link VmHost.inject}. */
   inject(source: string, options?: InjectOptions): InjectResult {
     return this.monitor.inject(this, source, options);
   }
 
-  /** Guest page table against the shadow tables; see {@link Monitor.pageTables}. */
+  /** Guest page table against the shadow tables; see {@link VmHost.pageTables}. */
   pageTables(
     region: "S0" | "P0" | "P1",
     options?: { from?: number; count?: number },

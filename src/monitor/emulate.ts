@@ -1,0 +1,311 @@
+/**
+ * Emulation of the sensitive instructions a VM executes in its virtual
+ * kernel mode and that the processor hands to the monitor (vm-extensions.md):
+ * HALT, REI, CHMx, MTPR and MFPR (through the virtual IPRs), LDPCTX,
+ * SVPCTX and PROBER/PROBEW, each done on the VM's virtual state exactly as
+ * the hardware would do it on a bare VAX.
+ *
+ * @module
+ */
+
+import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
+import { PSL_IS, PSL_MBZ } from "../arch/psl.ts";
+import { MM_PTE_REF, SCB } from "../arch/scb.ts";
+import type { CpuExit } from "../machine/cpu.ts";
+import type { PhysicalMemory } from "../machine/memory.ts";
+import { hex8 } from "../machine/units.ts";
+import type { MonitorCosts } from "./costs.ts";
+import {
+  guestPhysReadL,
+  guestPhysWriteL,
+  guestRead,
+  guestTranslate,
+  guestWrite,
+  probeTranslate,
+} from "./guest_memory.ts";
+import type { VirtualIprs } from "./iprs.ts";
+import type { Ledger } from "./ledger.ts";
+import type { ShadowSync } from "./shadow_sync.ts";
+import { GuestFault, VmHalt } from "./signals.ts";
+import type { VirtualMachine } from "./vm.ts";
+
+/** What emulation needs of the monitor. */
+export interface EmulateDeps {
+  /** Real memory (guest memory lives there). */
+  readonly memory: PhysicalMemory;
+  /** The cost model. */
+  readonly costs: MonitorCosts;
+  /** Charging and trace. */
+  readonly ledger: Ledger;
+  /** The virtual IPRs (MTPR, MFPR). */
+  readonly iprs: VirtualIprs;
+  /** Shadow maintenance (LDPCTX, mode changes). */
+  readonly shadows: ShadowSync;
+}
+
+/** Emulates sensitive instructions on a VM's virtual state. */
+export class Emulator {
+  readonly #d: EmulateDeps;
+
+  /** Emulation with its collaborators. */
+  constructor(deps: EmulateDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * Emulates the instruction of a VM-emulation exit. Throws `GuestFault`
+   * when the instruction faults and `VmHalt` when the VM halts; the
+   * caller backs the instruction out.
+   */
+  emulate(vm: VirtualMachine, x: CpuExit): void {
+    const d = this.#d;
+    const mnemonic = OPCODE_BY_BYTE[x.opcode]?.mnemonic ?? "?";
+    const ops = x.operands;
+    const vcur = (vm.vpsl >>> 24) & 3;
+    vm.stats.emulated++;
+    const extra = x.opcode === 0x06 || x.opcode === 0x07
+      ? d.costs.contextEmulation
+      : 0;
+    d.ledger.charge(vm, d.costs.emulation + extra);
+    // Operand specifiers are evaluated before the instruction executes
+    // (vax-architecture.md 3.6, 7 steps 3-4): redo their register side
+    // effects first, so that MTPR (SP)+,#KSP, MFPR #KSP,-(SP) and CHMK (SP)+
+    // see SP as the hardware does. (They used to be redone at completion,
+    // after the IPR access.) The exit dispatcher undoes them if the
+    // emulation faults or halts, as the hardware backs the instruction out.
+    for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! + delta;
+    const complete = (cc?: number) => {
+      vm.r[15] = x.nextPc | 0;
+      if (cc !== undefined) vm.vpsl = (vm.vpsl & ~0xf) | cc;
+    };
+    const before = vm.vpsl;
+    switch (x.opcode) {
+      case 0x00: // HALT
+        vm.r[15] = x.nextPc | 0;
+        if (d.ledger.tracing) {
+          d.ledger.trace(vm, "emulate", `emulate HALT: ${vm.name} halts`);
+        }
+        throw new VmHalt("HALT instruction");
+      case 0x02:
+        this.#rei(vm);
+        break;
+      case 0xbc:
+      case 0xbd:
+      case 0xbe:
+      case 0xbf:
+        this.#chm(vm, x, x.opcode - 0xbc, ops[0]!.value);
+        break;
+      case 0xda: { // MTPR
+        const v = ops[0]!.value | 0;
+        const cc = (vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0);
+        const n = ops[1]!.value >>> 0;
+        const extraV = d.iprs.write(vm, n, v, true);
+        complete(cc | (extraV ? 2 : 0));
+        break;
+      }
+      case 0xdb: { // MFPR
+        const v = d.iprs.read(vm, ops[0]!.value >>> 0, true) | 0;
+        const dst = ops[1]!;
+        if (dst.register >= 0) vm.r[dst.register] = v;
+        else guestWrite(d.memory, vm, dst.address, v, vcur);
+        complete((vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0));
+        break;
+      }
+      case 0x06:
+        this.#ldpctx(vm);
+        complete();
+        break;
+      case 0x07:
+        this.#svpctx(vm);
+        complete();
+        break;
+      case 0x0c:
+      case 0x0d: {
+        const ok = this.#probe(
+          vm,
+          ops[0]!.value,
+          ops[1]!.value,
+          ops[2]!.value,
+          x.opcode === 0x0d,
+        );
+        complete((vm.vpsl & 1) | (ok ? 0 : 4));
+        break;
+      }
+      default:
+        throw new GuestFault(SCB.RESERVED_INSTRUCTION, []);
+    }
+    if (d.ledger.tracing) {
+      d.ledger.trace(
+        vm,
+        "emulate",
+        `emulate ${mnemonic}: PC ${hex8(x.pc)} -> ${hex8(vm.r[15]!)}`,
+        {
+          mnemonic,
+          oldPsl: before >>> 0,
+          newPsl: vm.vpsl >>> 0,
+        },
+      );
+    }
+    d.shadows.afterPslChange(vm, before);
+  }
+
+  /** REI (vax-architecture.md 6): the checks, then PC and PSL from the stack. */
+  #rei(vm: VirtualMachine): void {
+    const mem = this.#d.memory;
+    const psl = vm.vpsl;
+    const cur = (psl >>> 24) & 3;
+    const sp = vm.r[14]!;
+    const newPc = guestRead(mem, vm, sp >>> 0, cur);
+    const np = guestRead(mem, vm, (sp + 4) >>> 0, cur);
+    const nCur = (np >>> 24) & 3;
+    const nPrv = (np >>> 22) & 3;
+    const nIpl = (np >>> 16) & 31;
+    const nIs = (np & PSL_IS) !== 0;
+    const ipl = (psl >>> 16) & 31;
+    const rof = () => new GuestFault(SCB.RESERVED_OPERAND, []);
+    // The virtual machine is a standard VAX: bit 29 is must-be-zero for it.
+    if ((np & PSL_MBZ) !== 0 || nCur < cur || (np & 0x80000000) !== 0) {
+      throw rof();
+    }
+    if (nCur !== 0) {
+      if (nIs || nIpl !== 0 || nPrv < nCur) throw rof();
+    } else {
+      if (nIs && (psl & PSL_IS) === 0) throw rof();
+      if (nIs && nIpl === 0) throw rof();
+      if (nIpl > ipl) throw rof();
+    }
+    const nsp = sp + 8;
+    if ((psl & PSL_IS) !== 0) vm.vstk[4] = nsp;
+    else vm.vstk[cur] = nsp;
+    vm.vpsl = (np & ~0x40000000) | ((np | psl) & 0x40000000);
+    vm.r[14] = nIs ? vm.vstk[4]! : vm.vstk[nCur]!;
+    if (!nIs && nCur >= vm.ipr.astlvl) vm.ipr.sisr |= 1 << 2;
+    vm.r[15] = newPc;
+  }
+
+  /** CHMK, CHME, CHMS, CHMU (7): to the new mode's stack and SCB vector. */
+  #chm(
+    vm: VirtualMachine,
+    x: CpuExit,
+    opMode: number,
+    code: number,
+  ): void {
+    const mem = this.#d.memory;
+    const psl = vm.vpsl;
+    if ((psl & PSL_IS) !== 0) {
+      throw new VmHalt("CHMx executed while on interrupt stack");
+    }
+    const vec = guestPhysReadL(
+      mem,
+      vm,
+      (vm.ipr.scbb + SCB.CHMK + 4 * opMode) >>> 0,
+    );
+    const cur = (psl >>> 24) & 3;
+    const target = Math.min(opMode, cur);
+    const savedR14 = vm.r[14]!;
+    vm.vstk[cur] = vm.r[14]!;
+    const nsp = vm.vstk[target]!;
+    const sxCode = (code << 16) >> 16;
+    try {
+      // Check both ends first, as the hardware does (section 7 step 5).
+      guestTranslate(mem, vm, (nsp - 1) >>> 0, target, true);
+      guestTranslate(mem, vm, (nsp - 12) >>> 0, target, true);
+      guestWrite(mem, vm, (nsp - 4) >>> 0, psl, target);
+      guestWrite(mem, vm, (nsp - 8) >>> 0, x.nextPc, target);
+      guestWrite(mem, vm, (nsp - 12) >>> 0, sxCode, target);
+    } catch (e) {
+      vm.r[14] = savedR14;
+      throw e;
+    }
+    vm.r[14] = nsp - 12;
+    vm.vpsl = (target << 24) | (cur << 22) | (psl & 0x001f0000);
+    vm.r[15] = vec & ~3;
+  }
+
+  /** PROBER and PROBEW (8.1): whether both ends of the range are accessible. */
+  #probe(
+    vm: VirtualMachine,
+    modeOp: number,
+    len: number,
+    base: number,
+    write: boolean,
+  ): boolean {
+    const mem = this.#d.memory;
+    const mode = Math.max(modeOp & 3, (vm.vpsl >>> 22) & 3);
+    const check = (va: number): boolean => {
+      try {
+        probeTranslate(mem, vm, va >>> 0, mode, write);
+        return true;
+      } catch (e) {
+        if (!(e instanceof GuestFault)) throw e;
+        // A page-table entry beyond the guest's memory is a machine check,
+        // as on bare hardware, not "inaccessible".
+        if (e.vector === SCB.MACHINE_CHECK) throw e;
+        const mask = e.params[0] ?? 0;
+        if (
+          e.vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0
+        ) throw e;
+        // A not-valid page whose protection allows access counts as accessible.
+        if (e.vector === SCB.TRANSLATION_NOT_VALID) return true;
+        return false;
+      }
+    };
+    const l = len & 0xffff;
+    return check(base) && check((base + l - 1) >>> 0);
+  }
+
+  /** LDPCTX (11.2): the process context from the PCB. */
+  #ldpctx(vm: VirtualMachine): void {
+    const mem = this.#d.memory;
+    const pcb = vm.ipr.pcbb >>> 0;
+    const rd = (off: number) => guestPhysReadL(mem, vm, pcb + off);
+    const stk = [rd(0), rd(4), rd(8), rd(12)];
+    const regs = Array.from({ length: 14 }, (_, k) => rd(0x10 + 4 * k));
+    const pc = rd(0x48);
+    const psl = rd(0x4c);
+    const w54 = rd(0x54);
+    const w5c = rd(0x5c);
+    vm.ipr.p0br = rd(0x50) & ~3;
+    vm.ipr.p0lr = w54 & 0x3fffff;
+    vm.ipr.astlvl = (w54 >>> 24) & 7;
+    vm.ipr.p1br = rd(0x58) & ~3;
+    vm.ipr.p1lr = w5c & 0x3fffff;
+    vm.ipr.pme = (w5c >>> 31) & 1;
+    for (let k = 0; k < 4; k++) vm.vstk[k] = stk[k]!;
+    if ((vm.vpsl & PSL_IS) !== 0) {
+      vm.vstk[4] = vm.r[14]!;
+      vm.vpsl &= ~PSL_IS;
+    }
+    for (let k = 0; k < 14; k++) vm.r[k] = regs[k]!;
+    const sp = vm.vstk[0]! - 8;
+    vm.r[14] = sp;
+    this.#d.shadows.flushProcess(vm);
+    guestWrite(mem, vm, sp >>> 0, pc, 0);
+    guestWrite(mem, vm, (sp + 4) >>> 0, psl, 0);
+  }
+
+  /** SVPCTX (11.3): the process context into the PCB. */
+  #svpctx(vm: VirtualMachine): void {
+    const mem = this.#d.memory;
+    const sp = vm.r[14]!;
+    const pc = guestRead(mem, vm, sp >>> 0, 0);
+    const psl = guestRead(mem, vm, (sp + 4) >>> 0, 0);
+    const pcb = vm.ipr.pcbb >>> 0;
+    // Check the PCB exists before changing anything.
+    guestPhysReadL(mem, vm, pcb + 0x4c);
+    if ((vm.vpsl & PSL_IS) !== 0) {
+      vm.r[14] = sp + 8;
+    } else {
+      vm.vstk[0] = sp + 8;
+      vm.r[14] = vm.vstk[4]!;
+      vm.vpsl |= PSL_IS;
+      if ((vm.vpsl & 0x001f0000) === 0) vm.vpsl |= 1 << 16;
+    }
+    const wr = (off: number, v: number) =>
+      guestPhysWriteL(mem, vm, pcb + off, v);
+    for (let k = 0; k < 4; k++) wr(4 * k, vm.vstk[k]!);
+    for (let k = 0; k < 14; k++) wr(0x10 + 4 * k, vm.r[k]!);
+    wr(0x48, pc);
+    wr(0x4c, psl);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * One dispatch from an exit record to its handler. Every exit is counted
+ * by kind and charged the world switch; then a VM-emulation exit goes to
+ * the emulator, an ACV or TNV to shadow maintenance (a fill, or the
+ * guest's own fault), a real interrupt to the device it belongs to, and
+ * any other exception is reflected into the guest. A guest fault raised by
+ * a handler becomes a fault of the instruction; a halt halts the VM.
+ *
+ * @module
+ */
+
+import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
+import { PSL_TP } from "../arch/psl.ts";
+import { SCB, vectorName } from "../arch/scb.ts";
+import type { CpuExit } from "../machine/cpu.ts";
+import { hex8 } from "../machine/units.ts";
+import type { MonitorCosts } from "./costs.ts";
+import type { DiskChannel } from "./devices/disk.ts";
+import type { Emulator } from "./emulate.ts";
+import type { Ledger } from "./ledger.ts";
+import type { Reflector } from "./reflect.ts";
+import type { ShadowSync } from "./shadow_sync.ts";
+import { GuestFault, haltVm, VmHalt } from "./signals.ts";
+import type { VirtualMachine } from "./vm.ts";
+
+/** What exit dispatch needs of the monitor: its handlers. */
+export interface ExitDeps {
+  /** The cost model. */
+  readonly costs: MonitorCosts;
+  /** Charging and trace. */
+  readonly ledger: Ledger;
+  /** Sensitive instructions. */
+  readonly emulator: Emulator;
+  /** Shadow misses. */
+  readonly shadows: ShadowSync;
+  /** Exceptions that belong to the guest. */
+  readonly reflector: Reflector;
+  /** The real disk's completions. */
+  readonly channel: DiskChannel;
+}
+
+/** The name an exit is counted under (`REI`, `CHMK`, `ACV`, `interrupt`...). */
+export function exitKind(x: CpuExit): string {
+  return x.kind === "vm-emulation"
+    ? (OPCODE_BY_BYTE[x.opcode]?.mnemonic ?? "?")
+    : x.kind === "interrupt"
+    ? "interrupt"
+    : x.vector === SCB.ACCESS_VIOLATION
+    ? "ACV"
+    : x.vector === SCB.TRANSLATION_NOT_VALID
+    ? "TNV"
+    : vectorName(x.vector);
+}
+
+/** Dispatches exits to their handlers. */
+export class ExitDispatcher {
+  readonly #d: ExitDeps;
+
+  /** Exit dispatch with its handlers. */
+  constructor(deps: ExitDeps) {
+    this.#d = deps;
+  }
+
+  /** Handles an exit; returns true when the instruction must be retried (refund). */
+  handle(vm: VirtualMachine, x: CpuExit): boolean {
+    const d = this.#d;
+    const kind = exitKind(x);
+    vm.stats.exits[kind] = (vm.stats.exits[kind] ?? 0) + 1;
+    vm.stats.totalExits++;
+    d.ledger.charge(vm, d.costs.exitEntry);
+    if (d.ledger.tracing) {
+      d.ledger.trace(vm, "exit", `exit: ${kind} at ${hex8(x.pc)}`, {
+        kind: x.kind,
+        vector: x.vector,
+        realPsl: x.psl,
+        ...(x.kind === "vm-emulation"
+          ? {
+            mnemonic: kind,
+            operand: x.operands[0]?.value ?? 0,
+            next: x.nextPc,
+          }
+          : {}),
+      });
+    }
+    try {
+      if (x.kind === "interrupt") {
+        if (x.vector === SCB.DISK) d.channel.poll();
+        return false;
+      }
+      if (x.kind === "vm-emulation") {
+        d.emulator.emulate(vm, x);
+        return false;
+      }
+      if (
+        x.vector === SCB.ACCESS_VIOLATION ||
+        x.vector === SCB.TRANSLATION_NOT_VALID
+      ) {
+        return d.shadows.memoryFault(
+          vm,
+          x.vector,
+          x.params[0]!,
+          x.params[1]! >>> 0,
+          x.access,
+        );
+      }
+      d.reflector.reflect(vm, x.vector, x.params, -1);
+      return false;
+    } catch (e) {
+      if (
+        x.kind === "vm-emulation" && !(e instanceof VmHalt && x.opcode === 0)
+      ) {
+        // Back the instruction out: undo the operand side effects the
+        // emulator redid before executing it.
+        for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! - delta;
+      }
+      if (e instanceof GuestFault) {
+        // The emulation itself faulted: reflect as a fault of the instruction.
+        vm.r[15] = x.pc | 0;
+        // A fault clears PSL<TP> before the PSL is pushed (5.3), so the
+        // retried instruction is traced once. (The exit's PSL still has the
+        // TP the processor set when it began the instruction.)
+        vm.vpsl &= ~PSL_TP;
+        try {
+          d.reflector.reflect(vm, e.vector, e.params, -1, e.severe);
+        } catch (e2) {
+          if (e2 instanceof VmHalt) haltVm(vm, e2.reason, d.ledger);
+          else throw e2;
+        }
+        return false;
+      }
+      if (e instanceof VmHalt) {
+        haltVm(vm, e.reason, d.ledger);
+        return false;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Guest memory as the guest's own MMU sees it: guest-virtual addresses
+ * translated through the guest's page tables (vax-architecture.md 10.5) to
+ * guest-physical, and guest-physical through the VM's frame table to real
+ * memory. The emulation of REI, CHMx, PROBE, LDPCTX and SVPCTX and the
+ * reflection of exceptions read and write guest memory only through these.
+ * A guest fault comes out as a `GuestFault`; what halts a bare processor
+ * comes out as a `VmHalt`.
+ *
+ * @module
+ */
+
+import { MM_PTE_REF, SCB } from "../arch/scb.ts";
+import { PTE_M } from "../arch/pte.ts";
+import type { PhysicalMemory } from "../machine/memory.ts";
+import {
+  isWalkFault,
+  type MmuRegisters,
+  NonexistentMemory,
+  walk,
+} from "../machine/mmu.ts";
+import { GuestFault, VmHalt } from "./signals.ts";
+
+/** A VM's memory as the translation needs it. */
+export interface GuestSpace {
+  /** The guest's memory-management registers. */
+  readonly ipr: MmuRegisters;
+  /** Real address of a guest-physical address, or -1 beyond memory. */
+  realAddress(gpa: number): number;
+}
+
+/**
+ * The guest's own page-table walk. A page-table entry beyond the guest's
+ * memory is a machine check, as on bare hardware; a process page table
+ * outside S0 halts the VM as it halts the processor (vax-architecture.md
+ * 10.5, SimH). (Both used to be a machine check, and through PROBE the
+ * walk's RangeError escaped the monitor.)
+ */
+export function walkGuest(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  mode: number,
+  write: boolean,
+): ReturnType<typeof walk> {
+  try {
+    return walk(vm.ipr, va, mode, write, (gpa) => {
+      const pa = vm.realAddress(gpa);
+      return pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3) < 0
+        ? undefined
+        : mem.readL(pa);
+    });
+  } catch (e) {
+    if (e instanceof NonexistentMemory) {
+      throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    }
+    if (e instanceof RangeError) {
+      throw new VmHalt("process PTE in P0 or P1 space");
+    }
+    throw e;
+  }
+}
+
+/**
+ * Translates a guest-virtual address as the guest's MMU would, setting the
+ * PTE's M bit on a write; returns the guest-physical address or throws
+ * `GuestFault`.
+ */
+export function guestTranslate(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  mode: number,
+  write: boolean,
+): number {
+  const r = walkGuest(mem, vm, va, mode, write);
+  if (isWalkFault(r)) throw new GuestFault(r.vector, [r.mask, r.va | 0]);
+  if (write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
+    mem.writeL(vm.realAddress(r.ptePa), (r.pte | PTE_M) | 0);
+  }
+  return r.pa;
+}
+
+/**
+ * Guest-physical addresses of the longword at va, translated as the
+ * processor does (10.5): the first byte, and for an access that crosses a
+ * page the last byte, so a fault on the second page reports va + 3 as on
+ * bare hardware. (Translating byte by byte reported the second page's
+ * first byte.)
+ */
+function guestTranslateL(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  mode: number,
+  write: boolean,
+): number[] {
+  const g1 = guestTranslate(mem, vm, va >>> 0, mode, write);
+  if ((va & 511) + 4 <= 512) return [g1, g1 + 1, g1 + 2, g1 + 3];
+  const g2 = guestTranslate(mem, vm, (va + 3) >>> 0, mode, write);
+  return [0, 1, 2, 3].map((k) =>
+    ((va + k) >>> 9) === (va >>> 9) ? g1 + k : (g2 & ~511) | ((va + k) & 511)
+  );
+}
+
+/** Reads a guest-virtual longword in a mode. */
+export function guestRead(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  mode: number,
+): number {
+  if ((va & 511) <= 508) {
+    // Within one page, so within one real frame: one translation.
+    const pa = vm.realAddress(guestTranslate(mem, vm, va >>> 0, mode, false));
+    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    return mem.readL(pa);
+  }
+  let v = 0;
+  const gpas = guestTranslateL(mem, vm, va, mode, false);
+  for (let k = 0; k < 4; k++) {
+    const pa = vm.realAddress(gpas[k]!);
+    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    v |= mem.u8[pa]! << (8 * k);
+  }
+  return v | 0;
+}
+
+/** Writes a guest-virtual longword in a mode (all or nothing). */
+export function guestWrite(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  value: number,
+  mode: number,
+): void {
+  if ((va & 511) <= 508) {
+    const pa = vm.realAddress(guestTranslate(mem, vm, va >>> 0, mode, true));
+    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    mem.writeL(pa, value);
+    return;
+  }
+  const pas: number[] = [];
+  const gpas = guestTranslateL(mem, vm, va, mode, true);
+  for (let k = 0; k < 4; k++) {
+    const pa = vm.realAddress(gpas[k]!);
+    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    pas.push(pa);
+  }
+  pas.forEach((pa, k) => mem.u8[pa] = value >>> (8 * k));
+}
+
+/** Reads a guest-physical longword (a machine check beyond memory). */
+export function guestPhysReadL(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  gpa: number,
+): number {
+  const pa = vm.realAddress(gpa);
+  if (pa < 0 || vm.realAddress(gpa + 3) < 0) {
+    throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+  }
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    v |= mem.u8[vm.realAddress(gpa + k)]! << (8 * k);
+  }
+  return v | 0;
+}
+
+/** Writes a guest-physical longword (a machine check beyond memory). */
+export function guestPhysWriteL(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  gpa: number,
+  value: number,
+): void {
+  if (vm.realAddress(gpa) < 0 || vm.realAddress(gpa + 3) < 0) {
+    throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+  }
+  for (let k = 0; k < 4; k++) {
+    mem.u8[vm.realAddress(gpa + k)] = value >>> (8 * k);
+  }
+}
+
+/** The guest's final PTE for va (after a successful walk). */
+export function guestPte(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+): number {
+  const r = walk(vm.ipr, va, 0, false, (gpa) => {
+    const pa = vm.realAddress(gpa);
+    return pa < 0 ? undefined : mem.readL(pa);
+  });
+  if (isWalkFault(r)) {
+    // Protection may deny kernel reads but the access succeeded in another
+    // mode (e.g. a write-only view); read the PTE directly.
+    return rawGuestPte(mem, vm, va) ?? 0;
+  }
+  return r.pte;
+}
+
+/** The guest's PTE for va read straight from its tables (no checks). */
+export function rawGuestPte(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+): number | undefined {
+  const g = vm.ipr;
+  const vpn = (va >>> 9) & 0x1fffff;
+  const region = va >>> 30;
+  let gpa: number;
+  if (region === 2) gpa = g.sbr + 4 * vpn;
+  else {
+    const pteVa = region === 0 ? g.p0br + 4 * vpn : g.p1br + 4 * vpn;
+    const svpn = (pteVa >>> 9) & 0x1fffff;
+    if (svpn >= g.slr) return undefined;
+    const spa = vm.realAddress(g.sbr + 4 * svpn);
+    if (spa < 0) return undefined;
+    const spte = mem.readL(spa);
+    gpa = ((spte & 0x1fffff) << 9) | (pteVa & 511);
+  }
+  const pa = vm.realAddress(gpa);
+  return pa < 0 ? undefined : mem.readL(pa) >>> 0;
+}
+
+/**
+ * PROBE's translation: like the MMU's, but a length violation on the
+ * process-PTE reference means "not accessible" (an ACV without the PTE
+ * bit), and a successful PROBEW sets M as on SimH (8.1).
+ */
+export function probeTranslate(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  mode: number,
+  write: boolean,
+): void {
+  const r = walkGuest(mem, vm, va, mode, write);
+  if (!isWalkFault(r) && write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
+    const pa = vm.realAddress(r.ptePa);
+    if (pa >= 0) mem.writeL(pa, (r.pte | PTE_M) | 0);
+  }
+  if (isWalkFault(r)) {
+    // Length violations on the process-PTE reference mean "not accessible".
+    if (r.vector === SCB.ACCESS_VIOLATION) {
+      throw new GuestFault(r.vector, [r.mask & ~MM_PTE_REF, r.va]);
+    }
+    throw new GuestFault(r.vector, [r.mask, r.va]);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The run loop: which VM holds the processor, for how long (a time slice
+ * of simulated time), what happens between its runs (device events, the
+ * real disk's completions, delivery of virtual interrupts), and waiting and
+ * waking (a VM that idles waits for an interrupt while the others run).
+ *
+ * @module
+ */
+
+import {
+  STOP_BREAKPOINT,
+  STOP_EXIT,
+  STOP_HALT,
+  STOP_IDLE,
+  STOP_LIMIT,
+  STOP_REQUEST,
+  STOP_TIME,
+} from "../machine/cpu.ts";
+import type { RunOptions, StopKind } from "../machine/hardware.ts";
+import type { Machine } from "../machine/machine.ts";
+import type { MonitorCosts } from "./costs.ts";
+import type { DiskChannel } from "./devices/disk.ts";
+import type { ExitDispatcher } from "./exits.ts";
+import { deliverable } from "./interrupts.ts";
+import type { Ledger } from "./ledger.ts";
+import type { Reflector } from "./reflect.ts";
+import type { ShadowSync } from "./shadow_sync.ts";
+import type { Vcpu } from "./vcpu.ts";
+import type { VirtualMachine } from "./vm.ts";
+
+/** What the scheduler needs of the monitor. */
+export interface SchedulerDeps {
+  /** The real processor and the device event queue. */
+  readonly machine: Pick<Machine, "cpu" | "events">;
+  /** The monitor's VMs by name (a VM no longer there is not run). */
+  readonly vms: ReadonlyMap<string, VirtualMachine>;
+  /** Time slice per VM (ns). */
+  readonly quantumNs: number;
+  /** The cost model (VM switches). */
+  readonly costs: MonitorCosts;
+  /** Charging and trace. */
+  readonly ledger: Ledger;
+  /** Loading VMs on the processor. */
+  readonly vcpu: Vcpu;
+  /** Exit dispatch. */
+  readonly exits: ExitDispatcher;
+  /** Delivery of virtual interrupts. */
+  readonly reflector: Reflector;
+  /** Shadow maintenance (its memory of the last miss). */
+  readonly shadows: ShadowSync;
+  /** The real disk's completions. */
+  readonly channel: DiskChannel;
+}
+
+/** Shares the processor among VMs. */
+export class Scheduler {
+  readonly #d: SchedulerDeps;
+  #lastRun: VirtualMachine | null = null;
+
+  /** A scheduler with its collaborators. */
+  constructor(deps: SchedulerDeps) {
+    this.#d = deps;
+  }
+
+  /** A VM can take an interrupt now: wake it, stop it if it is running. */
+  notify(vm: VirtualMachine): void {
+    if (!deliverable(vm)) return;
+    if (vm.status === "waiting") vm.status = "ready";
+    if (this.#d.vcpu.isLoaded(vm)) this.#d.machine.cpu.requestStop();
+  }
+
+  /** A VM of this monitor that has not halted. */
+  #isLive(v: VirtualMachine): boolean {
+    return v.status !== "halted" && this.#d.vms.get(v.name) === v;
+  }
+
+  /** Runs the candidates, round robin in time slices, until a stop. */
+  loop(candidates: VirtualMachine[], options: RunOptions): { stop: StopKind } {
+    const d = this.#d;
+    const cpu = d.machine.cpu;
+    const events = d.machine.events;
+    const vms = d.vms;
+    const limit = options.limit ?? Infinity;
+    let budget = limit;
+    let end = options.untilNs ?? Infinity;
+    if (options.forNs !== undefined) {
+      end = Math.min(end, cpu.ns + options.forNs);
+    }
+    if (options.breakpoints) cpu.setBreakpoints(options.breakpoints);
+    let rr = this.#lastRun
+      ? Math.max(0, candidates.indexOf(this.#lastRun) + 1)
+      : 0;
+    // The VM holding the processor and the end of its time slice. A VM
+    // keeps the processor across exits and device events until its
+    // quantum ends, it halts, or it waits. (Every exit used to hand the
+    // processor to the next VM with a fresh quantum, so a VM that exits
+    // often got one instruction per round.)
+    let slice: { vm: VirtualMachine; end: number } | null = null;
+    try {
+      for (;;) {
+        if (events.nextAt <= cpu.ns) {
+          // Device events are the monitor's to run (the processor does not
+          // skip time while a VM runs: see below).
+          events.runDue(cpu.ns);
+          d.channel.poll();
+        }
+        // (No array per iteration: this loop runs once per exit.)
+        let anyLive = false;
+        for (const v of candidates) {
+          if (!this.#isLive(v)) continue;
+          anyLive = true;
+          if (v.status === "waiting" && deliverable(v)) {
+            v.status = "ready";
+          }
+        }
+        if (!anyLive) return { stop: "halt" };
+        if (budget <= 0) return { stop: "limit" };
+        if (cpu.ns >= end) return { stop: "time" };
+        let vm: VirtualMachine | undefined;
+        if (
+          slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
+          vms.get(slice.vm.name) === slice.vm
+        ) {
+          vm = slice.vm;
+        } else {
+          slice = null;
+          for (let k = 0; k < candidates.length; k++) {
+            const v = candidates[(rr + k) % candidates.length]!;
+            if (v.status === "ready" && vms.get(v.name) === v) {
+              vm = v;
+              rr = (rr + k + 1) % candidates.length;
+              break;
+            }
+          }
+        }
+        if (!vm) {
+          // Everyone waits: let simulated time pass to the next event.
+          const next = events.nextAt;
+          if (next === Infinity || next >= end) {
+            if (next >= end && end !== Infinity) {
+              for (const v of candidates) {
+                if (this.#isLive(v) && v.status === "waiting") {
+                  v.stats.waitNs += end - cpu.ns;
+                }
+              }
+              cpu.ns = end;
+              return { stop: "time" };
+            }
+            return { stop: "idle" };
+          }
+          for (const v of candidates) {
+            if (this.#isLive(v) && v.status === "waiting") {
+              v.stats.waitNs += next - cpu.ns;
+            }
+          }
+          if (next > cpu.ns) cpu.ns = next;
+          events.runDue(cpu.ns);
+          d.channel.poll();
+          // A bare processor's idle loop executes its branch once per
+          // event: count one against the instruction limit, so a run with a
+          // limit ends even when every VM waits forever on a periodic timer.
+          budget -= 1;
+          continue;
+        }
+        if (this.#lastRun !== vm) {
+          if (this.#lastRun !== null) {
+            d.ledger.charge(vm, d.costs.vmSwitch);
+            if (d.ledger.tracing) {
+              d.ledger.trace(vm, "schedule", `switch to ${vm.name}`);
+            }
+          }
+          this.#lastRun = vm;
+        }
+        if (!d.reflector.deliverInterrupts(vm)) continue;
+        d.vcpu.syncToCpu(vm);
+        slice ??= { vm, end: Math.min(end, cpu.ns + d.quantumNs) };
+        const t0 = cpu.ns;
+        const i0 = cpu.instructions;
+        // The processor stops at the next device event (the loop above runs
+        // it) instead of skipping simulated time to it when the guest idles
+        // (a branch to itself): an idling VM then stops with STOP_IDLE and
+        // waits, and the processor goes to the other VMs. (With
+        // nextEventNs = the next event, an idle guest's branch jumped the
+        // clock to the next event, however far, and charged all that time
+        // to itself as guest time, taking the processor from every other VM.)
+        cpu.nextEventNs = Infinity;
+        const code = cpu.run(budget, Math.min(slice.end, events.nextAt));
+        const ran = cpu.instructions - i0;
+        budget -= ran;
+        // Progress (or any other kind of stop) ends a run of shadow fills.
+        if (ran > 1 || code !== STOP_EXIT || cpu.exit?.kind !== "exception") {
+          d.shadows.resetMissMemo();
+        }
+        vm.stats.instructions += ran;
+        vm.stats.guestNs += cpu.ns - t0;
+        d.vcpu.syncFromCpu(vm);
+        switch (code) {
+          case STOP_EXIT: {
+            const refund = d.exits.handle(vm, cpu.exit!);
+            if (refund) {
+              budget += 1;
+              vm.stats.instructions -= 1;
+            }
+            break;
+          }
+          case STOP_TIME:
+            break;
+          case STOP_LIMIT:
+            return { stop: "limit" };
+          case STOP_IDLE:
+            slice = null;
+            vm.status = "waiting";
+            if (d.ledger.tracing) {
+              d.ledger.trace(
+                vm,
+                "schedule",
+                `${vm.name} waits for an interrupt`,
+              );
+            }
+            break;
+          case STOP_BREAKPOINT:
+            return { stop: "breakpoint" };
+          case STOP_REQUEST:
+            break;
+          case STOP_HALT:
+            return { stop: "halt" };
+        }
+      }
+    } finally {
+      if (options.breakpoints) cpu.setBreakpoints([]);
+      for (const v of candidates) d.vcpu.syncFromCpu(v);
+    }
+  }
+}

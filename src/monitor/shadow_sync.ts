@@ -1,0 +1,193 @@
+/**
+ * Keeping a VM's shadow page tables in step with its own: a shadow miss
+ * (ACV or TNV while the VM runs) is filled from the guest's tables or
+ * reflected as the guest's own fault; a change of the guest's base or
+ * length registers lays the shadow tables out again; TBIA and TBIS clear
+ * shadow entries as they clear a real translation buffer.
+ *
+ * @module
+ */
+
+import { MM_PTE_REF, MM_WRITE, SCB } from "../arch/scb.ts";
+import { PTE_M, PTE_V } from "../arch/pte.ts";
+import type { CpuExit } from "../machine/cpu.ts";
+import type { Machine } from "../machine/machine.ts";
+import { hex8 } from "../machine/units.ts";
+import type { MonitorCosts } from "./costs.ts";
+import { guestPte, guestTranslate } from "./guest_memory.ts";
+import type { Ledger } from "./ledger.ts";
+import { machineCheckFrame } from "./reflect.ts";
+import type { ShadowPolicy, ShadowSet } from "./shadow.ts";
+import { GuestFault, VmHalt } from "./signals.ts";
+import type { Vcpu } from "./vcpu.ts";
+import type { VirtualMachine } from "./vm.ts";
+
+/** What shadow maintenance needs of the monitor. */
+export interface ShadowSyncDeps {
+  /** Real memory and the real processor's translation buffer. */
+  readonly machine: Pick<Machine, "memory" | "cpu">;
+  /** Shadow-table policy. */
+  readonly policy: ShadowPolicy;
+  /** The cost model. */
+  readonly costs: MonitorCosts;
+  /** Charging and trace. */
+  readonly ledger: Ledger;
+  /** The processor's view of the VMs' MMUs. */
+  readonly vcpu: Vcpu;
+}
+
+/** Fills and flushes the shadow tables of the VMs of one monitor. */
+export class ShadowSync {
+  readonly #d: ShadowSyncDeps;
+  /** The last shadow miss filled (a second identical one means no progress). */
+  #lastFault = "";
+
+  /** Shadow maintenance with its collaborators. */
+  constructor(deps: ShadowSyncDeps) {
+    this.#d = deps;
+  }
+
+  /** Forgets the last miss: the VM made progress (or stopped otherwise). */
+  resetMissMemo(): void {
+    this.#lastFault = "";
+  }
+
+  /** Rebuilds both shadow sets for the VM's current guest registers. */
+  relayout(vm: VirtualMachine): void {
+    const g = vm.ipr;
+    const pages = vm.memorySize / 512;
+    const sys = g.mapen ? Math.min(g.slr, 32768) : pages;
+    const p0 = g.mapen ? g.p0lr : pages;
+    const p1 = g.mapen ? g.p1lr : 0x200000;
+    vm.shadow.kernel.layout(sys, p0, p1);
+    vm.shadow.exec.layout(sys, p0, p1);
+    vm.stats.shadowFlushes++;
+    this.#d.ledger.charge(vm, this.#d.costs.shadowFlush);
+    this.#d.vcpu.mmuChanged(vm);
+  }
+
+  /** The guest changed its process registers (P0/P1 base or length, LDPCTX). */
+  flushProcess(vm: VirtualMachine): void {
+    const g = vm.ipr;
+    if (!g.mapen) return;
+    vm.shadow.kernel.setProcessLengths(g.p0lr, g.p1lr);
+    vm.shadow.exec.setProcessLengths(g.p0lr, g.p1lr);
+    vm.stats.shadowFlushes++;
+    this.#d.ledger.charge(vm, this.#d.costs.shadowFlush);
+    this.#d.vcpu.mmuChanged(vm);
+  }
+
+  /** The guest's TBIA: every shadow entry goes. */
+  invalidateAll(vm: VirtualMachine): void {
+    vm.shadow.kernel.clearAll();
+    vm.shadow.exec.clearAll();
+    vm.stats.shadowFlushes++;
+    this.#d.ledger.charge(vm, this.#d.costs.shadowFlush);
+    this.#d.machine.cpu.tbFlushAll();
+  }
+
+  /** The guest's TBIS: the shadow entries of one page go. */
+  invalidateOne(vm: VirtualMachine, va: number): void {
+    vm.shadow.kernel.invalidate(va >>> 0);
+    vm.shadow.exec.invalidate(va >>> 0);
+    this.#d.machine.cpu.tbFlushOne(va);
+  }
+
+  /** The guest's TBCHK: whether the active view holds a valid entry. */
+  check(vm: VirtualMachine, va: number): boolean {
+    return (this.#d.vcpu.activeSet(vm).read(va >>> 0) & PTE_V) !== 0;
+  }
+
+  /** After the virtual mode may have changed: select the shadow view. */
+  afterPslChange(vm: VirtualMachine, before: number): void {
+    const a = (before >>> 24) & 3;
+    const b = (vm.vpsl >>> 24) & 3;
+    if (this.#d.policy === "split" && (a === 1) !== (b === 1)) {
+      // The executive view differs: the real MMU registers change (loaded at resume).
+      this.#d.vcpu.invalidateMmu();
+    }
+  }
+
+  /**
+   * ACV or TNV while the VM ran: a shadow miss to fill, or the guest's own
+   * fault (thrown as `GuestFault`). Returns true: the instruction is
+   * retried.
+   */
+  memoryFault(
+    vm: VirtualMachine,
+    vector: number,
+    mask: number,
+    va: number,
+    access?: CpuExit["access"],
+  ): boolean {
+    const d = this.#d;
+    const set = d.vcpu.activeSet(vm);
+    const write = (mask & MM_WRITE) !== 0;
+    const key = `${vm.name}:${set.view}:${vm.r[15]}:${va}:${mask}:${vector}`;
+    if (vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0) {
+      // The real system PTE of a shadow process-table page is not there yet.
+      if (set.ensureTablePage(va)) {
+        d.machine.cpu.tbFlushAll();
+        return true;
+      }
+    }
+    const vmode = (vm.vpsl >>> 24) & 3;
+    // Shared tables give virtual executive the kernel's rights (the weakness
+    // vm-extensions.md describes), so walk with kernel rights for it.
+    const mode = d.policy === "shared" && vmode === 1 ? 0 : vmode;
+    const gpa = guestTranslate(d.machine.memory, vm, va, mode, write);
+    if (vm.realAddress(gpa) < 0) {
+      // Nonexistent guest memory: the machine check the KA655 reports
+      // (vax-architecture.md 5.4), with the frame bare hardware pushes.
+      throw new GuestFault(
+        SCB.MACHINE_CHECK,
+        machineCheckFrame(vm, va, access),
+        true,
+      );
+    }
+    if (this.#lastFault === key) {
+      // The fill did not help: never loop; the VM stops with a clear reason.
+      throw new VmHalt(
+        `monitor cannot shadow VA 0x${hex8(va)} (mask ${mask}) at PC 0x${
+          hex8(vm.r[15]!)
+        }`,
+      );
+    }
+    this.#lastFault = key;
+    this.#fill(vm, set, va, gpa);
+    return true;
+  }
+
+  #fill(
+    vm: VirtualMachine,
+    set: ShadowSet,
+    va: number,
+    gpa: number,
+  ): void {
+    const d = this.#d;
+    set.ensureTablePage(va);
+    if (set.ptePa(va) < 0) {
+      throw new VmHalt(
+        `monitor shadow tables do not cover VA 0x${
+          hex8(va)
+        } (guest tables too large)`,
+      );
+    }
+    const guest = vm.ipr.mapen
+      ? guestPte(d.machine.memory, vm, va)
+      : (PTE_V | (4 << 27) | PTE_M) >>> 0; // no protection when mapping is off
+    const frame = vm.frames[gpa >>> 9]!;
+    const shadow = set.fill(va, guest, frame, d.policy);
+    d.machine.cpu.tbFlushOne(va | 0);
+    vm.stats.shadowFills++;
+    d.ledger.charge(vm, d.costs.shadowFill);
+    if (d.ledger.tracing) {
+      d.ledger.trace(
+        vm,
+        "shadow-fill",
+        `shadow fill VA ${hex8(va)} -> frame ${hex8(frame)}`,
+        { va, guestPte: guest, shadowPte: shadow, view: set.view },
+      );
+    }
+  }
+}

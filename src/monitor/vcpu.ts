@@ -1,0 +1,122 @@
+/**
+ * Putting a VM on the real processor and taking it off: its registers, its
+ * PSL with the modes compressed (virtual kernel runs in real executive) and
+ * the VM bit set, VMPSL, and the real MMU registers of the shadow view the
+ * VM's current mode uses. The state stays on the processor while the VM
+ * runs, and is copied back before the monitor handles an exit.
+ *
+ * @module
+ */
+
+import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
+import type { Cpu } from "../machine/cpu.ts";
+import type { ShadowPolicy, ShadowSet } from "./shadow.ts";
+import type { VirtualMachine } from "./vm.ts";
+
+/** PSL bits the guest owns directly: TP, FPD, DV, FU, IV, T, N, Z, V, C. */
+export const GUEST_PSL_BITS = 0x480000ff;
+
+/** Real mode for a virtual mode (ring compression). */
+export function compressMode(mode: number): number {
+  return mode === 0 ? 1 : mode;
+}
+
+/** The real PSL that carries a virtual PSL while the VM runs. */
+export function realPsl(vpsl: number): number {
+  const cur = (vpsl >>> 24) & 3;
+  const prv = (vpsl >>> 22) & 3;
+  return (PSL_VM | (compressMode(cur) << 24) | (compressMode(prv) << 22) |
+    (vpsl & GUEST_PSL_BITS)) | 0;
+}
+
+/** Which VM holds the real processor and which shadow view its MMU shows. */
+export class Vcpu {
+  readonly #cpu: Cpu;
+  readonly #policy: ShadowPolicy;
+  #onCpu: VirtualMachine | null = null;
+  #mmuFor: VirtualMachine | null = null;
+  #mmuView: "kernel" | "exec" = "kernel";
+
+  /** The processor of a monitor with a shadow policy. */
+  constructor(cpu: Cpu, policy: ShadowPolicy) {
+    this.#cpu = cpu;
+    this.#policy = policy;
+  }
+
+  /** Whether the VM's state is on the processor now. */
+  isLoaded(vm: VirtualMachine): boolean {
+    return this.#onCpu === vm;
+  }
+
+  /** Copies the real CPU state back into the VM, if the VM is loaded. */
+  syncFromCpu(vm: VirtualMachine): void {
+    if (this.#onCpu !== vm) return;
+    const cpu = this.#cpu;
+    vm.r.set(cpu.r);
+    vm.vpsl = ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
+    this.#onCpu = null;
+  }
+
+  /** Loads the VM's state into the real CPU (compressed modes, VMPSL). */
+  syncToCpu(vm: VirtualMachine): void {
+    if (this.#onCpu !== null && this.#onCpu !== vm) {
+      this.syncFromCpu(this.#onCpu);
+    }
+    if (this.#onCpu === vm) return;
+    const cpu = this.#cpu;
+    const p = vm.vpsl;
+    cpu.r.set(vm.r);
+    cpu.psl = realPsl(p);
+    cpu.vmpsl = p & VMPSL_MASK;
+    this.#loadMmu(vm);
+    cpu.evalInterrupts();
+    this.#onCpu = vm;
+  }
+
+  /** The shadow set the VM's current virtual mode runs on. */
+  activeSet(vm: VirtualMachine): ShadowSet {
+    const cur = (vm.vpsl >>> 24) & 3;
+    return this.#policy === "split" && cur === 1
+      ? vm.shadow.exec
+      : vm.shadow.kernel;
+  }
+
+  /** The VM's shadow registers changed: reload the real MMU if it shows them. */
+  mmuChanged(vm: VirtualMachine): void {
+    if (this.#mmuFor === vm) this.#mmuFor = null;
+    if (this.#onCpu === vm) this.#loadMmu(vm);
+  }
+
+  /** The virtual PSL changed: select the shadow view if the VM is loaded. */
+  pslChanged(vm: VirtualMachine): void {
+    if (this.#onCpu === vm) this.#loadMmu(vm);
+  }
+
+  /** The real MMU must be reloaded at the next resume (a view switch). */
+  invalidateMmu(): void {
+    this.#mmuFor = null;
+  }
+
+  /** The VM is gone: forget it. */
+  forget(vm: VirtualMachine): void {
+    if (this.#mmuFor === vm) this.#mmuFor = null;
+  }
+
+  #loadMmu(vm: VirtualMachine): void {
+    const set = this.activeSet(vm);
+    if (this.#mmuFor === vm && this.#mmuView === set.view) return;
+    const cpu = this.#cpu;
+    const r = set.registers();
+    cpu.mapen = 1;
+    cpu.sbr = r.sbr;
+    cpu.slr = r.slr;
+    cpu.p0br = r.p0br;
+    cpu.p0lr = r.p0lr;
+    cpu.p1br = r.p1br;
+    cpu.p1lr = r.p1lr;
+    cpu.tbFlushAll();
+    vm.stats.tbFlushes++;
+    this.#mmuFor = vm;
+    this.#mmuView = set.view;
+  }
+}
