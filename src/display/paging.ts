@@ -42,11 +42,13 @@ function grid(
     }><title>${escapeHtml(c.title)}</title></rect>`
   ).join("");
   const keys = legend.map(([label, color], i) =>
-    `<rect x="${10 + 120 * i}" y="${rows * S + 20}" width="10" height="10" fill="${color}" stroke="#444"/><text x="${
+    `<rect x="${10 + 120 * i}" y="${
+      rows * S + 20
+    }" width="10" height="10" fill="${color}" stroke="#444"/><text x="${
       24 + 120 * i
-    }" y="${
-      rows * S + 29
-    }" font-family="sans-serif" font-size="11">${escapeHtml(label)}</text>`
+    }" y="${rows * S + 29}" font-family="sans-serif" font-size="11">${
+      escapeHtml(label)
+    }</text>`
   ).join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${rects}${keys}</svg>`;
 }
@@ -88,9 +90,10 @@ export function pageMapView(r: PageMapReport): Rendering {
     `${((100 * n) / r.frames.length).toFixed(1)} %`,
   ]);
   const table = textTable(["owner", "key", "frames", "share"], rows);
-  const text = `real memory: ${r.frames.length} frames of 512 bytes\n${table}\n${
-    charMap(r.frames.map((f) => letter(f.owner)).join(""))
-  }`;
+  const text =
+    `real memory: ${r.frames.length} frames of 512 bytes\n${table}\n${
+      charMap(r.frames.map((f) => letter(f.owner)).join(""))
+    }`;
   const cells = r.frames.map((f) => ({
     fill: colorOf(f.owner),
     stroke: f.use !== "memory" && f.owner !== "free" ? "#000" : undefined,
@@ -118,12 +121,14 @@ export function residentView(r: ResidentReport): Rendering {
       ? (p.referenced ? "M" : "m")
       : (p.referenced ? "R" : "r")
   ).join("");
-  const head = `${r.vm}: ${r.resident} of ${r.pages.length} pages resident, ${r.modified} modified, ${r.referenced} referenced${
-    r.paging ? "" : " (the monitor does not page)"
-  }`;
-  const text = `${head}\nkey: R referenced, r not referenced, M/m modified, o paged out, . never touched\n${
-    charMap(ch)
-  }`;
+  const head =
+    `${r.vm}: ${r.resident} of ${r.pages.length} pages resident, ${r.modified} modified, ${r.referenced} referenced${
+      r.paging ? "" : " (the monitor does not page)"
+    }`;
+  const text =
+    `${head}\nkey: R referenced, r not referenced, M/m modified, o paged out, . never touched\n${
+      charMap(ch)
+    }`;
   const color = (p: ResidentReport["pages"][number]) =>
     p.frame < 0
       ? (p.pagedOut ? "#bbbbbb" : "#f4f4f4")
@@ -183,7 +188,10 @@ export function pagingView(r: PagingReport): Rendering {
     ["monitor time", ms(r.monitorNs)],
     ["disk: monitor page-ins", String(s.diskOps.monitorPageIn)],
     ["disk: monitor page-outs", String(s.diskOps.monitorPageOut)],
-    ["disk: monitor double-paging reads", String(s.diskOps.monitorDoublePaging)],
+    [
+      "disk: monitor double-paging reads",
+      String(s.diskOps.monitorDoublePaging),
+    ],
     ["disk: guest block reads", String(s.diskOps.guestRead)],
     ["disk: guest block writes", String(s.diskOps.guestWrite)],
   ];

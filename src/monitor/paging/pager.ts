@@ -124,6 +124,8 @@ export interface PagedVm {
   readonly frames: Int32Array;
   /** The VM's shadow sets. */
   readonly shadow: { kernel: ShadowSet; exec: ShadowSet };
+  /** Its counters (the monitor's processing of pages is charged there). */
+  readonly stats: { monitorNs: number };
 }
 
 /** The pager's state of one VM's pages. */
@@ -246,7 +248,12 @@ export class Pager {
     this.mitigation = mit;
     this.pageIoNs = options.pageIoNs ?? deps.diskLatencyNs;
     this.sampleNs = options.sampleNs ?? 10_000_000;
-    for (const [k, v] of [["pageIoNs", this.pageIoNs], ["sampleNs", this.sampleNs]] as const) {
+    for (
+      const [k, v] of [["pageIoNs", this.pageIoNs], [
+        "sampleNs",
+        this.sampleNs,
+      ]] as const
+    ) {
       if (!(Number.isFinite(v) && v >= 0)) {
         throw new RangeError(
           `Cannot use paging ${k} ${v}: expected a non-negative number of ns`,
