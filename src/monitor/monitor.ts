@@ -284,7 +284,11 @@ export class Monitor implements VmHost {
     // A paging monitor gives the VM what is free (keeping a few frames for
     // shadow tables); the other pages come on first touch.
     const resident = this.pager
-      ? Math.min(pages, Math.max(0, this.frames.available - PAGING_RESERVE))
+      ? Math.min(
+        pages,
+        this.pager.room,
+        Math.max(0, this.frames.available - PAGING_RESERVE),
+      )
       : pages;
     const frames = new Int32Array(pages).fill(-1);
     frames.set(this.frames.allocateMany(resident, name, "memory"));

@@ -77,6 +77,12 @@ export interface MonitorPagingOptions {
   pageIoNs?: number;
   /** Reference sampling period for `"lru"` and user policies (default 10 ms). */
   sampleNs?: number;
+  /**
+   * At most this many guest pages in real frames, over all VMs (default:
+   * as many as real memory holds). Lets an experiment shrink "real memory"
+   * without changing the machine.
+   */
+  residentLimit?: number;
 }
 
 /** Paging counts of one VM. */
@@ -221,6 +227,9 @@ export class Pager {
   readonly pageIoNs: number;
   /** Reference sampling period (lru and user policies). */
   readonly sampleNs: number;
+  /** Most guest pages resident at once. */
+  readonly residentLimit: number;
+  #resident = 0;
   readonly #vms: VmPages[] = [];
   readonly #byVm: Map<PagedVm, VmPages> = new Map();
   #handVm = 0;
@@ -248,6 +257,15 @@ export class Pager {
     this.mitigation = mit;
     this.pageIoNs = options.pageIoNs ?? deps.diskLatencyNs;
     this.sampleNs = options.sampleNs ?? 10_000_000;
+    this.residentLimit = options.residentLimit ?? Infinity;
+    if (
+      !(this.residentLimit === Infinity ||
+        (Number.isInteger(this.residentLimit) && this.residentLimit >= 4))
+    ) {
+      throw new RangeError(
+        `Cannot use a paging residentLimit of ${this.residentLimit}: expected an integer >= 4`,
+      );
+    }
     for (
       const [k, v] of [["pageIoNs", this.pageIoNs], [
         "sampleNs",
@@ -267,6 +285,16 @@ export class Pager {
     return policyName(this.policy);
   }
 
+  /** Guest pages in real frames now (all VMs). */
+  get resident(): number {
+    return this.#resident;
+  }
+
+  /** How many more guest pages may be resident under the limit. */
+  get room(): number {
+    return this.residentLimit - this.#resident;
+  }
+
   /** The VMs paged, in creation order. */
   get vms(): readonly VmPages[] {
     return this.#vms;
@@ -278,6 +306,7 @@ export class Pager {
     const now = this.#d.cpu.ns;
     for (let g = 0; g < p.pages; g++) {
       if (vm.frames[g]! >= 0) {
+        this.#resident++;
         p.loadedAt[g] = now;
         p.loadSeq[g] = ++this.#seq;
         p.lastRef[g] = now;
@@ -303,6 +332,7 @@ export class Pager {
   forget(vm: PagedVm): void {
     const p = this.#byVm.get(vm);
     if (!p) return;
+    for (const f of vm.frames) if (f >= 0) this.#resident--;
     this.#byVm.delete(vm);
     this.#vms.splice(this.#vms.indexOf(p), 1);
     if (p.extent) this.#d.minidisks.release(p.extent);
@@ -441,6 +471,9 @@ export class Pager {
     this.#current = p;
     let f: number;
     try {
+      while (this.#resident >= this.residentLimit && this.reclaimOne()) {
+        // evicted one
+      }
       f = d.frames.allocate(p.vm.name, "memory");
     } finally {
       this.#current = was;
@@ -465,6 +498,7 @@ export class Pager {
     }
     d.charge(p.vm, d.pageTransferNs);
     p.vm.frames[gpn] = f;
+    this.#resident++;
     const now = d.cpu.ns;
     p.loadedAt[gpn] = now;
     p.loadSeq[gpn] = ++this.#seq;
@@ -510,6 +544,7 @@ export class Pager {
     p.dirty[gpn] = 0;
     p.ref[gpn] = 0;
     p.vm.frames[gpn] = -1;
+    this.#resident--;
     p.stats.evictions++;
     this.evictions++;
     d.frames.release(f);
