@@ -86,7 +86,14 @@ function handlers(): string {
       `${h}ok:`,
     );
     if (n > 0) out.push(`        ADDL2 #${4 * n}, SP`);
-    if (kind === "fault") out.push(`        MOVL @#${hex(RESUME)}, (SP)`);
+    if (kind === "fault") {
+      // Go on with the next block: a string instruction interrupted by the
+      // fault saved PSL<FPD> set, which the next block must not inherit.
+      out.push(
+        `        MOVL @#${hex(RESUME)}, (SP)`,
+        `        BICL2 #^X08000000, 4(SP)`,
+      );
+    }
     // AST delivery (level 2): no more ASTs, or REI would request it again.
     if (v === 0x88) out.push(`        MTPR #4, #PR$_ASTLVL`);
     out.push(`        REI`);
@@ -161,9 +168,64 @@ const ALU3 = ["ADDL3", "SUBL3", "MULL3", "DIVL3", "XORL3", "BICL3"];
 const ALU1 = ["INCL", "DECL", "CLRL", "TSTL", "INCB", "CLRW"];
 const IPRS = ["SISR", "SIRR", "ASTLVL", "IPL"];
 
+const STRINGS = [
+  "MOVC3",
+  "MOVC5",
+  "CMPC3",
+  "CMPC5",
+  "LOCC",
+  "SKPC",
+  "SCANC",
+  "SPANC",
+];
+
+/** A string length: mostly short, sometimes across pages. */
+function stringLength(r: Rng): number {
+  return r.chance(0.6) ? r.int(17) : r.range(0x100, 0x800);
+}
+
+/**
+ * The address of a string of len bytes inside the playground (through P0
+ * or S0), or sometimes (R6)+.
+ */
+function stringAddress(r: Rng, len: number): string {
+  if (r.chance(0.1)) return "(R6)+";
+  const base = r.chance(0.7) ? PLAY : S0 + PLAY;
+  return `@#${hex(base + r.int(0x1000 - len + 1))}`;
+}
+
+/** A character-string instruction over the playground. */
+function stringInstruction(r: Rng): string {
+  const op = r.pick(STRINGS);
+  const len = stringLength(r);
+  const byte = () => `#${r.chance(0.5) ? r.int(64) : hex(r.int(256))}`;
+  switch (op) {
+    case "MOVC3":
+    case "CMPC3":
+      return `${op} #${len}, ${stringAddress(r, len)}, ${
+        stringAddress(r, len)
+      }`;
+    case "MOVC5":
+    case "CMPC5": {
+      const len2 = stringLength(r);
+      return `${op} #${len}, ${stringAddress(r, len)}, ${byte()}, #${len2}, ${
+        stringAddress(r, len2)
+      }`;
+    }
+    case "LOCC":
+    case "SKPC":
+      return `${op} ${byte()}, #${len}, ${stringAddress(r, len)}`;
+    default: // SCANC, SPANC: a 256-byte table in the playground
+      return `${op} #${len}, ${stringAddress(r, len)}, ${
+        stringAddress(r, 256)
+      }, ${byte()}`;
+  }
+}
+
 /** One random instruction (or a short sequence) of the body of a block. */
 function instruction(r: Rng, next: string, noExec: boolean): string {
   const k = r.int(100);
+  if (k < 4) return stringInstruction(r);
   if (k < 24) {
     const op = r.pick(ALU2);
     return `${op} ${source(r, sourceSize(op))}, ${destination(r)}`;
@@ -422,11 +484,12 @@ if (only !== undefined) {
     if (a.source !== b.source) throw new Error("same seed, different program");
     // Over the programs: the runs take exits of many kinds.
     const kinds = new Set<string>();
-    let reflected = 0, fills = 0;
+    let reflected = 0, fills = 0, strings = 0;
     for (let seed = 1000; seed < 1040; seed++) {
       const g = generate(seed);
       const p = runBoth(asm(g.source), g.setup, { shadow: "split" });
       for (const k of Object.keys(p.vm.stats.exits)) kinds.add(k);
+      if (/MOVC|CMPC|LOCC|SKPC|SCANC|SPANC/.test(g.source)) strings++;
       reflected += p.vm.stats.reflected;
       fills += p.vm.stats.shadowFills;
     }
@@ -448,6 +511,9 @@ if (only !== undefined) {
           `no ${k} exit in 40 programs: ${[...kinds].join(", ")}`,
         );
       }
+    }
+    if (strings < 20) {
+      throw new Error(`string instructions in only ${strings} of 40 programs`);
     }
     if (reflected < 100 || fills < 100) {
       throw new Error(`${reflected} reflections, ${fills} fills`);
