@@ -231,9 +231,26 @@ export type {
 } from "./src/guests/mod.ts";
 export {
   checkVirtualizability,
+  describeState,
+  Evidence,
+  formatEvidence,
+  formatEvidenceRun,
   formatVirtualizability,
+  InstructionVerdict,
+  PopekGoldbergReport,
 } from "./src/analysis/popek_goldberg.ts";
 export type {
-  InstructionVerdict,
-  VirtualizabilityReport,
+  CheckOptions,
+  Component,
+  DataStructureCheck,
+  EvidenceRun,
+  GuestRuns,
+  Observation,
+  PgArch,
+  PgClass,
+  PgState,
+  ScbEvent,
+  Snapshot,
+  TheoremVerdicts,
+  UnderVm,
 } from "./src/analysis/popek_goldberg.ts";

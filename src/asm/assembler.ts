@@ -64,6 +64,7 @@
 import {
   dataTypeSize,
   opcodeByMnemonic,
+  opcodeBytes,
   type OpcodeInfo,
   type OperandInfo,
 } from "../arch/opcodes.ts";
@@ -732,6 +733,7 @@ const SIZE_NAME: Readonly<Record<number, string>> = {
   2: "a word",
   4: "a longword",
   8: "a quadword",
+  16: "an octaword",
 };
 
 const SIZE_PREFIX: Readonly<Record<number, string>> = {
@@ -1047,7 +1049,7 @@ class Pass {
     addr: number,
     out: number[],
   ): void {
-    out.push(info.opcode);
+    out.push(...opcodeBytes(info.opcode));
     operands.forEach((operand, i) => {
       const oi = info.operands[i]!;
       if (operand.kind === "branch") {

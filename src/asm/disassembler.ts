@@ -24,6 +24,7 @@
 import {
   dataTypeSize,
   OPCODE_BY_BYTE,
+  OPCODE_BY_INDEX,
   type OpcodeInfo,
   type OperandInfo,
 } from "../arch/opcodes.ts";
@@ -201,10 +202,12 @@ function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
       }
       const n = dataTypeSize(info.type);
       const low = s.unsigned(Math.min(n, 4));
-      if (n > 4) {
-        const high = s.unsigned(n - 4);
+      for (let k = 4; k < n; k += 4) {
+        const high = s.unsigned(4);
         if (high !== (low >= 2 ** 31 ? 0xffffffff : 0)) {
-          throw new Invalid("quadword immediate wider than 32 bits");
+          throw new Invalid(
+            `${n === 8 ? "quadword" : "octaword"} immediate wider than 32 bits`,
+          );
         }
       }
       return { text: `I^#${num(low)}`, value: low };
@@ -300,15 +303,31 @@ export function disassembleOne(
 ): Instruction {
   const start = checkAddress(address);
   const s = new Stream(read, start);
-  const opcode = s.byte();
-  const info = OPCODE_BY_BYTE[opcode];
+  let opcode = s.byte();
+  let info = OPCODE_BY_BYTE[opcode];
+  if (info === undefined && opcode === 0xfd) {
+    let second: number;
+    try {
+      second = s.byte();
+    } catch (e) {
+      if (e instanceof Unreadable) return data(start, s.bytes, e.message);
+      throw e;
+    }
+    info = OPCODE_BY_INDEX[0x100 | second];
+    if (info === undefined) {
+      return data(
+        start,
+        s.bytes,
+        `reserved opcode ${byteText(0xfd)} ${byteText(second)}`,
+      );
+    }
+    opcode = info.opcode;
+  }
   if (info === undefined) {
     return data(
       start,
       s.bytes,
-      opcode === 0xfd
-        ? "two-byte opcodes (FDxx) are not implemented"
-        : `reserved or unimplemented opcode ${byteText(opcode)}`,
+      `reserved or unimplemented opcode ${byteText(opcode)}`,
     );
   }
   const operands: string[] = [];

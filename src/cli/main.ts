@@ -21,8 +21,10 @@ import { parseNumber } from "../machine/units.ts";
 import { demo } from "./demo.ts";
 import {
   checkVirtualizability,
+  formatEvidence,
   formatVirtualizability,
 } from "../analysis/popek_goldberg.ts";
+import { opcodeByMnemonic } from "../arch/opcodes.ts";
 import { Machine } from "../machine/machine.ts";
 import { Monitor } from "../monitor/monitor.ts";
 import type { TraceKind } from "../machine/trace.ts";
@@ -264,20 +266,47 @@ function checkCommand(args: string[]): number {
   const { values } = parseArgs({
     args,
     options: {
+      arch: { type: "string" },
       json: { type: "boolean" },
+      evidence: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    out(`Usage: vmmlab check [--json]
+    out(`Usage: vmmlab check [--arch vax|vax-vm] [--json] [--evidence MNEMONIC]
 
-Executes every instruction of the opcode table in kernel and in user mode and
-classifies it (privileged, control- or behaviour-sensitive, innocuous); then
-runs each sensitive instruction inside a VM. Prints whether the standard VAX,
-and the VAX with the VM extensions, meet Popek and Goldberg's condition.`);
+Runs every instruction of the opcode table in each of the four modes, from
+varied states (previous mode, IPL, interrupt stack, memory management, the
+program at two physical addresses), with varied operand values and with
+operands in pages of each protection; with --arch vax-vm also as a guest of
+the monitor in each virtual mode. Classifies each instruction from what the
+runs did (privileged, control-, mode-, location-, user-sensitive,
+innocuous), checks references to the SCB, page tables and PCB from less
+privileged modes, and gives Popek and Goldberg's Theorems 1, 2 and 3.
+
+  --arch       vax (default: the standard VAX) or vax-vm (VM extensions)
+  --json       one JSON object: arch, theorems, sensitiveUnprivileged, classes
+  --evidence   the verdict of one instruction with the runs that show it`);
     return 0;
   }
-  const r = checkVirtualizability();
+  const arch = values.arch ?? "vax";
+  if (arch !== "vax" && arch !== "vax-vm") {
+    throw new UsageError(
+      `Unknown --arch "${arch}": expected vax or vax-vm`,
+    );
+  }
+  const mnemonic = values.evidence?.toUpperCase();
+  if (mnemonic !== undefined && !opcodeByMnemonic(mnemonic)) {
+    throw new UsageError(
+      `Unknown instruction "${values.evidence}" for --evidence: expected a mnemonic of the opcode table`,
+    );
+  }
+  const r = checkVirtualizability({ arch });
+  if (mnemonic !== undefined) {
+    const v = r.verdict(opcodeByMnemonic(mnemonic)!.mnemonic)!;
+    out(values.json ? JSON.stringify(v, null, 2) : formatEvidence(v));
+    return 0;
+  }
   out(values.json ? JSON.stringify(r, null, 2) : formatVirtualizability(r));
   return 0;
 }

@@ -19,7 +19,13 @@ import * as pte from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
-import { executeString, type StringCpu } from "./isa/strings.ts";
+import type { Executor, Family, IsaContext } from "./isa/context.ts";
+import { FAMILIES } from "./isa/families.ts";
+import {
+  executeString,
+  STRING_OPCODES,
+  type StringCpu,
+} from "./isa/strings.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -32,10 +38,17 @@ const {
   ACC_R,
   ACC_V,
   ACC_W,
-  FPD_RESUMABLE,
-  OPCODE_BY_BYTE,
+  ACC_WIDE,
+  KA655_TABLE,
+  OPCODE_BY_INDEX,
   SPEC_COUNT,
   SPEC_TABLE,
+  WIDE_D,
+  WIDE_F,
+  WIDE_G,
+  WIDE_H,
+  WIDE_SIZE,
+  opcodeIndex,
 } = opcodes;
 const {
   PSL_C,
@@ -43,6 +56,7 @@ const {
   PSL_CUR_MASK,
   PSL_DV,
   PSL_FPD,
+  PSL_FU,
   PSL_IPL_MASK,
   PSL_IS,
   PSL_IV,
@@ -389,14 +403,22 @@ export class Cpu {
   halted = false;
 
   readonly #cost: CostModel;
-  readonly #opCost: Float64Array = new Float64Array(256);
+  readonly #opCost: Float64Array = new Float64Array(512);
   #tbMissNs = 0;
   #excNs = 0;
 
   // Decode state, reused.
   readonly #opv: Int32Array = new Int32Array(8);
+  /** High longwords of quadword, D and G operands. */
+  readonly #oph: Int32Array = new Int32Array(8);
+  /** Octaword and H operands, four longwords per operand. */
+  readonly #opo: Int32Array = new Int32Array(32);
   readonly #opa: Int32Array = new Int32Array(8);
   readonly #opr: Int32Array = new Int32Array(8);
+  /** Executors of the instruction families, by opcode index. */
+  readonly #ext: (Executor | undefined)[] = new Array(512).fill(undefined);
+  /** The interface the families see (src/machine/isa/context.ts). */
+  readonly #ctx: IsaContext;
   readonly #rq: Int32Array = new Int32Array(16);
   #rqn = 0;
   #faultPc = 0;
@@ -463,7 +485,14 @@ export class Cpu {
       : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
+    for (const family of FAMILIES) this.#install(family);
+    this.#ctx = this.#makeContext();
     this.#strings = this.#stringPort();
+    // The character strings (isa/strings.ts) run on their own port; cpu.ts's
+    // switch calls them directly, this entry serves the FPD resume.
+    for (const op of Object.values(STRING_OPCODES)) {
+      this.#ext[op] = (_x, op) => executeString(this.#strings, op, this.#opv);
+    }
     this.reset();
   }
 
@@ -504,10 +533,60 @@ export class Cpu {
     };
   }
 
+  #install(family: Family): void {
+    for (const [op, f] of Object.entries(family)) {
+      this.#ext[opcodeIndex(Number(op))] = f;
+    }
+  }
+
+  /** The family interface, closing over the private machinery. */
+  #makeContext(): IsaContext {
+    // deno-lint-ignore no-this-alias
+    const cpu = this;
+    const mode = () => (cpu.psl >>> 24) & 3;
+    return {
+      r: this.r,
+      opv: this.#opv,
+      oph: this.#oph,
+      opr: this.#opr,
+      opa: this.#opa,
+      get psl() {
+        return cpu.psl;
+      },
+      set psl(v: number) {
+        cpu.psl = v;
+      },
+      get faultPc() {
+        return cpu.#faultPc;
+      },
+      get mode() {
+        return mode();
+      },
+      read: (va, size) => this.#read(va | 0, size, mode()),
+      readModify: (va, size) => this.#read(va | 0, size, mode() | 4),
+      write: (va, size, v) => this.#write(va | 0, size, v, mode() | 4),
+      probeRead: (va) => void this.#tr(va | 0, mode()),
+      probeWrite: (va) => this.#probeWrite(va | 0, mode()),
+      accessible: (va, wr) => this.#writable(va | 0, mode() | (wr ? 4 : 0)),
+      store: (k, size, v) => this.#wr(k, size, v),
+      storeQ: (k, lo, hi) => this.#wrq(k, lo, hi),
+      setCc: (cc) => this.#setCc(cc & 15),
+      fault: (vector) => this.#fault(vector),
+      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
+      reservedAddressingMode: () => this.#raf(),
+      arithmeticFault: (code) => this.#arithFault(code),
+      trap: (code) => this.#setTrap(code),
+      overflow: () => {
+        this.psl |= PSL_V;
+        if ((this.psl & PSL_IV) !== 0) this.#setTrap(ARITH.INTEGER_OVERFLOW);
+      },
+    };
+  }
+
   /** Replaces the cost model (takes effect at once). */
   setCostModel(cost: CostModel): void {
-    for (let op = 0; op < 256; op++) {
-      const info = OPCODE_BY_BYTE[op];
+    for (let op = 0; op < 512; op++) {
+      const info = OPCODE_BY_INDEX[op];
       this.#opCost[op] = info
         ? cost.instruction[info.cost]
         : cost.instruction.system;
@@ -894,7 +973,9 @@ export class Cpu {
 
   #readCross(va: number, size: number, acc: number): number {
     const pa1 = this.#tr(va, acc);
-    const va2 = (va + size - 1) >>> 0;
+    // The second page is translated at va + size, which is the VA a fault
+    // there reports (section 10.5, as SimH).
+    const va2 = (va + size) | 0;
     const pa2 = this.#tr(va2, acc);
     let v = 0;
     for (let k = 0; k < size; k++) {
@@ -947,7 +1028,7 @@ export class Cpu {
   #writeCross(va: number, size: number, v: number, acc: number): void {
     // Translate both pages before writing anything.
     const pa1 = this.#tr(va, acc);
-    const va2 = (va + size - 1) >>> 0;
+    const va2 = (va + size) | 0;
     const pa2 = this.#tr(va2, acc);
     for (let k = 0; k < size; k++) {
       const a = (va + k) >>> 0;
@@ -1028,6 +1109,16 @@ export class Cpu {
     e.kind = K_FAULT;
     e.vector = vector;
     e.nparams = 0;
+    throw e;
+  }
+
+  /** Arithmetic fault (floating): SCB 0x34 with its type code. */
+  #arithFault(code: number): never {
+    const e = this.#exc;
+    e.kind = K_FAULT;
+    e.vector = SCB.ARITHMETIC;
+    e.nparams = 1;
+    e.p1 = code;
     throw e;
   }
 
@@ -1218,6 +1309,192 @@ export class Cpu {
       default:
         // Literal, index, register bases are illegal.
         return this.#raf();
+    }
+  }
+
+  /**
+   * Decodes a wide or floating operand (quadword, octaword, F, D, G, H):
+   * the slow path of the decoder, with the short literal expanded by type
+   * (section 3.3; SimH's float literal forms) and the register-pair rules
+   * (a quadword in R14 or an octaword in R12 and up is a reserved
+   * addressing mode).
+   */
+  #specWide(i: number, acc: number, code: number): void {
+    const r = this.r;
+    const size = WIDE_SIZE[code]!;
+    const s = this.#fetchB();
+    const rn = s & 15;
+    const mode = s >> 4;
+    const opo = this.#opo;
+    let ea: number;
+    switch (mode) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        if (acc !== ACC_R) this.#raf();
+        const lit = s & 63;
+        let lo = lit;
+        if (code === WIDE_F || code === WIDE_D) lo = 0x4000 | (lit << 4);
+        else if (code === WIDE_G) lo = 0x4000 | (lit << 1);
+        else if (code === WIDE_H) {
+          lo = ((lit & 7) << 29) | 0x4000 | ((lit >> 3) & 7);
+        }
+        this.#opv[i] = lo;
+        this.#oph[i] = 0;
+        opo[i * 4] = lo;
+        opo[i * 4 + 1] = opo[i * 4 + 2] = opo[i * 4 + 3] = 0;
+        return;
+      }
+      case 4: {
+        if (rn === 15) this.#raf();
+        const idx = r[rn]! * size;
+        ea = (this.#indexBase(size) + idx) | 0;
+        break;
+      }
+      case 5:
+        if (rn === 15 || acc === ACC_A) this.#raf();
+        if (acc === ACC_R || acc === ACC_M) {
+          if (size === 8 && rn >= 14) this.#raf();
+          if (size === 16 && rn >= 12) this.#raf();
+          this.#opv[i] = r[rn]!;
+          if (size >= 8) this.#oph[i] = r[rn + 1]!;
+          if (size === 16) {
+            for (let k = 0; k < 4; k++) opo[i * 4 + k] = r[rn + k]!;
+          }
+        }
+        this.#opr[i] = rn;
+        return;
+      case 6:
+        if (rn === 15) this.#raf();
+        ea = r[rn]! | 0;
+        break;
+      case 7:
+        if (rn === 15) this.#raf();
+        r[rn] = r[rn]! - size;
+        this.#rq[this.#rqn++] = rn;
+        this.#rq[this.#rqn++] = -size;
+        ea = r[rn]! | 0;
+        break;
+      case 8:
+        ea = r[rn]! | 0;
+        r[rn] = r[rn]! + size;
+        if (rn !== 15) {
+          this.#rq[this.#rqn++] = rn;
+          this.#rq[this.#rqn++] = size;
+        } else if (acc === ACC_R) {
+          // Immediate: the data follows in the instruction stream.
+          for (let k = 0; k < size; k += 4) {
+            opo[i * 4 + (k >> 2)] = this.#fetchIstreamL(ea + k);
+          }
+          this.#opv[i] = opo[i * 4]!;
+          this.#oph[i] = opo[i * 4 + 1]!;
+          return;
+        }
+        break;
+      case 9:
+        if (rn === 15) {
+          ea = this.#fetchL() | 0; // absolute
+        } else {
+          ea = this.#read(r[rn]! | 0, 4, (this.psl >>> 24) & 3) | 0;
+          r[rn] = r[rn]! + 4;
+          this.#rq[this.#rqn++] = rn;
+          this.#rq[this.#rqn++] = 4;
+        }
+        break;
+      case 0xa:
+        ea = (r[rn]! + sxb(this.#fetchB())) | 0;
+        break;
+      case 0xb:
+        ea = this.#read(
+          (r[rn]! + sxb(this.#fetchB())) | 0,
+          4,
+          (this.psl >>> 24) & 3,
+        ) | 0;
+        break;
+      case 0xc:
+        ea = (r[rn]! + sxw(this.#fetchW())) | 0;
+        break;
+      case 0xd:
+        ea = this.#read(
+          (r[rn]! + sxw(this.#fetchW())) | 0,
+          4,
+          (this.psl >>> 24) & 3,
+        ) | 0;
+        break;
+      case 0xe:
+        ea = (r[rn]! + this.#fetchL()) | 0;
+        break;
+      default:
+        ea = this.#read(
+          (r[rn]! + this.#fetchL()) | 0,
+          4,
+          (this.psl >>> 24) & 3,
+        ) | 0;
+    }
+    this.#opr[i] = -1;
+    if (acc === ACC_R || acc === ACC_M) {
+      const a = ((this.psl >>> 24) & 3) | (acc === ACC_M ? 4 : 0);
+      if (size === 4) {
+        this.#opv[i] = this.#read(ea, 4, a);
+      } else {
+        for (let k = 0; k < size; k += 4) {
+          opo[i * 4 + (k >> 2)] = this.#read((ea + k) | 0, 4, a);
+        }
+        this.#opv[i] = opo[i * 4]!;
+        this.#oph[i] = opo[i * 4 + 1]!;
+      }
+      this.#opa[i] = ea;
+    } else if (acc === ACC_W) {
+      this.#opa[i] = ea;
+    } else {
+      this.#opv[i] = ea; // ACC_A
+    }
+  }
+
+  /**
+   * Reads a longword of immediate data whose first byte is at pc (PC has
+   * already been moved past it by the caller).
+   */
+  #fetchIstreamL(pc: number): number {
+    const r = this.r;
+    const after = r[15]!;
+    r[15] = pc;
+    const v = this.#fetchL();
+    r[15] = after;
+    return v;
+  }
+
+  /**
+   * Stores a quadword result into operand i. A register destination uses
+   * Rn and Rn+1 (R14 or PC: reserved addressing mode); a memory one is
+   * checked for write access at both ends first, as SimH does, so that a
+   * fault leaves no half-written quadword.
+   */
+  #wrq(i: number, lo: number, hi: number): void {
+    const rn = this.#opr[i]!;
+    if (rn >= 0) {
+      if (rn >= 14) this.#raf();
+      this.r[rn] = lo;
+      this.r[rn + 1] = hi;
+      return;
+    }
+    const va = this.#opa[i]! | 0;
+    const acc = ((this.psl >>> 24) & 3) | 4;
+    if (this.#writable((va + 7) | 0, acc) || !this.#writable(va, acc)) {
+      this.#write(va, 4, lo, acc);
+    }
+    this.#write((va + 4) | 0, 4, hi, acc);
+  }
+
+  /** Whether va may be accessed with acc (no fault is taken). */
+  #writable(va: number, acc: number): boolean {
+    try {
+      this.#tr(va, acc);
+      return true;
+    } catch (e) {
+      if (e !== this.#exc) throw e;
+      return false;
     }
   }
 
@@ -1475,9 +1752,9 @@ export class Cpu {
   }
 
   /**
-   * Undoes specifier side effects and resets PC (section 3.6). With PSL<FPD>
-   * set, an interruptible instruction has already consumed its operands
-   * into the registers: nothing is undone, it resumes from them.
+   * Undoes specifier side effects and resets PC (section 3.6). An
+   * instruction that set PSL<FPD> keeps its registers: it resumes from
+   * them.
    */
   #backout(): void {
     const r = this.r;
@@ -1670,8 +1947,8 @@ export class Cpu {
     const n = SPEC_COUNT[op]!;
     for (let i = 0; i < n; i++) {
       const d = SPEC_TABLE[op * 8 + i]!;
-      const acc = d >> 4;
-      const size = d & 15;
+      const acc = (d >> 4) & 7;
+      const size = d >= ACC_WIDE << 4 ? WIDE_SIZE[d & 15]! : d & 15;
       const letter = ACCESS_LETTERS[acc]!;
       const isReg = (acc === ACC_W || acc === ACC_M || acc === ACC_V) &&
         this.#opr[i]! >= 0;
@@ -1732,17 +2009,14 @@ export class Cpu {
     const r = this.r;
     this.#faultPc = r[15]!;
     this.#rqn = 0;
-    const op = this.#fetchB();
+    let op = this.#fetchB();
     this.#opcode = op;
-    const n = SPEC_COUNT[op]!;
+    let n = SPEC_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
-      if (n === 0xff || FPD_RESUMABLE[op] === 0) {
-        this.#fault(SCB.RESERVED_INSTRUCTION);
-      }
-      // Resuming an interrupted instruction: its state is in the
-      // registers, its specifiers are skipped (section 3.6).
-      this.#t[0] = this.#t[0]! + this.#opCost[op]!;
-      return executeString(this.#strings, op, this.#opv);
+      // Two-byte opcodes, PSL<FPD> set, reserved opcodes.
+      op = this.#slowStart(op);
+      if (op < 0) return;
+      n = SPEC_COUNT[op]!;
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
@@ -1750,9 +2024,12 @@ export class Cpu {
       const d = SPEC_TABLE[base + i]!;
       const acc = d >> 4;
       if (acc >= ACC_BB) {
-        this.#opv[i] = acc === ACC_BB
-          ? sxb(this.#fetchB())
-          : sxw(this.#fetchW());
+        if (acc >= ACC_WIDE) this.#specWide(i, acc & 7, d & 15);
+        else {
+          this.#opv[i] = acc === ACC_BB
+            ? sxb(this.#fetchB())
+            : sxw(this.#fetchW());
+        }
         continue;
       }
       const s = this.#fetchB();
@@ -2288,8 +2565,107 @@ export class Cpu {
       case 0xfb:
         return this.#call(true, opv[0]!, opv[1]!);
       default:
-        this.#fault(SCB.RESERVED_INSTRUCTION);
+        return this.#other(op);
     }
+  }
+
+  /**
+   * The start of an instruction that is not on the fast path (its opcode
+   * byte has no row, or PSL<FPD> is set): fetches the second byte of an
+   * 0xFDxx opcode, and resumes an instruction with FPD set. Returns the
+   * opcode index to decode, or -1 when the instruction was handled here.
+   */
+  #slowStart(op: number): number {
+    if (op === 0xfd) {
+      op = 0x100 | this.#fetchB();
+      this.#opcode = op;
+    }
+    const k = KA655_TABLE[op]!;
+    if (k === 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if ((this.psl & PSL_FPD) === 0) return op;
+    // PSL<FPD>: only the interruptible instructions may start with it, and
+    // they decode no operands (their state is in the registers).
+    if ((k & 16) === 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+    if ((k & 3) === 2) {
+      this.#emulate(op);
+      return -1;
+    }
+    const f = this.#ext[op];
+    if (f === undefined) this.#fault(SCB.RESERVED_INSTRUCTION);
+    f(this.#ctx, op);
+    return -1;
+  }
+
+  /** Instructions outside cpu.ts's switch: families, emulated, reserved. */
+  #other(op: number): void {
+    const k = KA655_TABLE[op]! & 3;
+    if (k === 1) {
+      const f = this.#ext[op];
+      if (f !== undefined) return f(this.#ctx, op);
+    } else if (k === 2) {
+      return this.#emulate(op);
+    }
+    this.#fault(SCB.RESERVED_INSTRUCTION);
+  }
+
+  /**
+   * The MicroVAX emulation exception (KA655; SimH op_cis/vax_cpu.c): in the
+   * current mode, on the current stack, with no change of mode or IPL.
+   * Without PSL<FPD>: 12 longwords through SCB 0xC8: (SP) opcode, the
+   * instruction's PC, the first six longwords of the decoded operands
+   * (values of r operands, addresses of a operands; a w operand as SimH
+   * queues it), two unused longwords, the next PC and the PSL. With FPD:
+   * PC and PSL through SCB 0xCC. Then PSL<TP, FPD, DV, FU, IV, T> and the
+   * condition codes are cleared and PC is loaded from the vector.
+   */
+  #emulate(op: number): void {
+    const r = this.r;
+    const mode = (this.psl >>> 24) & 3;
+    const acc = mode | 4;
+    const sp = r[14]!;
+    const psl = this.psl;
+    let vector: number;
+    // Write check of the top of the stack first (SimH).
+    this.#read((sp - 1) | 0, 1, acc);
+    if ((psl & PSL_FPD) !== 0) {
+      this.#write((sp - 8) | 0, 4, this.#faultPc, acc);
+      this.#write((sp - 4) | 0, 4, psl, acc);
+      r[14] = sp - 8;
+      vector = SCB.EMULATE_FPD;
+    } else {
+      const q: number[] = [];
+      const n = SPEC_COUNT[op]!;
+      for (let i = 0; i < n; i++) {
+        const d = SPEC_TABLE[op * 8 + i]!;
+        const a = (d >> 4) & 7;
+        if (a === ACC_W) {
+          const rn = this.#opr[i]!;
+          q.push(rn >= 0 ? rn : -1, rn >= 0 ? r[rn]! : this.#opa[i]!);
+        } else {
+          q.push(this.#opv[i]!);
+        }
+      }
+      // CVTPL's destination: ~Rn for a register, else its address (SimH).
+      if (op === 0x36) q[2] = q[2]! >= 0 ? ~q[2]! : q[3]!;
+      const next = r[15]!;
+      this.#write((sp - 48) | 0, 4, op, acc);
+      this.#write((sp - 44) | 0, 4, this.#faultPc, acc);
+      for (let k = 0; k < 6; k++) {
+        this.#write((sp - 40 + 4 * k) | 0, 4, q[k] ?? 0, acc);
+      }
+      this.#write((sp - 8) | 0, 4, next, acc);
+      this.#write((sp - 4) | 0, 4, psl, acc);
+      r[14] = sp - 48;
+      vector = SCB.EMULATE;
+    }
+    const vpa = (this.scbb + vector) >>> 0;
+    if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
+    const vec = this.mem.readL(vpa);
+    this.psl = psl &
+      ~(PSL_TP | PSL_FPD | PSL_DV | PSL_FU | PSL_IV | PSL_T | 0xf);
+    r[15] = vec & ~3;
+    this.exceptions++;
   }
 
   // --- arithmetic helpers (write operand index w) ------------------------------

@@ -91,8 +91,8 @@ export function guestTranslate(
 /**
  * Guest-physical addresses of the longword at va, translated as the
  * processor does (10.5): the first byte, and for an access that crosses a
- * page the last byte, so a fault on the second page reports va + 3 as on
- * bare hardware. (Translating byte by byte reported the second page's
+ * page va + 4, so a fault on the second page reports va + 4 as on bare
+ * hardware (SimH). (Translating byte by byte reported the second page's
  * first byte.)
  */
 function guestTranslateL(
@@ -104,7 +104,7 @@ function guestTranslateL(
 ): number[] {
   const g1 = guestTranslate(mem, vm, va >>> 0, mode, write);
   if ((va & 511) + 4 <= 512) return [g1, g1 + 1, g1 + 2, g1 + 3];
-  const g2 = guestTranslate(mem, vm, (va + 3) >>> 0, mode, write);
+  const g2 = guestTranslate(mem, vm, (va + 4) >>> 0, mode, write);
   return [0, 1, 2, 3].map((k) =>
     ((va + k) >>> 9) === (va >>> 9) ? g1 + k : (g2 & ~511) | ((va + k) & 511)
   );

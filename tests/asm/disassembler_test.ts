@@ -148,13 +148,29 @@ Deno.test("reserved opcodes come out as .BYTE", () => {
     assert.equal(ins.length, 1);
     assert.equal(ins.info, undefined);
     assert.equal(ins.opcode, op);
-    assert.match(ins.error!, op === 0xfd ? /two-byte/ : /reserved/);
+    assert.match(ins.error!, /reserved/);
     assert.equal(
       ins.text,
       `.BYTE ^X${op.toString(16).toUpperCase().padStart(2, "0")}`,
     );
     assert.deepEqual([...assemble(ins.text).bytes], [op]);
   }
+});
+
+Deno.test("two-byte opcodes decode; reserved second bytes are .BYTE", () => {
+  assert.equal(one("FD 7D 50 52").text, "MOVO R0,R2");
+  assert.equal(one("FD 7D 50 52").opcode, 0xfd7d);
+  assert.equal(one("FD 40 51 52").text, "ADDG2 R1,R2");
+  assert.deepEqual([...assemble("ADDG2 R1,R2").bytes], [
+    0xfd,
+    0x40,
+    0x51,
+    0x52,
+  ]);
+  const bad = one("FD 00 00");
+  assert.equal(bad.mnemonic, ".BYTE");
+  assert.equal(bad.length, 1);
+  assert.match(bad.error!, /reserved opcode \^XFD \^X00/);
 });
 
 Deno.test("reserved addressing modes come out as .BYTE with the reason", () => {
