@@ -47,6 +47,7 @@ export type {
   CostClass,
   DataType,
   InstructionClass,
+  Ka655Support,
   OpcodeInfo,
   OperandAccess,
   OperandInfo,
@@ -101,7 +102,7 @@ export {
   DKCS,
 } from "./src/machine/devices/disk.ts";
 export type { DiskListener, DiskTransfer } from "./src/machine/devices/disk.ts";
-export { Trace } from "./src/machine/trace.ts";
+export { Trace, TRACE_KINDS } from "./src/machine/trace.ts";
 export type {
   TraceEvent,
   TraceFilter,

@@ -27,10 +27,11 @@
  *   runs only virtual user mode directly, must trap);
  * - **innocuous**: neither control- nor behaviour-sensitive.
  *
- * A *trap* is a transfer through an exception vector of the SCB (the
- * vectors below the change-mode vectors, vax-architecture.md section 5):
- * it hands control to kernel mode, where the monitor lives. A change-mode
- * dispatch is the instruction's own effect, not a trap.
+ * A *trap* is a transfer through the SCB other than a change-mode
+ * dispatch (an exception, vax-architecture.md section 5, including the
+ * KA655's instruction-emulation exceptions): it hands control to kernel
+ * mode, where the monitor lives. A change-mode dispatch (vectors 40-4C) is
+ * the instruction's own effect, not a trap.
  *
  * Theorem 1 (a trap-and-emulate monitor exists) needs sensitive ⊆
  * privileged; Theorem 3 (a hybrid monitor exists) needs user-sensitive ⊆
@@ -398,9 +399,15 @@ export interface CheckOptions {
 
 const PRIV_PSL = 0x27df0000 | 0x00200000; // VM, IS, CUR, PRV, IPL (and bit 21)
 
-/** A transfer through an exception vector: control to kernel mode, a trap. */
+/**
+ * A trap: a transfer through the SCB that is not a change-mode dispatch
+ * (exceptions, including the KA655's instruction-emulation exceptions,
+ * hand control to kernel mode, where the monitor lives; CHMx's transfer
+ * through vectors 40-4C is the instruction's own effect).
+ */
 function trapped(o: Observation): boolean {
-  return o.event !== null && o.event.vector < SCB.CHMK;
+  return o.event !== null &&
+    (o.event.vector < SCB.CHMK || o.event.vector > SCB.CHMU);
 }
 
 function liveStack(psl: number): number {
