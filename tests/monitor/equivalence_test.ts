@@ -494,18 +494,21 @@ function check(
   seed: number,
   shadow: ShadowPolicy,
   verbose = false,
+  levels = 1,
   paging?: MonitorOptions["paging"],
 ): Pair {
   const g = generate(seed, shadow === "shared");
   if (verbose) console.log(g.source);
   const a = asm(g.source);
-  const p = runBoth(a, g.setup, { shadow, paging });
-  const replay = shadow === "split"
-    ? `EQUIVALENCE_SEED=${seed}`
-    : `EQUIVALENCE_SEED=${seed} EQUIVALENCE_SHADOW=shared`;
+  const p = runBoth(a, g.setup, { shadow, paging }, levels);
+  const replay =
+    (shadow === "split"
+      ? `EQUIVALENCE_SEED=${seed}`
+      : `EQUIVALENCE_SEED=${seed} EQUIVALENCE_SHADOW=shared`) +
+    (levels > 1 ? ` EQUIVALENCE_LEVELS=${levels}` : "");
   assertEquivalent(
     p,
-    `seed ${seed} (${shadow}, start mode ${
+    `seed ${seed} (${shadow}, ${levels} level(s), start mode ${
       (g.setup.psl! >>> 24) & 3
     }, mapping ${g.setup.mapping}${
       paging ? `, paging ${JSON.stringify(paging)}` : ""
@@ -519,14 +522,23 @@ if (only !== undefined) {
   const shadow = Deno.env.get("EQUIVALENCE_SHADOW") === "shared"
     ? "shared"
     : "split";
+  const levels = Number(Deno.env.get("EQUIVALENCE_LEVELS") ?? 1);
   Deno.test(
-    `equivalence: seed ${only} (${shadow})`,
-    () => void check(Number(only), shadow, true),
+    `equivalence: seed ${only} (${shadow}, ${levels} level(s))`,
+    () => void check(Number(only), shadow, true, levels),
   );
 } else {
   const FIRST = 1000, COUNT = 500;
   Deno.test(`equivalence: ${COUNT} random programs (seeds ${FIRST}-${FIRST + COUNT - 1}), bare and under the monitor (split)`, () => {
     for (let seed = FIRST; seed < FIRST + COUNT; seed++) check(seed, "split");
+  });
+
+  Deno.test("equivalence: 100 random programs bare and under two levels of monitor (CP under CP, split)", () => {
+    for (let seed = 1000; seed < 1100; seed++) check(seed, "split", false, 2);
+  });
+
+  Deno.test("equivalence: 30 random programs bare and under three levels of monitor", () => {
+    for (let seed = 1100; seed < 1130; seed++) check(seed, "split", false, 3);
   });
 
   Deno.test("equivalence: 200 random programs under a monitor that pages (16 resident pages of 512, FIFO, clock, LRU)", () => {
@@ -536,7 +548,7 @@ if (only !== undefined) {
     const policies = ["fifo", "clock", "lru"] as const;
     for (let seed = 2000; seed < 2200; seed++) {
       const policy = policies[seed % 3]!;
-      const p = check(seed, "split", false, { policy, residentLimit: 16 });
+      const p = check(seed, "split", false, 1, { policy, residentLimit: 16 });
       const st = p.vm.paging().stats;
       if (st.evictions > 0) evicted++;
       runs++;
