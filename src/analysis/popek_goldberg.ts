@@ -813,7 +813,7 @@ function classify(
       for (const r of runs) {
         if (
           !r.spec.guest || r.spec.varies !== "base" ||
-          r.spec.inst.protection >= 0
+          r.spec.inst.protection >= 0 || ![0, 3, 6].includes(r.spec.value)
         ) continue;
         const g = timing.nested.guest(r.spec.inst, r.spec.state, r.spec.value);
         timing.nestedRuns++;
