@@ -9,14 +9,18 @@
 
 import {
   STOP_BREAKPOINT,
+  STOP_BUDGET,
   STOP_EXIT,
   STOP_HALT,
   STOP_IDLE,
+  STOP_INTERRUPT,
   STOP_LIMIT,
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
-import type { RunOptions, StopKind } from "../machine/hardware.ts";
+import type { StopKind } from "../machine/hardware.ts";
+import { INTERRUPT_FLAG } from "../machine/interrupt.ts";
+import type { CheckedRunOptions } from "../machine/run_options.ts";
 import type { Machine } from "../machine/machine.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
@@ -74,18 +78,24 @@ export class Scheduler {
     return v.status !== "halted" && this.#d.vms.get(v.name) === v;
   }
 
-  /** Runs the candidates, round robin in time slices, until a stop. */
-  loop(candidates: VirtualMachine[], options: RunOptions): { stop: StopKind } {
+  /**
+   * Runs the candidates, round robin in time slices, until a stop (options
+   * checked by `checkRunOptions`). Between exits it looks at the interrupt
+   * flag and the host-time budget every 64 turns (the processor looks
+   * every 65,536 instructions within a turn).
+   */
+  loop(
+    candidates: VirtualMachine[],
+    options: CheckedRunOptions,
+  ): { stop: StopKind } {
     const d = this.#d;
     const cpu = d.machine.cpu;
     const events = d.machine.events;
     const vms = d.vms;
-    const limit = options.limit ?? Infinity;
-    let budget = limit;
-    let end = options.untilNs ?? Infinity;
-    if (options.forNs !== undefined) {
-      end = Math.min(end, cpu.ns + options.forNs);
-    }
+    let budget = options.limit ?? Infinity;
+    const end = options.untilNs;
+    const hostDeadline = options.hostDeadline;
+    let turns = 0;
     if (options.breakpoints) cpu.setBreakpoints(options.breakpoints);
     let rr = this.#lastRun
       ? Math.max(0, candidates.indexOf(this.#lastRun) + 1)
@@ -116,6 +126,14 @@ export class Scheduler {
         if (!anyLive) return { stop: "halt" };
         if (budget <= 0) return { stop: "limit" };
         if (cpu.ns >= end) return { stop: "time" };
+        if ((++turns & 63) === 0) {
+          if (Atomics.load(INTERRUPT_FLAG, 0) !== 0) {
+            return { stop: "interrupted" };
+          }
+          if (hostDeadline !== Infinity && performance.now() >= hostDeadline) {
+            return { stop: "budget" };
+          }
+        }
         let vm: VirtualMachine | undefined;
         if (
           slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
@@ -184,7 +202,11 @@ export class Scheduler {
         // clock to the next event, however far, and charged all that time
         // to itself as guest time, taking the processor from every other VM.)
         cpu.nextEventNs = Infinity;
-        const code = cpu.run(budget, Math.min(slice.end, events.nextAt));
+        const code = cpu.run(
+          budget,
+          Math.min(slice.end, events.nextAt),
+          hostDeadline,
+        );
         const ran = cpu.instructions - i0;
         budget -= ran;
         // Progress (or any other kind of stop) ends a run of shadow fills.
@@ -224,6 +246,10 @@ export class Scheduler {
             break;
           case STOP_HALT:
             return { stop: "halt" };
+          case STOP_INTERRUPT:
+            return { stop: "interrupted" };
+          case STOP_BUDGET:
+            return { stop: "budget" };
         }
       }
     } finally {
