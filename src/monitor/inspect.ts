@@ -208,7 +208,14 @@ export function pageTables(
       remapped: shadow !== null && shadow.prot !== guest.prot,
     });
   }
-  return new PageTableComparison(vm.name, region, policy, rows);
+  return new PageTableComparison(
+    vm.name,
+    region,
+    policy,
+    rows,
+    Math.max(rows.length, end - first),
+    g.mapen !== 0,
+  );
 }
 
 /** The real PSL and VMPSL of a VM beside its virtual PSL. */

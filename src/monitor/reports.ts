@@ -58,6 +58,10 @@ export class PageTableComparison {
   readonly policy: "shared" | "split";
   /** The rows, by virtual address. */
   readonly rows: readonly PageTableRow[];
+  /** Entries in the region's table (the rows are at most this many). */
+  readonly total: number;
+  /** Whether the guest's memory management was on (MAPEN). */
+  readonly mapping: boolean;
 
   /** Creates a comparison. */
   constructor(
@@ -65,11 +69,15 @@ export class PageTableComparison {
     region: "S0" | "P0" | "P1",
     policy: "shared" | "split",
     rows: readonly PageTableRow[],
+    total: number = rows.length,
+    mapping = true,
   ) {
     this.vm = vm;
     this.region = region;
     this.policy = policy;
     this.rows = rows;
+    this.total = total;
+    this.mapping = mapping;
   }
 
   /** Number of rows. */
