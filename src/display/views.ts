@@ -753,13 +753,16 @@ export function injectView(r: InjectReport): Rendering {
   const head = `${r.instruction} in ${MODE_NAMES[r.mode]} mode: exits ${exits}${
     r.reflected ? ", exception reflected into the guest" : ""
   }, ${formatNs(r.ns)}`;
+  const why = r.explanation ? `\n${r.explanation}` : "";
   return {
-    text: `${paint(head, "bold")}\n${
+    text: `${paint(head, "bold")}${why}\n${
       textTable(["changed", "before", "after"], changed)
     }\n${r.events.map((e) => `  ${e.text}`).join("\n")}`,
     html: `<div><b>${escapeHtml(head)}</b>${
-      htmlTable(["changed", "before", "after"], changed)
-    }${sequenceSvg(r.events)}</div>`,
+      r.explanation ? `<p>${escapeHtml(r.explanation)}</p>` : ""
+    }${htmlTable(["changed", "before", "after"], changed)}${
+      sequenceSvg(r.events)
+    }</div>`,
   };
 }
 
