@@ -11,7 +11,7 @@ import { REGISTER_NAMES } from "../arch/registers.ts";
 import { decodePte, PTE_V } from "../arch/pte.ts";
 import { VMPSL_MASK } from "../arch/psl.ts";
 import type { CpuState, RunOptions, RunResult } from "../machine/hardware.ts";
-import type { Machine } from "../machine/machine.ts";
+import type { MonitorHost } from "./host.ts";
 import type { TraceEvent } from "../machine/trace.ts";
 import { formatHex, hex8 } from "../machine/units.ts";
 import { checkMode } from "../machine/checks.ts";
@@ -33,7 +33,7 @@ import type { VirtualMachine } from "./vm.ts";
 /** What injection needs of the monitor. */
 export interface InjectHost {
   /** Real memory, the trace and the clock. */
-  readonly machine: Pick<Machine, "memory" | "trace" | "cpu">;
+  readonly machine: Pick<MonitorHost, "memory" | "trace" | "cpu">;
   /** Runs one VM alone. */
   runVm(vm: VirtualMachine, options?: RunOptions): RunResult;
   /** Loads a VM's registers into the processor after a host change. */
@@ -217,7 +217,7 @@ function haltExplanation(vm: VirtualMachine, before: CpuState): string {
  * remapping). With mapping off, the guest "table" is the identity map.
  */
 export function pageTables(
-  machine: Pick<Machine, "memory">,
+  machine: Pick<MonitorHost, "memory">,
   policy: ShadowPolicy,
   vm: VirtualMachine,
   region: "S0" | "P0" | "P1",
