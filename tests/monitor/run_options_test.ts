@@ -78,3 +78,17 @@ Deno.test("an interrupt stops a monitor's run and leaves the VM able to go on", 
   equal(vm.run({ limit: 3 }).instructions, 3);
   equal(vm.get("R0") >= before, true);
 });
+
+Deno.test("a large VM runs at the top of its memory, through S0 with mapping off", () => {
+  // 64 MiB of guest memory: each shadow set's system table (with mapping
+  // off it covers all of it) is 514 contiguous frames: real memory has a 32nd more, and 4 MiB.
+  const cp = Monitor.on(
+    new Machine({ memory: 70 * 1024 * 1024 }),
+  );
+  const vm = cp.vm("BIG").memory("64 MiB").create();
+  // At the top of its memory, through S0 (mapping off: VA<29:0>).
+  vm.load(assemble("MOVL #7,R0\nHALT").bytes, 0x3fff000);
+  vm.set("PC", 0x83fff000);
+  equal(vm.run({ limit: 10 }).stop, "halt");
+  equal(vm.get("R0"), 7);
+});
