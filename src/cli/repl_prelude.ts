@@ -68,6 +68,7 @@ console.log(
   machine   a bare VAX, a program at 0x1000: machine.run(), machine.get("R1")
   cp, vm    a monitor and its VM "MVS": vm.inject("MTPR #3,#18"), vm.psl(), cp
   example   the program: disassemble(example.bytes, example.origin)
-  boot o    cp.vm("o").memory("128 KiB").minidisk("64 KiB").boot(multiprogramming)
+  boot o    cp.vm("o").memory("128 KiB").minidisk("64 KiB")
+              .boot(multiprogramming), then cp.run()
 A run without a limit stops after 3 s (run again to go on); Ctrl-C stops a run.`,
 );

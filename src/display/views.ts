@@ -743,6 +743,20 @@ export function timelineSvg(
 // ---------------------------------------------------------------------------
 // Results
 
+/** Words wrapped to lines of at most `width` columns. */
+export function wrapText(text: string, width = 80): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
 /** What an injected instruction did. */
 export function injectView(r: InjectReport): Rendering {
   const exits =
@@ -753,7 +767,7 @@ export function injectView(r: InjectReport): Rendering {
   const head = `${r.instruction} in ${MODE_NAMES[r.mode]} mode: exits ${exits}${
     r.reflected ? ", exception reflected into the guest" : ""
   }, ${formatNs(r.ns)}`;
-  const why = r.explanation ? `\n${r.explanation}` : "";
+  const why = r.explanation ? `\n${wrapText(r.explanation, 80)}` : "";
   return {
     text: `${paint(head, "bold")}${why}\n${
       textTable(["changed", "before", "after"], changed)
