@@ -377,7 +377,12 @@ export interface CpuExit {
   pc: number;
   /** The real PSL at the event (VM bit set, compressed modes). */
   psl: number;
-  /** Exception parameters, top of stack first (ACV mask and VA, CHM code...). */
+  /**
+   * Exception parameters, top of stack first (ACV mask and VA, CHM code...).
+   * For the MicroVAX emulation exception (vectors 0xC8, 0xCC) the processor
+   * has already pushed the frame on the guest's stack and cleared the PSW
+   * bits: the monitor only loads PC from the guest's SCB vector.
+   */
   params: number[];
   /** Opcode of the instruction (vm-emulation). */
   opcode: number;
@@ -2832,12 +2837,16 @@ export class Cpu {
     const acc = mode | 4;
     const sp = r[14]!;
     const psl = this.psl;
+    // In a VM the frame holds the PSL the guest sees (as MOVPSL).
+    const pushed = (psl & PSL_VM) !== 0
+      ? (psl & ~(VMPSL_MASK | PSL_VM)) | this.vmpsl
+      : psl;
     let vector: number;
     // Write check of the top of the stack first (SimH).
     this.#read((sp - 1) | 0, 1, acc);
     if ((psl & PSL_FPD) !== 0) {
       this.#write((sp - 8) | 0, 4, this.#faultPc, acc);
-      this.#write((sp - 4) | 0, 4, psl, acc);
+      this.#write((sp - 4) | 0, 4, pushed, acc);
       r[14] = sp - 8;
       vector = SCB.EMULATE_FPD;
     } else {
@@ -2862,17 +2871,23 @@ export class Cpu {
         this.#write((sp - 40 + 4 * k) | 0, 4, q[k] ?? 0, acc);
       }
       this.#write((sp - 8) | 0, 4, next, acc);
-      this.#write((sp - 4) | 0, 4, psl, acc);
+      this.#write((sp - 4) | 0, 4, pushed, acc);
       r[14] = sp - 48;
       vector = SCB.EMULATE;
     }
-    const vpa = (this.scbb + vector) >>> 0;
-    if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
-    const vec = this.mem.readL(vpa);
     this.psl = psl &
       ~(PSL_TP | PSL_FPD | PSL_DV | PSL_FU | PSL_IV | PSL_T | 0xf);
-    r[15] = vec & ~3;
     this.exceptions++;
+    if ((psl & PSL_VM) !== 0 && this.hostExits) {
+      // The frame is on the guest's stack; the vector is in the guest's
+      // SCB, which the host monitor reads (exit: exception, vector 0xC8 or
+      // 0xCC, no parameters, PC = the frame's PC).
+      this.#makeExit("exception", vector, this.#faultPc, [], 0);
+      return;
+    }
+    const vpa = (this.scbb + vector) >>> 0;
+    if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
+    r[15] = this.mem.readL(vpa) & ~3;
   }
 
   // --- arithmetic helpers (write operand index w) ------------------------------
