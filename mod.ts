@@ -47,6 +47,7 @@ export type {
   CostClass,
   DataType,
   InstructionClass,
+  Ka655Support,
   OpcodeInfo,
   OperandAccess,
   OperandInfo,
@@ -101,7 +102,7 @@ export {
   DKCS,
 } from "./src/machine/devices/disk.ts";
 export type { DiskListener, DiskTransfer } from "./src/machine/devices/disk.ts";
-export { Trace } from "./src/machine/trace.ts";
+export { Trace, TRACE_KINDS } from "./src/machine/trace.ts";
 export type {
   TraceEvent,
   TraceFilter,
@@ -212,9 +213,26 @@ export type {
 } from "./src/guests/mod.ts";
 export {
   checkVirtualizability,
+  describeState,
+  Evidence,
+  formatEvidence,
+  formatEvidenceRun,
   formatVirtualizability,
+  InstructionVerdict,
+  PopekGoldbergReport,
 } from "./src/analysis/popek_goldberg.ts";
 export type {
-  InstructionVerdict,
-  VirtualizabilityReport,
+  CheckOptions,
+  Component,
+  DataStructureCheck,
+  EvidenceRun,
+  GuestRuns,
+  Observation,
+  PgArch,
+  PgClass,
+  PgState,
+  ScbEvent,
+  Snapshot,
+  TheoremVerdicts,
+  UnderVm,
 } from "./src/analysis/popek_goldberg.ts";

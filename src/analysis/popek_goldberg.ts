@@ -1,378 +1,1109 @@
 /**
- * Popek and Goldberg's conditions, checked on the real instruction set.
+ * Popek and Goldberg's classification, measured on every instruction of the
+ * opcode table (Popek and Goldberg 1974; vm-literature.md section 2).
  *
- * Every instruction of the opcode table is executed, with the same operands
- * and the same memory, once in kernel mode and once in user mode, on a
- * machine with memory management on. From what happens the analysis
- * classifies it:
+ * Each instruction runs once per state of a systematic matrix (each of the
+ * four modes; previous mode, IPL, interrupt stack, memory management and the
+ * physical location of the program varied one at a time), with eight
+ * operand values (some of which fault), and with its operands in a page of
+ * each protection code; then as a guest of the monitor in each virtual
+ * mode. The classes follow from what the runs did, never from the opcode
+ * table's `class` column (which documents the expected answer):
  *
- * - **privileged**: it traps (reserved-instruction fault) in user mode and
- *   not in kernel mode;
- * - **control-sensitive**: it changes the processor's privileged state
- *   (current or previous mode, interrupt stack, IPL) by itself, not by
- *   taking an exception;
- * - **behaviour-sensitive**: its result (registers, condition codes,
- *   memory, the exception it raises) depends on the mode it runs in.
+ * - **privileged**: it traps in every run outside kernel mode and runs
+ *   without trapping in some kernel-mode run;
+ * - **control-sensitive**: some run that does not trap changes the
+ *   privileged state (current or previous mode, IPL, interrupt stack, VM
+ *   bit, the memory-management and SCB/PCB registers, another mode's stack
+ *   pointer) or halts the processor;
+ * - **behaviour-sensitive**: two runs that differ only in one privileged
+ *   component and do not trap give different results; *mode-sensitive*
+ *   when the component is the current or previous mode, the IPL or the
+ *   interrupt stack, *location-sensitive* when it is memory management or
+ *   where the program sits in physical memory (Popek and Goldberg's
+ *   relocation);
+ * - **user-sensitive**: control-sensitive in a user-mode run, or
+ *   location-sensitive between user-mode runs (what a hybrid monitor, which
+ *   runs only virtual user mode directly, must trap);
+ * - **innocuous**: neither control- nor behaviour-sensitive.
  *
- * Popek and Goldberg's theorem: a machine can be virtualized by
- * trap-and-emulate if every sensitive instruction is privileged. The second
- * part of the analysis runs each sensitive instruction inside a VM (the VM
- * extensions of vm-extensions.md) and checks that it either exits to the
- * monitor or gives, without an exit, the result bare hardware gives in the
- * same (virtual) mode.
+ * A *trap* is a transfer through the SCB other than a change-mode
+ * dispatch (an exception, vax-architecture.md section 5, including the
+ * KA655's instruction-emulation exceptions): it hands control to kernel
+ * mode, where the monitor lives. A change-mode dispatch (vectors 40-4C) is
+ * the instruction's own effect, not a trap.
+ *
+ * Theorem 1 (a trap-and-emulate monitor exists) needs sensitive ⊆
+ * privileged; Theorem 3 (a hybrid monitor exists) needs user-sensitive ⊆
+ * privileged; Theorem 2 (recursive virtualization) needs Theorem 1 and a
+ * monitor without timing dependence. With the VM extensions an instruction
+ * counts as privileged when, as a guest, it exits to the monitor or gives,
+ * without an exit, what bare hardware gives in the same state (MOVPSL's
+ * virtual PSL from VMPSL).
  *
  * @module
  */
 
 import { type OpcodeInfo, OPCODES } from "../arch/opcodes.ts";
-import { makePte } from "../arch/pte.ts";
-import { SCB } from "../arch/scb.ts";
+import { PROT_NAMES } from "../arch/pte.ts";
+import { SCB, vectorName } from "../arch/scb.ts";
 import { assemble } from "../asm/assembler.ts";
-import { Machine } from "../machine/machine.ts";
-import type { Hardware } from "../machine/hardware.ts";
-import { Monitor } from "../monitor/monitor.ts";
+import type { OpcodeVariant } from "../machine/cpu.ts";
+import {
+  baseState,
+  CODE,
+  type Component,
+  DATA_STRUCTURES,
+  type Instance,
+  instance,
+  MODES,
+  type Observation,
+  type PgState,
+  PROTECTIONS,
+  RESOURCE_IPRS,
+  Runner,
+  type ScbEvent,
+  type Snapshot,
+  stateMatrix,
+  VALUES,
+} from "./pg_runs.ts";
 
-/** What one execution of an instruction did. */
-interface Outcome {
-  regs: number[];
-  psl: number;
-  start: number;
-  memory: string;
-  vector: number; // SCB vector of an exception taken, -1 if none
-  changedPrivileged: boolean; // privileged PSL fields changed without an exception
+export { DATA_STRUCTURES, MODES, PROTECTIONS, VALUES };
+export type { Component, Observation, PgState, ScbEvent, Snapshot };
+
+/** The machine analysed. */
+export type PgArch = "vax" | "vax-vm";
+
+/** A class of Popek and Goldberg's, as measured. */
+export type PgClass =
+  | "privileged"
+  | "control-sensitive"
+  | "behaviour-sensitive"
+  | "mode-sensitive"
+  | "location-sensitive"
+  | "user-sensitive"
+  | "innocuous";
+
+/** One run of the evidence, in plain data. */
+export interface EvidenceRun {
+  /** Bare machine or guest of the monitor. */
+  on: "bare" | "guest";
+  /** The instruction as assembled. */
+  instruction: string;
+  /** Its bytes, hex. */
+  bytes: string;
+  /** The state it ran in (a guest's is virtual). */
+  state: PgState;
+  /** Operand value in every register and data area. */
+  value: number;
+  /** Protection of the operand page (`""` for register operands). */
+  protection: string;
+  /** Before the step. */
+  before: Snapshot;
+  /** After the step. */
+  after: Snapshot;
+  /** The SCB vector taken, with the frame, or null. */
+  event: {
+    vector: number;
+    name: string;
+    pc: number;
+    psl: number;
+    params: number[];
+    fault: boolean;
+  } | null;
+  /** Whether the processor (or VM) halted. */
   halted: boolean;
+  /** Whether, as a guest, the monitor got control. */
+  exited: boolean;
+  /** Changed longwords of the program's world: [address, before, after]. */
+  memory: [number, number, number][];
 }
 
-/** The classification of one instruction. */
-export interface InstructionVerdict {
+/** Why a verdict holds: a claim and the runs that show it. */
+export class Evidence {
+  /** What the runs show. */
+  readonly claim: string;
+  /** One run, or two to compare. */
+  readonly runs: readonly EvidenceRun[];
+
+  /** Makes a piece of evidence. */
+  constructor(claim: string, runs: readonly EvidenceRun[]) {
+    this.claim = claim;
+    this.runs = runs;
+  }
+}
+
+/** Counts of an instruction's guest runs. */
+export interface GuestRuns {
+  /** Guest runs. */
+  runs: number;
+  /** Runs in which the monitor got control. */
+  exits: number;
+  /** Runs without an exit whose result differs from bare hardware's. */
+  directMismatches: number;
+  /** Runs with an exit whose result differs from bare hardware's. */
+  emulatedMismatches: number;
+}
+
+/** What the VM extensions make of an instruction run as a guest. */
+export type UnderVm = "direct" | "exit" | "virtualized" | "wrong";
+
+/** The measured classification of one instruction. */
+export class InstructionVerdict {
   /** Mnemonic. */
-  mnemonic: string;
+  readonly mnemonic: string;
   /** Opcode. */
-  opcode: number;
-  /** The instance executed. */
-  instance: string;
-  /** Traps in user mode, not in kernel mode. */
-  privileged: boolean;
-  /** Changes privileged processor state by itself. */
-  controlSensitive: boolean;
-  /** Its result depends on the mode. */
-  behaviourSensitive: boolean;
-  /** Sensitive (control or behaviour). */
-  sensitive: boolean;
-  /** What the opcode table declares. */
-  declared: OpcodeInfo["class"];
-  /** Whether the measured class agrees with the table. */
-  agrees: boolean;
-  /** With the VM extensions: `exit`, `virtualized` (same result, no exit), or `wrong`. */
-  underVm?: "exit" | "virtualized" | "wrong";
-  /** Why, in a few words. */
-  note: string;
-}
+  readonly opcode: number;
+  /** The register-operand instance. */
+  readonly instance: string;
+  /** The classes, in a fixed order. */
+  readonly classes: readonly PgClass[];
+  /** Traps outside kernel mode, runs in it. */
+  readonly privileged: boolean;
+  /** Changes privileged state without trapping. */
+  readonly controlSensitive: boolean;
+  /** Its result depends on privileged state. */
+  readonly behaviourSensitive: boolean;
+  /** ...on the current or previous mode, IPL or interrupt stack. */
+  readonly modeSensitive: boolean;
+  /** ...on memory management or the physical location. */
+  readonly locationSensitive: boolean;
+  /** Sensitive in user mode. */
+  readonly userSensitive: boolean;
+  /** Control- or behaviour-sensitive. */
+  readonly sensitive: boolean;
+  /** The components its result depends on. */
+  readonly dependsOn: readonly Component[];
+  /** As a guest (vax-vm only). */
+  readonly underVm: UnderVm | null;
+  /**
+   * Guest runs (vax-vm only): how many, how many exited, how many gave a
+   * result other than bare hardware's without an exit (the hardware got it
+   * wrong: no monitor can repair that) and after an exit (this monitor's
+   * emulation differs: a defect of the monitor, not of the architecture).
+   */
+  readonly guestRuns: GuestRuns;
+  /** Runs executed on the bare machine. */
+  readonly bareRuns: number;
+  /** The evidence, one entry per claim. */
+  readonly evidence: readonly Evidence[];
 
-/** The result of the analysis. */
-export interface VirtualizabilityReport {
-  /** Every instruction. */
-  instructions: InstructionVerdict[];
-  /** Sensitive instructions that are not privileged (break the theorem). */
-  sensitiveUnprivileged: string[];
-  /** Whether the standard VAX satisfies the theorem's condition. */
-  standardVirtualizable: boolean;
-  /** Whether, with the VM extensions, every sensitive instruction exits or is virtualized. */
-  extendedVirtualizable: boolean;
-}
-
-const SYS = 0x80000000;
-const CODE = 0x1000; // P0 code page (also mapped)
-const SCRATCH = 0x3000; // scratch data (UW)
-const KW_PAGE = 0x3800; // a kernel-only page, for PROBE
-const PROC = 0x2000; // a procedure: entry mask 0, RET
-const STACK = 0x5000; // every stack pointer starts here
-
-/** An instance of an instruction with ordinary operands. */
-function instance(o: OpcodeInfo): string {
-  const special: Record<string, string> = {
-    MTPR: "MTPR #0,#18",
-    MFPR: "MFPR #18,R3",
-    PROBER: `PROBER #0,#4,@#^X${KW_PAGE.toString(16)}`,
-    PROBEW: `PROBEW #0,#4,@#^X${KW_PAGE.toString(16)}`,
-    CALLS: `CALLS #0,@#^X${PROC.toString(16)}`,
-    CALLG: `CALLG @#^X${SCRATCH.toString(16)},@#^X${PROC.toString(16)}`,
-    JMP: "JMP @#next",
-    JSB: "JSB @#next",
-    CASEL: "CASEL #0,#0,#0\n        .word next-table",
-    BBS: "BBS #1,R4,next",
-    BBC: "BBC #1,R4,next",
-  };
-  if (special[o.mnemonic]) return special[o.mnemonic]!;
-  let reg = 1;
-  const ops = o.operands.map((p) => {
-    switch (p.access) {
-      case "r":
-        return "#5";
-      case "m":
-      case "w":
-      case "v":
-        return `R${reg++}`;
-      case "a":
-        return `@#^X${SCRATCH.toString(16)}`;
-      default:
-        return "next";
-    }
-  });
-  return ops.length ? `${o.mnemonic} ${ops.join(",")}` : o.mnemonic;
-}
-
-function program(text: string): string {
-  const lines = text.split("\n");
-  const first = lines[0]!;
-  const rest = lines.slice(1).join("\n");
-  return `
-start:  ${first}
-${rest ? `table:\n${rest}` : ""}
-next:   NOP
-        HALT
-`;
-}
-
-/** The bare environment: S0 and P0 page tables, an SCB of halting handlers. */
-function environment(hw: Hardware, mode: number): void {
-  // SCB at 0x400: vector v points at 0x600 + v, where a HALT waits.
-  const scb = new Uint8Array(512);
-  const dv = new DataView(scb.buffer);
-  for (let v = 0; v < 512; v += 4) {
-    dv.setUint32(v, (SYS + 0x600 + v) >>> 0, true);
+  /** Built by the classifier. */
+  constructor(
+    init: Omit<
+      InstructionVerdict,
+      "classes" | "sensitive" | "offends" | "toJSON"
+    >,
+  ) {
+    this.mnemonic = init.mnemonic;
+    this.opcode = init.opcode;
+    this.instance = init.instance;
+    this.privileged = init.privileged;
+    this.controlSensitive = init.controlSensitive;
+    this.behaviourSensitive = init.behaviourSensitive;
+    this.modeSensitive = init.modeSensitive;
+    this.locationSensitive = init.locationSensitive;
+    this.userSensitive = init.userSensitive;
+    this.sensitive = init.controlSensitive || init.behaviourSensitive;
+    this.dependsOn = init.dependsOn;
+    this.underVm = init.underVm;
+    this.guestRuns = init.guestRuns;
+    this.bareRuns = init.bareRuns;
+    this.evidence = init.evidence;
+    const c: PgClass[] = [];
+    if (this.privileged) c.push("privileged");
+    if (this.controlSensitive) c.push("control-sensitive");
+    if (this.behaviourSensitive) c.push("behaviour-sensitive");
+    if (this.modeSensitive) c.push("mode-sensitive");
+    if (this.locationSensitive) c.push("location-sensitive");
+    if (this.userSensitive) c.push("user-sensitive");
+    if (!this.sensitive) c.push("innocuous");
+    this.classes = c;
   }
-  hw.load(scb, 0x400);
-  // S0: 64 pages identity (UW), except the KW page; system table at 0x6000.
-  const s0 = new Uint8Array(64 * 4);
-  const sv = new DataView(s0.buffer);
-  for (let i = 0; i < 64; i++) {
-    sv.setUint32(4 * i, makePte(i, i === KW_PAGE >> 9 ? 2 : 4), true);
+
+  /** Whether this instruction breaks Theorem 1 on the analysed machine. */
+  get offends(): boolean {
+    return this.underVm === null
+      ? this.sensitive && !this.privileged
+      : this.sensitive && this.underVm === "wrong";
   }
-  hw.load(s0, 0x6000);
-  hw.set("SCBB", 0x400);
-  hw.set("SBR", 0x6000);
-  hw.set("SLR", 64);
-  // P0 shares S0's table (the same PTEs), so P0 page n is frame n too.
-  hw.set("P0BR", SYS + 0x6000);
-  hw.set("P0LR", 64);
-  for (const sp of ["KSP", "ESP", "SSP", "USP", "ISP"]) hw.set(sp, STACK);
-  // A return address and a user PSL on the stack, for RSB and REI.
-  const stack = new Uint8Array(8);
-  const sd = new DataView(stack.buffer);
-  sd.setUint32(0, 0, true);
-  sd.setUint32(4, 0x03c00000, true);
-  hw.load(stack, STACK);
-  const proc = new Uint8Array([0, 0, 0x04]);
-  hw.load(proc, PROC);
-  hw.set("MAPEN", 1);
-  hw.set("PSL", ((mode << 24) | (mode << 22)) >>> 0);
-  hw.set("SP", STACK);
+
+  /** Plain data for JSON. */
+  toJSON(): Record<string, unknown> {
+    return {
+      mnemonic: this.mnemonic,
+      opcode: this.opcode,
+      instance: this.instance,
+      classes: this.classes,
+      dependsOn: this.dependsOn,
+      ...(this.underVm !== null
+        ? { underVm: this.underVm, guestRuns: this.guestRuns }
+        : {}),
+      bareRuns: this.bareRuns,
+      evidence: this.evidence.map((e) => ({ claim: e.claim, runs: e.runs })),
+    };
+  }
 }
 
-const PRIV_FIELDS = 0x07df0000 | 0x20000000; // IS, CUR, PRV, IPL, VM
+/** One reference to a sensitive data structure from a less privileged mode. */
+export interface DataStructureCheck {
+  /** Structure. */
+  structure: string;
+  /** Its virtual (and location-A physical) address. */
+  address: number;
+  /** Mode of the reference. */
+  mode: "kernel" | "executive" | "supervisor" | "user";
+  /** Read or write. */
+  access: "read" | "write";
+  /** What the reference did on the bare machine (vector name, or "no fault"). */
+  bare: string;
+  /** As a guest with split shadow tables (vax-vm only). */
+  guest?: string;
+  /** As a guest with shared shadow tables (vax-vm only). */
+  guestShared?: string;
+  /** Whether it faulted where it must (bare, and split guest). */
+  protected: boolean;
+}
+
+/** The three theorems' verdicts. */
+export interface TheoremVerdicts {
+  /** Theorem 1: a trap-and-emulate monitor can be built. */
+  "1": boolean;
+  /** Theorem 2: the machine is recursively virtualizable. */
+  "2": boolean;
+  /** Theorem 3: a hybrid monitor can be built. */
+  "3": boolean;
+}
+
+/** The whole analysis. */
+export class PopekGoldbergReport {
+  /** The machine analysed. */
+  readonly arch: PgArch;
+  /** Every instruction classified. */
+  readonly instructions: readonly InstructionVerdict[];
+  /** Sensitive instructions that are not (effectively) privileged. */
+  readonly sensitiveUnprivileged: readonly string[];
+  /** User-sensitive instructions that are not (effectively) privileged. */
+  readonly userSensitiveUnprivileged: readonly string[];
+  /** The verdicts. */
+  readonly theorems: TheoremVerdicts;
+  /** What each verdict rests on. */
+  readonly basis: Readonly<Record<"1" | "2" | "3", string>>;
+  /** References to the page tables, SCB and PCB from less privileged modes. */
+  readonly dataStructures: readonly DataStructureCheck[];
+  /**
+   * Instructions with a guest run whose result differs from bare
+   * hardware's, with or without an exit (Popek and Goldberg's equivalence,
+   * tested on this monitor).
+   */
+  readonly equivalenceFailures: readonly string[];
+  /** Runs executed (bare, guest). */
+  readonly runs: { bare: number; guest: number };
+
+  /** Built by {@link checkVirtualizability}. */
+  constructor(init: {
+    arch: PgArch;
+    instructions: InstructionVerdict[];
+    dataStructures: DataStructureCheck[];
+    timingIndependent: boolean;
+    nestedExperiment: string | null;
+  }) {
+    this.arch = init.arch;
+    this.instructions = init.instructions;
+    this.dataStructures = init.dataStructures;
+    const vm = init.arch === "vax-vm";
+    const ok = (v: InstructionVerdict) =>
+      vm ? v.underVm !== "wrong" : v.privileged;
+    this.sensitiveUnprivileged = init.instructions.filter((v) =>
+      v.sensitive && !ok(v)
+    ).map((v) => v.mnemonic);
+    this.userSensitiveUnprivileged = init.instructions.filter((v) =>
+      v.userSensitive && !ok(v)
+    ).map((v) => v.mnemonic);
+    this.equivalenceFailures = init.instructions.filter((v) =>
+      v.guestRuns.directMismatches + v.guestRuns.emulatedMismatches > 0
+    ).map((v) => v.mnemonic);
+    const dsOk = init.dataStructures.every((d) => d.protected);
+    const t1 = this.sensitiveUnprivileged.length === 0 && dsOk;
+    const t3 = this.userSensitiveUnprivileged.length === 0 && dsOk;
+    const t2 = t1 && init.timingIndependent;
+    this.theorems = { "1": t1, "2": t2, "3": t3 };
+    const names = (l: readonly string[]) => l.join(", ") || "none";
+    this.basis = {
+      "1": `${
+        vm
+          ? "sensitive instructions that, as guests, neither exit nor give the bare result"
+          : "sensitive instructions that do not trap outside kernel mode"
+      }: ${
+        names(this.sensitiveUnprivileged)
+      }; data-structure references that do not fault: ${
+        init.dataStructures.filter((d) => !d.protected).length
+      }`,
+      "3": `user-sensitive instructions not ${
+        vm ? "exiting or virtualized" : "privileged"
+      }: ${names(this.userSensitiveUnprivileged)}`,
+      "2": !t1
+        ? "Theorem 1 fails, so Theorem 2 does"
+        : `Theorem 1 holds; every guest run gave the same result with the clock 1 s later (${
+          init.timingIndependent ? "no" : "a"
+        } timing dependence of the monitor's emulation)${
+          init.nestedExperiment
+            ? `; experiment: ${init.nestedExperiment}`
+            : "; no nested-monitor experiment exists in this build: the verdict rests on Theorem 1 and the timing check alone"
+        }`,
+    };
+    this.runs = {
+      bare: init.instructions.reduce((n, v) => n + v.bareRuns, 0),
+      guest: init.instructions.reduce((n, v) => n + v.guestRuns.runs, 0),
+    };
+  }
+
+  /** The verdict of one instruction, by mnemonic. */
+  verdict(mnemonic: string): InstructionVerdict | undefined {
+    const m = mnemonic.toUpperCase();
+    return this.instructions.find((v) => v.mnemonic === m);
+  }
+
+  /** The JSON form `vmmlab check --json` prints. */
+  toJSON(): Record<string, unknown> {
+    return {
+      arch: this.arch,
+      theorems: this.theorems,
+      sensitiveUnprivileged: this.sensitiveUnprivileged,
+      equivalenceFailures: this.equivalenceFailures,
+      userSensitiveUnprivileged: this.userSensitiveUnprivileged,
+      basis: this.basis,
+      runs: this.runs,
+      dataStructures: this.dataStructures,
+      classes: this.instructions.map((v) => v.toJSON()),
+    };
+  }
+}
+
+/** Options of {@link checkVirtualizability}. */
+export interface CheckOptions {
+  /** The standard VAX or the VAX with VM extensions (default `vax`). */
+  arch?: PgArch;
+  /** Opcode variants: analyse a variant machine instead of the VAX. */
+  variants?: ReadonlyMap<number, OpcodeVariant>;
+  /** Only these mnemonics (default: the whole opcode table). */
+  only?: readonly string[];
+  /** Skip the sensitive data structure references. */
+  skipDataStructures?: boolean;
+  /** The nested-monitor experiment to cite for Theorem 2, if one exists. */
+  nestedExperiment?: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Judging runs.
+
+const PRIV_PSL = 0x27df0000 | 0x00200000; // VM, IS, CUR, PRV, IPL (and bit 21)
 
 /**
- * Executes the instruction once. `dispatches` marks CHMx, whose defined
- * effect is a transfer through the SCB (not an exception).
+ * A trap: a transfer through the SCB that is not a change-mode dispatch
+ * (exceptions, including the KA655's instruction-emulation exceptions,
+ * hand control to kernel mode, where the monitor lives; CHMx's transfer
+ * through vectors 40-4C is the instruction's own effect).
  */
-function execute(
-  hw: Hardware,
-  code: Uint8Array,
-  next: number,
-  mode: number,
-  dispatches: boolean,
-): Outcome {
-  environment(hw, mode);
-  hw.load(code, CODE);
-  // The stack's return address: the instruction after the one tested.
-  hw.load(new Uint8Array(new Uint32Array([next]).buffer), STACK);
-  for (let i = 1; i <= 5; i++) hw.set(`R${i}`, 0x10 * i);
-  hw.set("PC", CODE);
-  const before = hw.get("PSL");
-  const r = hw.step();
-  const pc = hw.get("PC");
-  // An exception: PC is inside the SCB's handler area.
-  const vector =
-    !dispatches && pc >= ((SYS + 0x600) >>> 0) && pc < ((SYS + 0x800) >>> 0)
-      ? pc - ((SYS + 0x600) >>> 0)
-      : -1;
-  const psl = hw.get("PSL");
-  const regs = Array.from({ length: 16 }, (_, i) => hw.get(`R${i}`));
-  const mem = Array.from(hw.readPhysical(SCRATCH, 16)).join(",") + "/" +
-    Array.from(hw.readPhysical(STACK - 32, 40)).join(",");
-  return {
-    regs,
-    psl,
-    start: before,
-    memory: mem,
-    vector,
-    changedPrivileged: vector < 0 && r.stop !== "halt" &&
-      (psl & PRIV_FIELDS) !== (before & PRIV_FIELDS),
-    halted: r.stop === "halt",
-  };
+function trapped(o: Observation): boolean {
+  return o.event !== null &&
+    (o.event.vector < SCB.CHMK || o.event.vector > SCB.CHMU);
 }
 
-function same(a: Outcome, b: Outcome): boolean {
-  if (a.vector !== b.vector || a.halted !== b.halted) return false;
-  if (a.vector >= 0) return true; // both trapped the same way
-  // Compare what the instruction changed in the PSL, not the modes it
-  // started in.
-  return a.regs.every((v, i) => v === b.regs[i]) &&
-    (a.psl ^ a.start) === (b.psl ^ b.start) &&
-    a.memory === b.memory;
+function liveStack(psl: number): number {
+  return (psl & 0x04000000) !== 0 ? 4 : (psl >>> 24) & 3;
+}
+
+/** The privileged state it changed, in words; "" if none. */
+function privilegedChange(o: Observation): string {
+  if (o.halted) return "halted the processor";
+  const b = o.before, a = o.after;
+  const parts: string[] = [];
+  const d = (b.psl ^ a.psl) & PRIV_PSL;
+  if (d & 0x03000000) parts.push("current mode");
+  if (d & 0x00c00000) parts.push("previous mode");
+  if (d & 0x001f0000) parts.push("IPL");
+  if (d & 0x04000000) parts.push("interrupt stack");
+  if (d & 0x20000000) parts.push("VM bit");
+  for (const n of RESOURCE_IPRS) {
+    if (a.iprs[n] !== b.iprs[n]) parts.push(n);
+  }
+  const lb = liveStack(b.psl), la = liveStack(a.psl);
+  ["KSP", "ESP", "SSP", "USP", "ISP"].forEach((n, i) => {
+    if (i !== lb && i !== la && a.stacks[i] !== b.stacks[i]) parts.push(n);
+  });
+  return parts.join(", ");
+}
+
+/** What the instruction did, relative to where it started. */
+function relativeResult(o: Observation): string {
+  const b = o.before, a = o.after;
+  return JSON.stringify([
+    o.event && [o.event.vector, o.event.pc, o.event.psl, o.event.params],
+    o.halted,
+    a.r.slice(0, 14),
+    (a.r[14]! - b.r[14]!) | 0,
+    a.r[15],
+    (a.psl ^ b.psl) >>> 0,
+    RESOURCE_IPRS.map((n) => (a.iprs[n]! ^ b.iprs[n]!) >>> 0),
+    o.memory.map(([off, , v]) => [off, v]),
+  ]);
 }
 
 /**
- * Classifies every instruction of the opcode table and checks Popek and
- * Goldberg's condition, on the standard VAX and with the VM extensions.
+ * Everything observable, absolute (bare against guest in the same state).
+ * PSL<TP> is left out: a bare single step sets it at the next instruction's
+ * boundary before it stops, a guest step does not (an artefact of stepping,
+ * not of the instruction).
+ */
+function absoluteResult(o: Observation): string {
+  const a = o.after;
+  return JSON.stringify([
+    o.event && [o.event.vector, o.event.pc, o.event.psl, o.event.params],
+    o.halted,
+    a.r,
+    (a.psl & ~0x40000000) >>> 0,
+    a.stacks,
+    a.iprs,
+    o.memory.map(([off, , v]) => [off, v]),
+  ]);
+}
+
+function hex(v: number): string {
+  return (v >>> 0).toString(16).toUpperCase().padStart(8, "0");
+}
+
+function evidenceRun(inst: Instance, o: Observation): EvidenceRun {
+  return {
+    on: o.on,
+    instruction: inst.text,
+    bytes: Array.from(
+      inst.bytes.subarray(0, inst.length),
+      (b) => b.toString(16).toUpperCase().padStart(2, "0"),
+    ).join(" "),
+    state: o.state,
+    value: VALUES[o.value]! >>> 0,
+    protection: o.protection < 0 ? "" : PROT_NAMES[o.protection]!,
+    before: o.before,
+    after: o.after,
+    event: o.event && {
+      ...o.event,
+      name: vectorName(o.event.vector),
+    },
+    halted: o.halted,
+    exited: o.exited,
+    memory: o.memory.map(([off, b, a]) => [off, b, a]),
+  };
+}
+
+/** A run's state in words: "user, prev user, IPL 0, mapped, location A". */
+export function describeState(s: PgState): string {
+  return `${MODES[s.mode]}, previous ${MODES[s.prev]}, IPL ${s.ipl}${
+    s.is ? ", interrupt stack" : ""
+  }, ${s.mapen ? "mapped" : "unmapped"}, location ${s.location ? "B" : "A"}`;
+}
+
+interface Spec {
+  inst: Instance;
+  state: PgState;
+  value: number;
+  varies: Component;
+  guest: boolean;
+}
+
+/** The runs of one instruction: value, state and protection sweeps. */
+function specs(info: OpcodeInfo): Spec[] {
+  const out: Spec[] = [];
+  const plain = instance(info);
+  for (let m = 0; m < 4; m++) {
+    for (let v = 0; v < VALUES.length; v++) {
+      out.push({
+        inst: plain,
+        state: baseState(m),
+        value: v,
+        varies: "base",
+        guest: true,
+      });
+    }
+  }
+  for (const ms of stateMatrix()) {
+    if (ms.varies === "base") continue;
+    for (const v of [3, 6]) {
+      out.push({
+        inst: plain,
+        state: ms.state,
+        value: v,
+        varies: ms.varies,
+        guest: true,
+      });
+    }
+  }
+  if (info.operands.some((o) => o.access !== "b")) {
+    for (const p of PROTECTIONS) {
+      const inst = instance(info, p);
+      for (let m = 0; m < 4; m++) {
+        out.push({
+          inst,
+          state: baseState(m),
+          value: 1,
+          varies: "base",
+          guest: true,
+        });
+        if (m !== 3) {
+          out.push({
+            inst,
+            state: { ...baseState(m), prev: m },
+            value: 1,
+            varies: "previous mode",
+            guest: false,
+          });
+        }
+        out[out.length - (m !== 3 ? 2 : 1)]!.guest = m < 2; // compressed modes
+      }
+    }
+  }
+  return out;
+}
+
+const COMPONENT_KIND: Record<Component, "mode" | "location" | null> = {
+  base: null,
+  "previous mode": "mode",
+  IPL: "mode",
+  "interrupt stack": "mode",
+  "memory management": "location",
+  location: "location",
+};
+
+/** Which single component two states differ in, or null. */
+function difference(a: PgState, b: PgState): Component | "current mode" | null {
+  const diffs: (Component | "current mode")[] = [];
+  if (a.mode !== b.mode) diffs.push("current mode");
+  if (a.prev !== b.prev) diffs.push("previous mode");
+  if (a.ipl !== b.ipl) diffs.push("IPL");
+  if (a.is !== b.is) diffs.push("interrupt stack");
+  if (a.mapen !== b.mapen) diffs.push("memory management");
+  if (a.location !== b.location) diffs.push("location");
+  return diffs.length === 1 ? diffs[0]! : null;
+}
+
+function classify(
+  info: OpcodeInfo,
+  runner: Runner,
+  vm: boolean,
+  timing: { independent: boolean },
+): InstructionVerdict {
+  const all = specs(info);
+  const runs = all.map((s) => ({
+    spec: s,
+    o: runner.bare(s.inst, s.state, s.value),
+  }));
+  const ev: Evidence[] = [];
+  const er = (r: { spec: Spec; o: Observation }) =>
+    evidenceRun(r.spec.inst, r.o);
+
+  // Privileged: traps in every run outside kernel mode, not in some kernel run.
+  const outside = runs.filter((r) => r.spec.state.mode !== 0);
+  const untrappedOutside = outside.find((r) => !trapped(r.o));
+  const kernelFree = runs.find((r) => r.spec.state.mode === 0 && !trapped(r.o));
+  const privileged = untrappedOutside === undefined && kernelFree !== undefined;
+  if (privileged) {
+    const u = outside.find((r) => r.spec.state.mode === 3)!;
+    ev.push(
+      new Evidence(
+        `privileged: traps (${
+          vectorName(u.o.event!.vector)
+        }) in all ${outside.length} runs outside kernel mode; runs in kernel mode`,
+        [er(u), er(kernelFree!)],
+      ),
+    );
+  } else if (untrappedOutside) {
+    ev.push(
+      new Evidence(
+        `not privileged: runs without a trap in ${
+          MODES[untrappedOutside.spec.state.mode]
+        } mode`,
+        [er(untrappedOutside)],
+      ),
+    );
+  }
+
+  // Control sensitivity.
+  let controlSensitive = false;
+  let userControl: (typeof runs)[number] | undefined;
+  for (const r of runs) {
+    if (trapped(r.o)) continue;
+    const what = privilegedChange(r.o);
+    if (what === "") continue;
+    if (!controlSensitive) {
+      controlSensitive = true;
+      ev.push(
+        new Evidence(
+          `control-sensitive: without a trap, in ${
+            MODES[r.spec.state.mode]
+          } mode, changes ${what}`,
+          [er(r)],
+        ),
+      );
+    }
+    if (r.spec.state.mode === 3 && userControl === undefined) userControl = r;
+  }
+
+  // Behaviour sensitivity: pairs that differ in one component.
+  const depends = new Set<Component | "current mode">();
+  let userLocation: [typeof runs[number], typeof runs[number]] | undefined;
+  const groups = new Map<string, typeof runs>();
+  for (const r of runs) {
+    const key = `${r.spec.inst.protection}/${r.spec.value}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const pairEvidence = new Map<string, Evidence>();
+  for (const g of groups.values()) {
+    const results = g.map((r) => trapped(r.o) ? null : relativeResult(r.o));
+    for (let i = 0; i < g.length; i++) {
+      for (let j = i + 1; j < g.length; j++) {
+        if (results[i] === null || results[j] === null) continue;
+        const c = difference(g[i]!.spec.state, g[j]!.spec.state);
+        if (c === null || results[i] === results[j]) continue;
+        depends.add(c);
+        if (!pairEvidence.has(c)) {
+          pairEvidence.set(
+            c,
+            new Evidence(
+              `behaviour-sensitive: the result depends on the ${c}`,
+              [er(g[i]!), er(g[j]!)],
+            ),
+          );
+        }
+        if (
+          (c === "location" || c === "memory management") &&
+          g[i]!.spec.state.mode === 3 && userLocation === undefined
+        ) {
+          userLocation = [g[i]!, g[j]!];
+        }
+      }
+    }
+  }
+  ev.push(...pairEvidence.values());
+  const dependsOn = [...depends].sort() as Component[];
+  const modeSensitive = dependsOn.some((c) =>
+    (c as string) === "current mode" || COMPONENT_KIND[c] === "mode"
+  );
+  const locationSensitive = dependsOn.some((c) =>
+    COMPONENT_KIND[c] === "location"
+  );
+  const userSensitive = userControl !== undefined ||
+    userLocation !== undefined;
+  if (userControl) {
+    ev.push(
+      new Evidence(
+        `user-sensitive: changes ${
+          privilegedChange(userControl.o)
+        } from user mode without a trap`,
+        [er(userControl)],
+      ),
+    );
+  } else if (userLocation) {
+    ev.push(
+      new Evidence(
+        "user-sensitive: its result in user mode depends on the location",
+        userLocation.map(er),
+      ),
+    );
+  }
+  if (!controlSensitive && depends.size === 0) {
+    ev.push(
+      new Evidence(
+        `innocuous: ${runs.length} runs; no run changed privileged state without a trap, and no two runs that differ in one privileged component gave different results`,
+        [er(runs[runs.length > 0 ? 0 : 0]!)],
+      ),
+    );
+  }
+
+  // As a guest.
+  let underVm: UnderVm | null = null;
+  const guestRuns: GuestRuns = {
+    runs: 0,
+    exits: 0,
+    directMismatches: 0,
+    emulatedMismatches: 0,
+  };
+  if (vm) {
+    let firstExit: (typeof runs)[number] | undefined;
+    let firstExitGuest: Observation | undefined;
+    let firstGuestKernel: [typeof runs[number], Observation] | undefined;
+    for (const r of runs) {
+      if (!r.spec.guest) continue;
+      const g = runner.guest(r.spec.inst, r.spec.state, r.spec.value);
+      guestRuns.runs++;
+      // An exit counts when bare hardware did not trap: a fault the bare
+      // machine takes too reaches the monitor as well, to be reflected.
+      if (g.exited && !trapped(r.o)) {
+        guestRuns.exits++;
+        if (!firstExit) {
+          firstExit = r;
+          firstExitGuest = g;
+        }
+      }
+      if (!firstGuestKernel && r.spec.state.mode === 0) {
+        firstGuestKernel = [r, g];
+      }
+      if (absoluteResult(g) !== absoluteResult(r.o)) {
+        const first = guestRuns.directMismatches +
+            guestRuns.emulatedMismatches === 0;
+        if (g.exited) guestRuns.emulatedMismatches++;
+        else guestRuns.directMismatches++;
+        if (first || (!g.exited && guestRuns.directMismatches === 1)) {
+          ev.push(
+            new Evidence(
+              `as a guest in virtual ${MODES[r.spec.state.mode]} mode: ${
+                g.exited
+                  ? "the monitor's emulation gives"
+                  : "executed directly, gives"
+              } a different result than bare hardware`,
+              [er(r), evidenceRun(r.spec.inst, g)],
+            ),
+          );
+        }
+      }
+      if (g.exited && r.spec.state.mode === 0 && r.spec.value === 6) {
+        // Timing: the same guest run with the clock a simulated second on.
+        const later = runner.guest(
+          r.spec.inst,
+          r.spec.state,
+          r.spec.value,
+          1e9,
+        );
+        guestRuns.runs++;
+        if (absoluteResult(later) !== absoluteResult(g)) {
+          timing.independent = false;
+        }
+      }
+    }
+    const sensitive = controlSensitive || depends.size > 0;
+    underVm = guestRuns.directMismatches > 0
+      ? "wrong"
+      : guestRuns.exits > 0
+      ? "exit"
+      : sensitive
+      ? "virtualized"
+      : "direct";
+    if (underVm === "exit" && firstExit && firstExitGuest) {
+      ev.push(
+        new Evidence(
+          `as a guest: exits to the monitor (${guestRuns.exits} of ${guestRuns.runs} runs), which gives the bare result`,
+          [er(firstExit), evidenceRun(firstExit.spec.inst, firstExitGuest)],
+        ),
+      );
+    } else if (underVm === "virtualized" && firstGuestKernel) {
+      ev.push(
+        new Evidence(
+          "as a guest: gives the bare result in every virtual mode without an exit",
+          [
+            er(firstGuestKernel[0]),
+            evidenceRun(firstGuestKernel[0].spec.inst, firstGuestKernel[1]),
+          ],
+        ),
+      );
+    }
+  }
+
+  return new InstructionVerdict({
+    mnemonic: info.mnemonic,
+    opcode: info.opcode,
+    instance: runs[0]!.spec.inst.text,
+    privileged,
+    controlSensitive,
+    behaviourSensitive: depends.size > 0,
+    modeSensitive,
+    locationSensitive,
+    userSensitive,
+    dependsOn,
+    underVm,
+    guestRuns,
+    bareRuns: runs.length,
+    evidence: ev,
+  });
+}
+
+/** References to the SCB, page tables and PCB from each less privileged mode. */
+function dataStructureChecks(
+  vm: boolean,
+  variants: ReadonlyMap<number, OpcodeVariant> | undefined,
+): DataStructureCheck[] {
+  const bare = new Runner(variants ? { variants } : {});
+  const split = new Runner({ ...(variants ? { variants } : {}) });
+  const shared = new Runner({
+    ...(variants ? { variants } : {}),
+    shadow: "shared",
+  });
+  const out: DataStructureCheck[] = [];
+  const name = (o: Observation) =>
+    trapped(o) ? vectorName(o.event!.vector) : "no fault";
+  const mov = OPCODES.find((o) => o.opcode === 0xd0)!;
+  for (const ds of DATA_STRUCTURES) {
+    for (const access of ["read", "write"] as const) {
+      const text = access === "read"
+        ? `MOVL @#^X${ds.address.toString(16)},R1`
+        : `MOVL R1,@#^X${ds.address.toString(16)}`;
+      const asm = assemble(`${text}\ntable:\nnext: NOP\n HALT\n`, {
+        origin: CODE,
+      });
+      const inst: Instance = {
+        info: mov,
+        text,
+        bytes: asm.bytes,
+        length: asm.symbol("table") - CODE,
+        next: asm.symbol("next"),
+        protection: -1,
+      };
+      for (let mode = 1; mode < 4; mode++) {
+        const s = baseState(mode);
+        const b = bare.bare(inst, s, 0);
+        const check: DataStructureCheck = {
+          structure: ds.name,
+          address: ds.address,
+          mode: MODES[mode]!,
+          access,
+          bare: name(b),
+          protected: b.event?.vector === SCB.ACCESS_VIOLATION,
+        };
+        if (vm) {
+          const g = split.guest(inst, s, 0);
+          const gs = shared.guest(inst, s, 0);
+          check.guest = name(g);
+          check.guestShared = name(gs);
+          check.protected = check.protected &&
+            g.event?.vector === SCB.ACCESS_VIOLATION;
+        }
+        out.push(check);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Classifies every instruction of the opcode table by experiment and gives
+ * Popek and Goldberg's verdicts for the standard VAX (`arch: "vax"`) or the
+ * VAX with the VM extensions (`"vax-vm"`).
  *
  * @example
  * ```ts
- * import { ok } from "node:assert/strict";
  * import { checkVirtualizability } from "./popek_goldberg.ts";
- * const r = checkVirtualizability();
- * ok(!r.standardVirtualizable && r.extendedVirtualizable);
- * ok(r.sensitiveUnprivileged.includes("MOVPSL"));
+ * import { equal } from "node:assert/strict";
+ * const r = checkVirtualizability({ only: ["MOVL", "MOVPSL"] });
+ * equal(r.verdict("MOVL")!.classes.join(), "innocuous");
+ * equal(r.verdict("MOVPSL")!.modeSensitive, true);
+ * equal(r.theorems["1"], false);
  * ```
  */
-export function checkVirtualizability(): VirtualizabilityReport {
-  const verdicts: InstructionVerdict[] = [];
-  for (const o of OPCODES) {
-    const text = instance(o);
-    const asm = assemble(program(text), { origin: CODE });
-    const code = asm.bytes;
-    const next = asm.symbol("next");
-    const d = o.mnemonic.startsWith("CHM");
-    const k = execute(
-      new Machine({ memory: "64 KiB", disk: 0 }),
-      code,
-      next,
-      0,
-      d,
+export function checkVirtualizability(
+  options: CheckOptions = {},
+): PopekGoldbergReport {
+  const arch = options.arch ?? "vax";
+  if (arch !== "vax" && arch !== "vax-vm") {
+    throw new RangeError(
+      `Cannot analyse arch "${String(arch)}": expected "vax" or "vax-vm"`,
     );
-    const u = execute(
-      new Machine({ memory: "64 KiB", disk: 0 }),
-      code,
-      next,
-      3,
-      d,
-    );
-    const privileged = u.vector === SCB.RESERVED_INSTRUCTION &&
-      k.vector !== SCB.RESERVED_INSTRUCTION;
-    const controlSensitive = k.changedPrivileged || u.changedPrivileged;
-    const behaviourSensitive = !privileged && !same(k, u);
-    const sensitive = privileged || controlSensitive || behaviourSensitive;
-    const measured = privileged
-      ? "privileged"
-      : sensitive
-      ? "sensitive"
-      : "innocuous";
-    const notes: string[] = [];
-    if (privileged) notes.push("reserved-instruction fault in user mode");
-    if (controlSensitive) notes.push("changes mode/IPL/stack by itself");
-    if (behaviourSensitive) notes.push("result depends on the mode");
-    verdicts.push({
-      mnemonic: o.mnemonic,
-      opcode: o.opcode,
-      instance: text.split("\n")[0]!,
-      privileged,
-      controlSensitive,
-      behaviourSensitive,
-      sensitive,
-      declared: o.class,
-      agrees: measured === o.class,
-      note: notes.join("; ") || "same in every mode",
-    });
   }
-  // With the VM extensions: each sensitive instruction in a VM, in virtual
-  // kernel and virtual user mode, against bare hardware in the same mode.
-  for (const v of verdicts) {
-    if (!v.sensitive) continue;
-    const o = OPCODES.find((x) => x.opcode === v.opcode)!;
-    const asm = assemble(program(instance(o)), { origin: CODE });
-    const code = asm.bytes;
-    const next = asm.symbol("next");
-    let verdict: "exit" | "virtualized" | "wrong" = "virtualized";
-    for (const mode of [0, 3]) {
-      const d = o.mnemonic.startsWith("CHM");
-      const bare = execute(
-        new Machine({ memory: "64 KiB", disk: 0 }),
-        code,
-        next,
-        mode,
-        d,
-      );
-      const cp = Monitor.on(new Machine({ memory: "4 MiB", disk: 0 }));
-      const vm = cp.vm("PG").memory("64 KiB").create();
-      const before = Object.keys(vm.stats.exits).length;
-      const virt = execute(vm, code, next, mode, d);
-      const exits = Object.entries(vm.stats.exits).filter(([k]) =>
-        k !== "ACV" && k !== "TNV"
-      );
-      const exited = exits.length > before &&
-        exits.some(([k]) => k === o.mnemonic);
-      const equal = same(bare, virt) && (bare.psl >>> 0) === (virt.psl >>> 0);
-      if (!equal) verdict = "wrong";
-      else if (exited && verdict !== "wrong") verdict = "exit";
+  const vm = arch === "vax-vm";
+  let rows: readonly OpcodeInfo[] = OPCODES;
+  if (options.only) {
+    const want = options.only.map((m) => m.toUpperCase());
+    for (const m of want) {
+      if (!OPCODES.some((o) => o.mnemonic === m)) {
+        throw new RangeError(
+          `Cannot classify "${m}": it is not in the opcode table`,
+        );
+      }
     }
-    v.underVm = verdict;
+    rows = OPCODES.filter((o) => want.includes(o.mnemonic));
   }
-  const sensitiveUnprivileged = verdicts.filter((v) =>
-    v.sensitive && !v.privileged
-  ).map((v) => v.mnemonic);
-  return {
-    instructions: verdicts,
-    sensitiveUnprivileged,
-    standardVirtualizable: sensitiveUnprivileged.length === 0,
-    extendedVirtualizable: verdicts.every((v) =>
-      !v.sensitive || v.underVm !== "wrong"
-    ),
-  };
+  const runner = new Runner({
+    vmExtensions: true,
+    ...(options.variants ? { variants: options.variants } : {}),
+  });
+  const timing = { independent: true };
+  const instructions = rows.map((o) => classify(o, runner, vm, timing));
+  return new PopekGoldbergReport({
+    arch,
+    instructions,
+    dataStructures: options.skipDataStructures
+      ? []
+      : dataStructureChecks(vm, options.variants),
+    timingIndependent: timing.independent,
+    nestedExperiment: options.nestedExperiment ?? null,
+  });
 }
 
-/** The report as text: the sensitive instructions and the verdicts. */
-export function formatVirtualizability(r: VirtualizabilityReport): string {
-  const rows = r.instructions.filter((v) => v.sensitive);
-  const w = Math.max(...rows.map((v) => v.instance.length));
+/** A state in a few letters: "U/U ipl0 map A". */
+function shortState(s: PgState): string {
+  const l = "KESU";
+  return `${l[s.mode]}/${l[s.prev]} ipl${s.ipl}${s.is ? " IS" : ""} ${
+    s.mapen ? "map" : "nomap"
+  } ${s.location ? "B" : "A"}`;
+}
+
+/** One evidence run as text lines (80 columns). */
+export function formatEvidenceRun(r: EvidenceRun): string[] {
+  const b = r.before, a = r.after;
   const lines = [
-    `Popek and Goldberg on the VAX: ${r.instructions.length} instructions executed in kernel and user mode`,
+    `  ${r.on} ${r.instruction}`,
+    ...wrap(`bytes ${r.bytes}`, "    "),
+    `    state ${shortState(r.state)}  value ${hex(r.value)}${
+      r.protection ? `  page ${r.protection}` : ""
+    }`,
+    `    PSL ${hex(b.psl)} -> ${hex(a.psl)}   PC ${hex(b.r[15]!)} -> ${
+      hex(a.r[15]!)
+    }`,
+  ];
+  const regs: string[] = [];
+  for (let i = 0; i < 15; i++) {
+    if (a.r[i] !== b.r[i]) regs.push(`R${i} ${hex(b.r[i]!)}->${hex(a.r[i]!)}`);
+  }
+  for (const n of RESOURCE_IPRS) {
+    if (a.iprs[n] !== b.iprs[n]) {
+      regs.push(`${n} ${hex(b.iprs[n]!)}->${hex(a.iprs[n]!)}`);
+    }
+  }
+  for (let k = 0; k < regs.length; k += 2) {
+    lines.push(`    ${regs.slice(k, k + 2).join("  ")}`);
+  }
+  if (r.event) {
+    lines.push(
+      `    ${r.event.fault ? "fault" : "dispatch"} ${r.event.name} (vector ${
+        r.event.vector.toString(16).toUpperCase()
+      }): saved PC ${hex(r.event.pc)} PSL ${hex(r.event.psl)}`,
+    );
+  }
+  if (r.halted) lines.push("    halted");
+  if (r.on === "guest") {
+    lines.push(`    exit to the monitor: ${r.exited ? "yes" : "no"}`);
+  }
+  for (const [addr, before, after] of r.memory.slice(0, 4)) {
+    lines.push(`    memory ${hex(addr)}: ${hex(before)} -> ${hex(after)}`);
+  }
+  if (r.memory.length > 4) {
+    lines.push(`    ... ${r.memory.length - 4} more longwords`);
+  }
+  return lines;
+}
+
+/** An instruction's verdict with all its evidence, as text. */
+export function formatEvidence(v: InstructionVerdict): string {
+  const lines = [
+    `${v.mnemonic} (opcode ${v.opcode.toString(16).toUpperCase()}): ${
+      v.classes.join(", ")
+    }${v.underVm ? `; as a guest: ${v.underVm}` : ""}`,
+  ];
+  for (const e of v.evidence) {
+    lines.push("", e.claim);
+    for (const r of e.runs) lines.push(...formatEvidenceRun(r));
+  }
+  return lines.join("\n");
+}
+
+/** The report as text, readable at 80 columns. */
+export function formatVirtualizability(r: PopekGoldbergReport): string {
+  const arch = r.arch === "vax" ? "standard VAX" : "VAX with VM extensions";
+  const sens = r.instructions.filter((v) => v.sensitive || v.privileged);
+  const w = Math.max(8, ...sens.map((v) => v.mnemonic.length));
+  const flag = (b: boolean) => (b ? "yes" : "-").padEnd(4);
+  const lines = [
+    ...wrap(
+      `Popek and Goldberg on the ${arch}: ${r.instructions.length} instructions, ${r.runs.bare} bare runs${
+        r.arch === "vax-vm" ? ` and ${r.runs.guest} guest runs` : ""
+      } (four modes, varied states, values and page protections)`,
+      "",
+    ),
     "",
-    `${
-      "instruction".padEnd(w)
-    }  privileged  sensitive  with VM extensions  why`,
-    ...rows.map((v) =>
-      `${v.instance.padEnd(w)}  ${(v.privileged ? "yes" : "no").padEnd(10)}  ${
-        (v.sensitive ? "yes" : "no").padEnd(9)
-      }  ${(v.underVm ?? "").padEnd(18)}  ${v.note}`
+    `${"instr".padEnd(w)} priv ctrl mode loc  user${
+      r.arch === "vax-vm" ? "  as guest" : ""
+    }`,
+    ...sens.map((v) =>
+      `${v.mnemonic.padEnd(w)} ${flag(v.privileged)} ${
+        flag(v.controlSensitive)
+      } ${flag(v.modeSensitive)} ${flag(v.locationSensitive)} ${
+        flag(v.userSensitive)
+      }${v.underVm ? ` ${v.underVm}` : ""}${v.offends ? "  <- offends" : ""}`
     ),
     "",
     `innocuous: ${
-      r.instructions.filter((v) => !v.sensitive).length
-    } instructions behave the same in every mode`,
-    `measured classes agree with the opcode table: ${
-      r.instructions.every((v) => v.agrees)
-        ? "yes"
-        : `no (${
-          r.instructions.filter((v) => !v.agrees).map((v) =>
-            v.mnemonic
-          ).join(", ")
-        })`
-    }`,
+      r.instructions.filter((v) => !v.sensitive && !v.privileged).length
+    } instructions`,
     "",
-    `standard VAX: sensitive but not privileged: ${
-      r.sensitiveUnprivileged.join(", ") || "none"
-    }`,
-    `  -> ${
-      r.standardVirtualizable
-        ? "every sensitive instruction is privileged: virtualizable by trap-and-emulate"
-        : "not virtualizable by trap-and-emulate (Popek and Goldberg, theorem 1)"
-    }`,
-    `VAX with VM extensions: every sensitive instruction ${
-      r.extendedVirtualizable
-        ? "exits to the monitor or gives the virtual result by itself: virtualizable"
-        : "does NOT behave: see the rows marked wrong"
-    }`,
+    "Sensitive data structures from less privileged modes:",
   ];
+  const ds = r.dataStructures;
+  if (ds.length === 0) lines.push("  (not checked)");
+  else {
+    const bad = ds.filter((d) => !d.protected);
+    lines.push(
+      `  ${ds.length} references (SCB, page tables, PCB; read and write;`,
+      `  executive, supervisor, user): ${
+        bad.length === 0 ? "every one faults" : `${bad.length} do NOT fault`
+      }`,
+    );
+    for (const d of bad) {
+      lines.push(`  ! ${d.access} ${d.structure} from ${d.mode}: ${d.bare}`);
+    }
+    const sharedOpen = ds.filter((d) =>
+      d.guestShared !== undefined && d.guestShared === "no fault"
+    );
+    if (sharedOpen.length > 0) {
+      lines.push(
+        `  with shared shadow tables ${sharedOpen.length} references from`,
+        `  virtual executive do not fault (the known weakness of ring compression)`,
+      );
+    }
+  }
+  if (r.arch === "vax-vm") {
+    lines.push(
+      "",
+      ...wrap(
+        `Guest results that differ from bare hardware after an exit (this monitor's emulation, not the architecture): ${
+          r.equivalenceFailures.join(", ") || "none"
+        }`,
+        "",
+      ),
+    );
+  }
+  lines.push(
+    "",
+    ...wrap(
+      `Sensitive but not privileged: ${
+        r.sensitiveUnprivileged.join(", ") || "none"
+      }`,
+      "",
+    ),
+    "",
+    `Theorem 1 (trap-and-emulate monitor): ${
+      r.theorems["1"] ? "holds" : "fails"
+    }`,
+    ...wrap(r.basis["1"], "  "),
+    `Theorem 3 (hybrid monitor): ${r.theorems["3"] ? "holds" : "fails"}`,
+    ...wrap(r.basis["3"], "  "),
+    `Theorem 2 (recursive virtualization): ${
+      r.theorems["2"] ? "holds" : "fails"
+    }`,
+    ...wrap(r.basis["2"], "  "),
+  );
   return lines.join("\n");
+}
+
+/** Wraps text at 80 columns with an indent. */
+function wrap(text: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = indent;
+  for (const word of text.split(" ")) {
+    if (line.length + word.length + 1 > 80 && line.trim() !== "") {
+      out.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${word} `;
+  }
+  if (line.trim() !== "") out.push(line.trimEnd());
+  return out;
 }

@@ -1185,6 +1185,86 @@ function sameSymbols(
 /** Most passes before giving up on a layout that does not settle. */
 const MAX_PASSES = 100;
 
+/** Symbols an expression refers to, and whether it uses `.` (no recursion). */
+function references(expr: Expr): { keys: string[]; dot: boolean } {
+  const keys: string[] = [];
+  let dot = false;
+  const todo: Expr[] = [expr];
+  while (todo.length > 0) {
+    const e = todo.pop()!;
+    if (e.kind === "symbol") keys.push(e.key);
+    else if (e.kind === "dot") dot = true;
+    else if (e.kind === "unary") todo.push(e.operand);
+    else if (e.kind === "binary") todo.push(e.left, e.right);
+  }
+  return { keys, dot };
+}
+
+/**
+ * Carries the values of direct assignments along chains of forward
+ * references (`S0 = S1+1`, ..., `Sn = 0`) within one step, so that such a
+ * chain settles in a couple of passes whatever its length: every symbol
+ * assigned exactly once, without `.`, is evaluated after the assignments
+ * it depends on (in dependency order, without recursion), from `values`
+ * for everything else. Symbols on a cycle keep their values (the passes
+ * then report that they do not settle).
+ */
+function resolveAssignments(
+  stmts: readonly Statement[],
+  values: Map<string, number>,
+): void {
+  const count = new Map<string, number>();
+  const labels = new Set<string>();
+  for (const st of stmts) {
+    for (const l of st.labels) {
+      labels.add(l.key);
+      count.set(l.key, 2); // never resolved here: its value is the layout's
+    }
+    if (st.body.kind === "assign") {
+      count.set(st.body.key, (count.get(st.body.key) ?? 0) + 1);
+    }
+  }
+  const exprs = new Map<string, { expr: Expr; deps: string[] }>();
+  for (const st of stmts) {
+    const b = st.body;
+    if (b.kind !== "assign" || count.get(b.key) !== 1) continue;
+    const r = references(b.expr);
+    // Reassigned symbols have a value per place: leave those to the passes.
+    const reassigned = r.keys.some((k) =>
+      (count.get(k) ?? 0) > 1 && !labels.has(k)
+    );
+    if (!r.dot && !reassigned) exprs.set(b.key, { expr: b.expr, deps: r.keys });
+  }
+  // Kahn's algorithm over the assignments' own dependencies.
+  const waiting = new Map<string, number>();
+  const users = new Map<string, string[]>();
+  for (const [key, { deps }] of exprs) {
+    const inner = [...new Set(deps)].filter((d) => exprs.has(d));
+    waiting.set(key, inner.length);
+    for (const d of inner) {
+      const u = users.get(d);
+      if (u) u.push(key);
+      else users.set(d, [key]);
+    }
+  }
+  const ready = [...waiting].filter(([, n]) => n === 0).map(([k]) => k);
+  const ctx: EvalContext = {
+    dot: 0,
+    lookup: (key) => values.get(key),
+    error: () => {},
+  };
+  while (ready.length > 0) {
+    const key = ready.pop()!;
+    const r = evaluate(exprs.get(key)!.expr, ctx);
+    if (r.known) values.set(key, r.value);
+    for (const u of users.get(key) ?? []) {
+      const n = waiting.get(u)! - 1;
+      waiting.set(u, n);
+      if (n === 0) ready.push(u);
+    }
+  }
+}
+
 function symbolValues(
   defs: ReadonlyMap<string, Definition>,
 ): Map<string, number> {
@@ -1283,9 +1363,31 @@ export function assemble(
   source: string,
   options: AssembleOptions = {},
 ): Assembly {
+  if (typeof source !== "string") {
+    throw new TypeError(
+      `Cannot assemble ${
+        source === null ? "null" : typeof source
+      }: expected the program text as a string`,
+    );
+  }
+  if (
+    options === null || typeof options !== "object" || Array.isArray(options)
+  ) {
+    throw new TypeError(
+      `Cannot assemble with options ${
+        options === null
+          ? "null"
+          : Array.isArray(options)
+          ? "an array"
+          : String(options)
+      }: expected an object such as { origin: 0x1000 }`,
+    );
+  }
   const predefined = checkOptions(options);
   const origin = options.origin ?? 0;
   const fileName = options.fileName;
+  // A UTF-8 byte-order mark, as some editors write, is not part of the text.
+  if (source.startsWith("\uFEFF")) source = source.slice(1);
   const parsed = parseSource(source, fileName);
   if (parsed.errors.length > 0) throw new AsmError(parsed.errors);
 
@@ -1297,7 +1399,11 @@ export function assemble(
     const p = new Pass(parsed.stmts, prev, predefined, sizes, origin, fileName);
     p.run();
     if (!p.grew && sameSymbols(p.defs, prev)) pass = p;
-    else if (n < MAX_PASSES) prev = symbolValues(p.defs);
+    else if (n < MAX_PASSES) {
+      const next = symbolValues(p.defs);
+      resolveAssignments(parsed.stmts, next);
+      prev = next;
+    }
     last = p;
   }
   if (pass === undefined) {

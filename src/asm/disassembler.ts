@@ -65,11 +65,25 @@ export interface Instruction {
   readonly error?: string;
 }
 
+// Thrown and caught within one instruction's decoding, and frequent in data
+// (random bytes): plain objects, because an Error records a stack trace,
+// which made disassembling a 1 MiB file take seconds.
+
 /** An encoding the VAX rejects (reserved opcode or addressing mode). */
-class Invalid extends Error {}
+class Invalid {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
 
 /** `read` failed past the opcode byte. */
-class Unreadable extends Error {}
+class Unreadable {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
 
 function num(n: number): string {
   return n < 10 ? String(n) : `^X${n.toString(16).toUpperCase()}`;
@@ -83,8 +97,20 @@ function addr(a: number): string {
   return `^X${(a >>> 0).toString(16).toUpperCase()}`;
 }
 
+const BYTE_TEXT: readonly string[] = Array.from(
+  { length: 256 },
+  (_, b) => `^X${b.toString(16).toUpperCase().padStart(2, "0")}`,
+);
+// Data bytes are frequent (every byte of random data that is no
+// instruction): their operand lists and statements are made once.
+const BYTE_OPERANDS: readonly (readonly string[])[] = BYTE_TEXT.map((t) =>
+  Object.freeze([t])
+);
+const BYTE_STATEMENT: readonly string[] = BYTE_TEXT.map((t) => `.BYTE ${t}`);
+const NO_TARGETS: readonly number[] = Object.freeze([]);
+
 function byteText(b: number): string {
-  return `^X${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  return BYTE_TEXT[b]!;
 }
 
 function checkAddress(address: number): number {
@@ -234,22 +260,28 @@ function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
   }
 }
 
+/** Makes an instruction's `bytes` (a copy, or a view of a block's copy). */
+type BytesOf = (address: number, bytes: readonly number[]) => Uint8Array;
+
+const copyBytes: BytesOf = (_address, bytes) => Uint8Array.from(bytes);
+
 function data(
   address: number,
   bytes: number[],
-  error?: string,
+  error: string | undefined,
+  bytesOf: BytesOf,
 ): Instruction {
   const b = bytes[0]!;
   return {
     address,
     length: 1,
-    bytes: Uint8Array.of(b),
+    bytes: bytesOf(address, bytes.slice(0, 1)),
     opcode: b,
     mnemonic: ".BYTE",
     info: undefined,
-    operands: [byteText(b)],
-    text: `.BYTE ${byteText(b)}`,
-    targets: [],
+    operands: BYTE_OPERANDS[b]!,
+    text: BYTE_STATEMENT[b]!,
+    targets: NO_TARGETS,
     ...(error === undefined ? {} : { error }),
   };
 }
@@ -301,6 +333,14 @@ export function disassembleOne(
   read: (address: number) => number,
   address: number,
 ): Instruction {
+  return decode(read, address, copyBytes);
+}
+
+function decode(
+  read: (address: number) => number,
+  address: number,
+  bytesOf: BytesOf,
+): Instruction {
   const start = checkAddress(address);
   const s = new Stream(read, start);
   let opcode = s.byte();
@@ -310,7 +350,9 @@ export function disassembleOne(
     try {
       second = s.byte();
     } catch (e) {
-      if (e instanceof Unreadable) return data(start, s.bytes, e.message);
+      if (e instanceof Unreadable) {
+        return data(start, s.bytes, e.message, bytesOf);
+      }
       throw e;
     }
     info = OPCODE_BY_INDEX[0x100 | second];
@@ -319,6 +361,7 @@ export function disassembleOne(
         start,
         s.bytes,
         `reserved opcode ${byteText(0xfd)} ${byteText(second)}`,
+        bytesOf,
       );
     }
     opcode = info.opcode;
@@ -328,6 +371,7 @@ export function disassembleOne(
       start,
       s.bytes,
       `reserved or unimplemented opcode ${byteText(opcode)}`,
+      bytesOf,
     );
   }
   const operands: string[] = [];
@@ -365,9 +409,12 @@ export function disassembleOne(
         start,
         s.bytes,
         `${info.mnemonic} with a reserved addressing mode: ${e.message}`,
+        bytesOf,
       );
     }
-    if (e instanceof Unreadable) return data(start, s.bytes, e.message);
+    if (e instanceof Unreadable) {
+      return data(start, s.bytes, e.message, bytesOf);
+    }
     throw e;
   }
   const text = operands.length === 0
@@ -376,7 +423,7 @@ export function disassembleOne(
   return {
     address: start,
     length: s.bytes.length,
-    bytes: Uint8Array.from(s.bytes),
+    bytes: bytesOf(start, s.bytes),
     opcode,
     mnemonic: info.mnemonic,
     info,
@@ -423,10 +470,15 @@ export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
     }
     return bytes[i]!;
   };
+  // One copy of the block; each instruction's bytes are a view of it (a
+  // typed array of its own per instruction is slow to make and collect).
+  const own = bytes.slice();
+  const bytesOf: BytesOf = (a, b) =>
+    own.subarray(a - origin, a - origin + b.length);
   const out: Instruction[] = [];
   let pc = origin;
   while (pc < end) {
-    const ins = disassembleOne(read, pc);
+    const ins = decode(read, pc, bytesOf);
     out.push(ins);
     pc += ins.length;
     if (ins.caseTable === undefined) continue;
@@ -436,7 +488,7 @@ export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
       out.push({
         address: pc,
         length: 2,
-        bytes: bytes.slice(pc - origin, pc - origin + 2),
+        bytes: own.subarray(pc - origin, pc - origin + 2),
         opcode: bytes[pc - origin]!,
         mnemonic: ".WORD",
         info: undefined,

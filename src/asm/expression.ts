@@ -151,18 +151,54 @@ export function closingAngle(text: string, start: number, end: number): number {
   throw new LineError("missing '>'", start + 1);
 }
 
+/**
+ * Deepest expression accepted (nested unary operators and angle brackets,
+ * and chains of binary operators, which nest to the left): deeper ones are
+ * an error at their position, never a host stack overflow.
+ */
+export const MAX_EXPRESSION_DEPTH = 1000;
+
+const DEPTH = new WeakMap<Expr, number>();
+
+/** The depth of a parsed expression (a number or symbol is 1). */
+export function expressionDepth(e: Expr): number {
+  return DEPTH.get(e) ?? 1;
+}
+
+function tooDeep(column: number): LineError {
+  return new LineError(
+    `expression nested too deeply (more than ${MAX_EXPRESSION_DEPTH} levels)`,
+    column,
+  );
+}
+
+function withDepth<T extends Expr>(e: T, depth: number): T {
+  if (depth > MAX_EXPRESSION_DEPTH) throw tooDeep(e.column);
+  DEPTH.set(e, depth);
+  return e;
+}
+
 /** A cursor over part of a line. */
 class Cursor {
   readonly text: string;
   pos: number;
   readonly end: number;
   readonly scope: number;
+  /** Nesting of the parse (unary operators, angle brackets). */
+  nest: number;
 
-  constructor(text: string, start: number, end: number, scope: number) {
+  constructor(
+    text: string,
+    start: number,
+    end: number,
+    scope: number,
+    nest = 0,
+  ) {
     this.text = text;
     this.pos = start;
     this.end = end;
     this.scope = scope;
+    this.nest = nest;
   }
 
   skipSpace(): void {
@@ -238,17 +274,38 @@ function parseMask(cur: Cursor, column: number): number {
   return mask;
 }
 
+function parseNested(cur: Cursor, column: number): Expr {
+  if (cur.nest >= MAX_EXPRESSION_DEPTH) throw tooDeep(column);
+  cur.nest++;
+  try {
+    return parseTerm(cur);
+  } finally {
+    cur.nest--;
+  }
+}
+
 function parseTerm(cur: Cursor): Expr {
   cur.skipSpace();
   const column = cur.column;
   const c = cur.peek();
   if (c === "+" || c === "-") {
     cur.pos++;
-    return { kind: "unary", op: c, operand: parseTerm(cur), column };
+    const operand = parseNested(cur, column);
+    return withDepth(
+      { kind: "unary", op: c, operand, column },
+      expressionDepth(operand) + 1,
+    );
   }
   if (c === "<") {
+    if (cur.nest >= MAX_EXPRESSION_DEPTH) throw tooDeep(column);
     const close = closingAngle(cur.text, cur.pos, cur.end);
-    const inner = parseExpression(cur.text, cur.pos + 1, close, cur.scope);
+    const inner = parseExpression(
+      cur.text,
+      cur.pos + 1,
+      close,
+      cur.scope,
+      cur.nest + 1,
+    );
     cur.pos = close + 1;
     return inner;
   }
@@ -256,7 +313,11 @@ function parseTerm(cur: Cursor): Expr {
     const op = cur.peek(1)?.toUpperCase();
     cur.pos += 2;
     if (op === "C") {
-      return { kind: "unary", op: "^C", operand: parseTerm(cur), column };
+      const operand = parseNested(cur, column);
+      return withDepth(
+        { kind: "unary", op: "^C", operand, column },
+        expressionDepth(operand) + 1,
+      );
     }
     if (op === "A") {
       const close = closingDelimiter(cur.text, cur.pos, cur.end);
@@ -340,8 +401,9 @@ export function parseExpression(
   start: number,
   end: number,
   scope: number,
+  nest = 0,
 ): Expr {
-  const cur = new Cursor(text, start, end, scope);
+  const cur = new Cursor(text, start, end, scope, nest);
   let left = parseTerm(cur);
   for (;;) {
     cur.skipSpace();
@@ -356,13 +418,10 @@ export function parseExpression(
     const column = cur.column;
     cur.pos++;
     const right = parseTerm(cur);
-    left = {
-      kind: "binary",
-      op: c as BinaryOperator,
-      left,
-      right,
-      column,
-    };
+    left = withDepth(
+      { kind: "binary", op: c as BinaryOperator, left, right, column },
+      Math.max(expressionDepth(left), expressionDepth(right)) + 1,
+    );
   }
 }
 

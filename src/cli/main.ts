@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   executeRun,
   formatReport,
@@ -13,19 +12,29 @@ import {
   runUsage,
   vmTarget,
 } from "./run.ts";
-import { UsageError } from "./usage.ts";
+import {
+  CliError,
+  numberArg,
+  parseCommandArgs,
+  readSourceFile,
+  readUserFile,
+  UsageError,
+  writeUserFile,
+} from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassemble } from "../asm/disassembler.ts";
 import { listing } from "../asm/listing.ts";
-import { parseNumber } from "../machine/units.ts";
+import { formatCount } from "../machine/units.ts";
 import { demo } from "./demo.ts";
 import {
   checkVirtualizability,
+  formatEvidence,
   formatVirtualizability,
 } from "../analysis/popek_goldberg.ts";
+import { opcodeByMnemonic } from "../arch/opcodes.ts";
 import { Machine } from "../machine/machine.ts";
 import { Monitor } from "../monitor/monitor.ts";
-import type { TraceKind } from "../machine/trace.ts";
+import { TRACE_KINDS, type TraceKind } from "../machine/trace.ts";
 import { view } from "../display/install.ts";
 import {
   type BenchResult,
@@ -47,7 +56,19 @@ Commands:
   check    Popek and Goldberg's conditions, checked on the instruction set
   bench    measure guest instructions per second
   demo     the guided tour
-Run "vmmlab <command> --help" for a command's options.`;
+Run "vmmlab help <command>" (or "vmmlab <command> --help") for a command's
+options. Paths are relative to the directory you are in.`;
+
+/** Assembles a source file the user named; refuses a program with no bytes. */
+function assembleFile(file: string, origin = 0) {
+  const asm = assemble(readSourceFile(file), { origin, fileName: file });
+  if (asm.bytes.length === 0) {
+    throw new CliError(
+      `Cannot assemble "${file}": no instructions (the program is empty or only comments)`,
+    );
+  }
+  return asm;
+}
 
 /** A progress line on stderr, only on a terminal (and never for --json). */
 function progressLine(
@@ -73,7 +94,7 @@ function out(text: string): void {
 }
 
 function asmCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -93,15 +114,11 @@ Assembles VAX MACRO-32. Writes raw bytes to -o, or prints a listing.`);
     throw new UsageError("Expected one .s file to assemble");
   }
   const file = positionals[0]!;
-  const origin = values.origin === undefined ? 0 : parseNumber(values.origin);
-  if (origin === undefined) {
-    throw new UsageError(
-      `Cannot parse --origin "${values.origin}": expected a number`,
-    );
-  }
-  const src = Deno.readTextFileSync(file);
-  const asm = assemble(src, { origin, fileName: file });
-  if (values.output) Deno.writeFileSync(values.output, asm.bytes);
+  const origin = values.origin === undefined
+    ? 0
+    : numberArg(values.origin, "--origin", { min: 0 });
+  const asm = assembleFile(file, origin);
+  if (values.output) writeUserFile(values.output, asm.bytes);
   if (values.listing || !values.output) {
     for (const line of listing(asm)) out(line);
   }
@@ -109,7 +126,7 @@ Assembles VAX MACRO-32. Writes raw bytes to -o, or prints a listing.`);
 }
 
 function disasmCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -126,27 +143,40 @@ Disassembles raw VAX bytes loaded at --origin (default 0).`);
   if (positionals.length !== 1) {
     throw new UsageError("Expected one file to disassemble");
   }
-  const origin = values.origin === undefined ? 0 : parseNumber(values.origin);
-  if (origin === undefined) {
-    throw new UsageError(
-      `Cannot parse --origin "${values.origin}": expected a number`,
-    );
-  }
-  const bytes = Deno.readFileSync(positionals[0]!);
+  const origin = values.origin === undefined
+    ? 0
+    : numberArg(values.origin, "--origin", { min: 0 });
+  const bytes = readUserFile(positionals[0]!);
+  // Written in blocks: a listing of a large file is megabytes of text.
+  const enc = new TextEncoder();
+  let block = "";
   for (const ins of disassemble(bytes, origin)) {
-    const raw = Array.from(ins.bytes, (b) => b.toString(16).padStart(2, "0"))
-      .join(" ");
-    out(
-      `${ins.address.toString(16).toUpperCase().padStart(8, "0")}  ${
-        raw.padEnd(24)
-      } ${ins.text}`,
-    );
+    let raw = "";
+    for (let i = 0; i < ins.bytes.length; i++) {
+      const b = ins.bytes[i]!;
+      raw += (i ? " " : "") + (b < 16 ? "0" : "") + b.toString(16);
+    }
+    block += `${ins.address.toString(16).toUpperCase().padStart(8, "0")}  ${
+      raw.padEnd(24)
+    } ${ins.text}\n`;
+    if (block.length > 1 << 16) {
+      writeAll(enc.encode(block));
+      block = "";
+    }
   }
+  writeAll(enc.encode(block));
   return 0;
 }
 
+function writeAll(bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    done += Deno.stdout.writeSync(bytes.subarray(done));
+  }
+}
+
 async function benchCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       json: { type: "boolean" },
@@ -182,7 +212,7 @@ exits per second and the monitored/bare wall-time ratio.`);
 }
 
 function demoCommand(args: string[]): number {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: { help: { type: "boolean", short: "h" } },
   });
@@ -199,7 +229,7 @@ cost of virtualization are shown.`);
 }
 
 function traceCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -213,32 +243,44 @@ function traceCommand(args: string[]): number {
   });
   if (values.help) {
     out(
-      `Usage: vmmlab trace [--vm] [--kinds K1,K2] [--limit N] [--origin ADDR] [--json] program.s
+      `Usage: vmmlab trace [--vm] [--kinds K1,K2] [--limit N] [--origin ADDR] [--json]
+                    program.s
 
 Runs a program (bare, or as the only guest of a monitor with --vm) with the
 event log on, and prints the events: exceptions, interrupts, REI, CHMx,
 context switches, I/O, console output, and with --vm the monitor's exits,
-emulations, reflections, shadow fills and minidisk I/O.`,
+emulations, reflections, shadow fills and minidisk I/O. --limit is the
+instruction limit (default 1000000); the output says why the run stopped.
+
+Kinds (--kinds, comma-separated):
+${wrap(TRACE_KINDS.join(", "), 78, "  ")}`,
     );
     return 0;
   }
   if (positionals.length !== 1) {
     throw new UsageError("Expected one .s file to trace");
   }
-  const origin = values.origin === undefined ? 0 : parseNumber(values.origin);
-  if (origin === undefined) {
-    throw new UsageError(`Cannot parse --origin "${values.origin}"`);
-  }
+  const origin = values.origin === undefined
+    ? 0
+    : numberArg(values.origin, "--origin", { min: 0 });
   const limit = values.limit === undefined
     ? 1_000_000
-    : parseNumber(values.limit);
-  if (limit === undefined) {
-    throw new UsageError(`Cannot parse --limit "${values.limit}"`);
+    : numberArg(values.limit, "--limit", { min: 0 });
+  let kinds: TraceKind[] | undefined;
+  if (values.kinds !== undefined) {
+    kinds = values.kinds.split(",").map((k) => k.trim()).filter(
+      Boolean,
+    ) as TraceKind[];
+    const bad = kinds.filter((k) => !TRACE_KINDS.includes(k));
+    if (bad.length > 0 || kinds.length === 0) {
+      throw new UsageError(
+        `unknown ${bad.length === 1 ? "kind" : "kinds"} ${
+          bad.map((k) => `"${k}"`).join(", ") || "(none given)"
+        } for --kinds: expected ${TRACE_KINDS.join(", ")}`,
+      );
+    }
   }
-  const asm = assemble(Deno.readTextFileSync(positionals[0]!), {
-    origin,
-    fileName: positionals[0]!,
-  });
+  const asm = assembleFile(positionals[0]!, origin);
   const machine = new Machine({
     memory: values.vm ? "8 MiB" : "1 MiB",
     disk: "1 MiB",
@@ -250,41 +292,119 @@ emulations, reflections, shadow fills and minidisk I/O.`,
     : machine;
   hw.load(asm.bytes, asm.origin);
   hw.set("PC", asm.entry);
-  hw.run({ limit });
-  const kinds = values.kinds?.split(",").map((k) => k.trim()) as
-    | TraceKind[]
-    | undefined;
+  const r = hw.run({ limit });
   const events = machine.trace.filter(kinds ? { kinds } : {});
-  if (values.json) out(JSON.stringify(events));
-  else out(view.trace(events, `trace of ${positionals[0]}`).toString());
+  if (values.json) {
+    out(JSON.stringify(events));
+    return 0;
+  }
+  const why = r.stop === "limit"
+    ? `stopped at the instruction limit after ${
+      formatCount(r.instructions, "instruction")
+    } (--limit to run longer)`
+    : `stop: ${r.stop === "halt" ? r.reason : r.stop} after ${
+      formatCount(r.instructions, "instruction")
+    }`;
+  out(
+    `${why}; ${formatCount(events.length, "event")}${
+      kinds ? ` of kinds ${kinds.join(", ")}` : ""
+    }`,
+  );
+  if (events.length > 0) {
+    out(view.trace(events, `trace of ${positionals[0]}`).toString());
+  }
   return 0;
 }
 
+/** Wraps words to a width, each line indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of text.split(" ")) {
+    if (line.length + w.length + 1 > width && line.trim()) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += w + " ";
+  }
+  lines.push(line.trimEnd());
+  return lines.join("\n");
+}
+
 function checkCommand(args: string[]): number {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
+      arch: { type: "string" },
       json: { type: "boolean" },
+      evidence: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    out(`Usage: vmmlab check [--json]
+    out(`Usage: vmmlab check [--arch vax|vax-vm] [--json] [--evidence MNEMONIC]
 
-Executes every instruction of the opcode table in kernel and in user mode and
-classifies it (privileged, control- or behaviour-sensitive, innocuous); then
-runs each sensitive instruction inside a VM. Prints whether the standard VAX,
-and the VAX with the VM extensions, meet Popek and Goldberg's condition.`);
+Runs every instruction of the opcode table in each of the four modes, from
+varied states (previous mode, IPL, interrupt stack, memory management, the
+program at two physical addresses), with varied operand values and with
+operands in pages of each protection; with --arch vax-vm also as a guest of
+the monitor in each virtual mode. Classifies each instruction from what the
+runs did (privileged, control-, mode-, location-, user-sensitive,
+innocuous), checks references to the SCB, page tables and PCB from less
+privileged modes, and gives Popek and Goldberg's Theorems 1, 2 and 3.
+
+  --arch       vax (default: the standard VAX) or vax-vm (VM extensions)
+  --json       one JSON object: arch, theorems, sensitiveUnprivileged, classes
+  --evidence   the verdict of one instruction with the runs that show it`);
     return 0;
   }
-  const r = checkVirtualizability();
+  const arch = values.arch ?? "vax";
+  if (arch !== "vax" && arch !== "vax-vm") {
+    throw new UsageError(
+      `Unknown --arch "${arch}": expected vax or vax-vm`,
+    );
+  }
+  const mnemonic = values.evidence?.toUpperCase();
+  if (mnemonic !== undefined && !opcodeByMnemonic(mnemonic)) {
+    throw new UsageError(
+      `Unknown instruction "${values.evidence}" for --evidence: expected a mnemonic of the opcode table`,
+    );
+  }
+  const r = checkVirtualizability({ arch });
+  if (mnemonic !== undefined) {
+    const v = r.verdict(opcodeByMnemonic(mnemonic)!.mnemonic)!;
+    out(values.json ? JSON.stringify(v, null, 2) : formatEvidence(v));
+    return 0;
+  }
   out(values.json ? JSON.stringify(r, null, 2) : formatVirtualizability(r));
   return 0;
 }
 
+const COMMANDS = [
+  "run",
+  "asm",
+  "disasm",
+  "trace",
+  "check",
+  "bench",
+  "demo",
+];
+
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
+  // `vmmlab help CMD` is `vmmlab CMD --help`.
+  if (cmd === "help" && rest.length > 0) {
+    if (rest.length === 1 && COMMANDS.includes(rest[0]!)) {
+      return await main([rest[0]!, "--help"]);
+    }
+    console.error(
+      `vmmlab help: unknown command "${rest.join(" ")}": expected ${
+        COMMANDS.join(", ")
+      }`,
+    );
+    return 2;
+  }
   try {
     switch (cmd) {
       case undefined:
@@ -321,21 +441,25 @@ export async function main(args: string[]): Promise<number> {
       case "check":
         return checkCommand(rest);
       default:
-        throw new UsageError(
-          `Unknown command "${cmd}": expected run, asm, disasm, trace, check, bench or demo`,
+        console.error(
+          `vmmlab: unknown command "${cmd}": expected ${
+            COMMANDS.join(", ")
+          }\nRun "vmmlab help" for what each does.`,
         );
+        return 2;
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
+    if (e instanceof UsageError) {
       console.error(
-        `vmmlab ${cmd ?? ""}: ${e.message}\nRun "vmmlab ${
-          cmd ?? ""
-        } --help" for usage.`,
+        `vmmlab ${cmd}: ${e.message}\nRun "vmmlab help ${cmd}" for usage.`,
       );
       return 2;
     }
     const ioError = Object.values(Deno.errors).some((c) => e instanceof c);
-    if (e instanceof SyntaxError || e instanceof RangeError || ioError) {
+    if (
+      e instanceof CliError || e instanceof SyntaxError ||
+      e instanceof RangeError || e instanceof TypeError || ioError
+    ) {
       console.error(`vmmlab ${cmd}: ${(e as Error).message}`);
       return 1;
     }

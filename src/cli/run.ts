@@ -5,15 +5,27 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { assemble } from "../asm/assembler.ts";
 import { Machine } from "../machine/machine.ts";
-import { formatNs, hex8, parseNumber, parseSize } from "../machine/units.ts";
+import {
+  formatCount,
+  formatHex,
+  formatNs,
+  hex8,
+  parseSize,
+} from "../machine/units.ts";
 import { decodePsl, MODE_NAMES } from "../arch/psl.ts";
 import { iprNumber } from "../arch/ipr.ts";
 import { registerNumber } from "../machine/machine.ts";
 import type { Hardware, RunResult } from "../machine/hardware.ts";
-import { UsageError } from "./usage.ts";
+import {
+  CliError,
+  numberArg,
+  parseCommandArgs,
+  readSourceFile,
+  readUserFile,
+  UsageError,
+} from "./usage.ts";
 import { Monitor } from "../monitor/monitor.ts";
 
 /** What to run: the parsed form of the `run` command line. */
@@ -83,14 +95,8 @@ export function runUsage(): string {
   return USAGE;
 }
 
-function num(text: string, what: string): number {
-  const v = parseNumber(text);
-  if (v === undefined) {
-    throw new UsageError(
-      `Cannot parse ${what} "${text}": expected a number such as 0x1F, ^X1F or 31`,
-    );
-  }
-  return v;
+function num(text: string, what: string, min?: number): number {
+  return numberArg(text, what, min === undefined ? {} : { min });
 }
 
 function checkName(name: string): string {
@@ -108,29 +114,24 @@ function checkName(name: string): string {
 
 /** Parses `run`'s arguments (files are read here). */
 export function parseRunArgs(args: string[]): RunSpec | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        load: { type: "string", multiple: true },
-        start: { type: "string" },
-        psl: { type: "string" },
-        sp: { type: "string" },
-        set: { type: "string", multiple: true },
-        limit: { type: "string" },
-        dump: { type: "string", multiple: true },
-        show: { type: "string", multiple: true },
-        memory: { type: "string" },
-        vm: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      load: { type: "string", multiple: true },
+      start: { type: "string" },
+      psl: { type: "string" },
+      sp: { type: "string" },
+      set: { type: "string", multiple: true },
+      limit: { type: "string" },
+      dump: { type: "string", multiple: true },
+      show: { type: "string", multiple: true },
+      memory: { type: "string" },
+      vm: { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   const v = parsed.values;
   if (v.help) return "help";
   if (parsed.positionals.length > 1) {
@@ -149,13 +150,7 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
   };
   const file = parsed.positionals[0];
   if (file !== undefined) {
-    try {
-      spec.source = Deno.readTextFileSync(file);
-    } catch (e) {
-      throw new UsageError(
-        `Cannot read program "${file}": ${(e as Error).message}`,
-      );
-    }
+    spec.source = readSourceFile(file);
     spec.sourceName = file;
   }
   for (const l of v.load ?? []) {
@@ -164,20 +159,13 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
       throw new UsageError(`Cannot parse --load "${l}": expected FILE@ADDRESS`);
     }
     const name = l.slice(0, at);
-    const address = num(l.slice(at + 1), "--load address");
-    let bytes: Uint8Array;
-    try {
-      bytes = Deno.readFileSync(name);
-    } catch (e) {
-      throw new UsageError(
-        `Cannot read "${name}" for --load: ${(e as Error).message}`,
-      );
-    }
+    const address = num(l.slice(at + 1), "--load address", 0);
+    const bytes = readUserFile(name, "--load file");
     spec.loads.push({ bytes, address, name });
   }
-  if (v.start !== undefined) spec.start = num(v.start, "--start");
-  if (v.psl !== undefined) spec.psl = num(v.psl, "--psl");
-  if (v.sp !== undefined) spec.sp = num(v.sp, "--sp");
+  if (v.start !== undefined) spec.start = num(v.start, "--start", 0);
+  if (v.psl !== undefined) spec.psl = num(v.psl, "--psl", 0);
+  if (v.sp !== undefined) spec.sp = num(v.sp, "--sp", 0);
   for (const s of v.set ?? []) {
     const eq = s.indexOf("=");
     if (eq <= 0) {
@@ -188,15 +176,7 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
       num(s.slice(eq + 1), `--set ${s.slice(0, eq)}`),
     ]);
   }
-  if (v.limit !== undefined) {
-    const n = num(v.limit, "--limit");
-    if (n < 0) {
-      throw new UsageError(
-        `Cannot use --limit ${n}: expected a non-negative count`,
-      );
-    }
-    spec.limit = n;
-  }
+  if (v.limit !== undefined) spec.limit = num(v.limit, "--limit", 0);
   for (const d of v.dump ?? []) {
     const colon = d.indexOf(":");
     if (colon <= 0) {
@@ -204,11 +184,8 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
         `Cannot parse --dump "${d}": expected ADDRESS:LENGTH`,
       );
     }
-    const len = num(d.slice(colon + 1), "--dump length");
-    if (len < 0) {
-      throw new UsageError(`Cannot use --dump length ${len}: expected ≥ 0`);
-    }
-    spec.dumps.push([num(d.slice(0, colon), "--dump address") >>> 0, len]);
+    const len = num(d.slice(colon + 1), "--dump length", 0);
+    spec.dumps.push([num(d.slice(0, colon), "--dump address", 0), len]);
   }
   for (const s of v.show ?? []) {
     for (const name of s.split(",").map((x) => x.trim()).filter(Boolean)) {
@@ -278,9 +255,13 @@ export function executeRun(
   const { hw, finish } = target(spec);
   let entry = 0;
   if (spec.source !== undefined) {
-    const asm = assemble(spec.source, {
-      fileName: spec.sourceName ?? "program.s",
-    });
+    const name = spec.sourceName ?? "program.s";
+    const asm = assemble(spec.source, { fileName: name });
+    if (asm.bytes.length === 0 && spec.loads.length === 0) {
+      throw new CliError(
+        `Cannot run "${name}": no instructions (the program is empty or only comments)`,
+      );
+    }
     hw.load(asm.bytes, asm.origin);
     entry = asm.entry;
   }
@@ -351,7 +332,7 @@ export function runWithProgress(
         ? ` ${(100 * done / limit).toFixed(0)}%`
         : "";
       progress(
-        `running:${pct} ${done.toLocaleString("en")} instructions, ${
+        `running:${pct} ${formatCount(done, "instruction")}, ${
           formatNs(hw.now - first)
         } simulated, ${(wall / 1000).toFixed(1)} s`,
       );
@@ -364,31 +345,32 @@ export function runWithProgress(
 /** Formats a report for people: registers, PSL field by field, dumps. */
 export function formatReport(rep: RunReport): string {
   const lines: string[] = [];
-  lines.push(`stop: ${rep.stop} after ${rep.instructions} instructions`);
+  lines.push(
+    `stop: ${rep.stop} after ${formatCount(rep.instructions, "instruction")}`,
+  );
   const names = Object.keys(rep.regs);
   for (let i = 0; i < names.length; i += 4) {
     lines.push(
-      names.slice(i, i + 4).map((n) => `${n.padStart(6)}=${rep.regs[n]}`).join(
-        "  ",
-      ),
+      names.slice(i, i + 4).map((n) => `${n.padStart(5)}=0x${rep.regs[n]}`)
+        .join("  "),
     );
   }
   const psl = parseInt(rep.regs.PSL ?? "0", 16);
   const f = decodePsl(psl);
   lines.push(
-    `PSL ${rep.regs.PSL}: CM=${+f.cm} TP=${+f.tp} VM=${+f.vm} FPD=${+f
-      .fpd} IS=${+f.is} ` +
-      `CUR=${MODE_NAMES[f.cur]} PRV=${MODE_NAMES[f.prv]} IPL=${f.ipl} ` +
-      `DV=${+f.dv} FU=${+f.fu} IV=${+f.iv} T=${+f.t} N=${+f.n} Z=${+f.z} V=${+f
-        .v} C=${+f.c}`,
+    `PSL 0x${rep.regs.PSL}: CUR=${MODE_NAMES[f.cur]} PRV=${
+      MODE_NAMES[f.prv]
+    } IPL=${formatHex(f.ipl)} IS=${+f.is} VM=${+f.vm} CM=${+f.cm}`,
+    `    TP=${+f.tp} FPD=${+f.fpd} DV=${+f.dv} FU=${+f.fu} IV=${+f.iv} T=${+f
+      .t} N=${+f.n} Z=${+f.z} V=${+f.v} C=${+f.c}`,
   );
   for (const [addr, bytes] of Object.entries(rep.mem)) {
     const base = parseInt(addr, 16);
     for (let off = 0; off < bytes.length / 2; off += 16) {
       const chunk = bytes.slice(off * 2, off * 2 + 32).match(/../g) ?? [];
-      lines.push(`${hex8(base + off)}: ${chunk.join(" ")}`);
+      lines.push(`0x${hex8(base + off)}: ${chunk.join(" ")}`);
     }
-    if (bytes.length === 0) lines.push(`${hex8(base)}: (empty)`);
+    if (bytes.length === 0) lines.push(`0x${hex8(base)}: (empty)`);
   }
   if (rep.monitor) {
     lines.push("monitor:");

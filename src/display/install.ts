@@ -36,9 +36,11 @@ import {
   type Rendering,
 } from "./style.ts";
 import {
-  formatVirtualizability,
-  type VirtualizabilityReport,
+  Evidence,
+  InstructionVerdict,
+  PopekGoldbergReport,
 } from "../analysis/popek_goldberg.ts";
+import { evidenceView, reportView, verdictView } from "./pg_views.ts";
 import {
   cpuStateView,
   injectView,
@@ -212,6 +214,9 @@ export function installDisplays(): void {
   attach(PslReport, pslReportView);
   attach(InjectReport, injectView);
   attach(View, (v: View) => v.rendering);
+  attach(PopekGoldbergReport, reportView);
+  attach(InstructionVerdict, verdictView);
+  attach(Evidence, evidenceView);
 }
 
 /** Something rendered: prints in the REPL, displays in a notebook. */
@@ -249,7 +254,7 @@ export interface ViewFactory {
   /** A table of rows (objects with the same keys). */
   table(rows: readonly Record<string, unknown>[], title?: string): View;
   /** Popek and Goldberg's verdict on the instruction set. */
-  virtualizability(r: VirtualizabilityReport): View;
+  virtualizability(r: PopekGoldbergReport): View;
 }
 
 /** Ready-made views of values that are not objects of their own. */
@@ -311,49 +316,9 @@ export const view: ViewFactory = {
       }</table>`,
     });
   },
-  virtualizability(r: VirtualizabilityReport): View {
-    const rows = r.instructions.filter((v) => v.sensitive).map((v) => [
-      v.instance,
-      v.privileged ? "yes" : "no",
-      v.controlSensitive ? "control" : v.behaviourSensitive ? "behaviour" : "",
-      v.underVm ?? "",
-      v.note,
-    ]);
-    const headers = [
-      "instruction",
-      "privileged",
-      "sensitive",
-      "with VM extensions",
-      "why",
-    ];
-    const hl = new Set(
-      r.instructions.filter((v) => v.sensitive).flatMap((v, i) =>
-        v.privileged ? [] : [i]
-      ),
-    );
-    return new View({
-      text: formatVirtualizability(r),
-      html: `${
-        htmlTable(headers, rows, {
-          caption: "sensitive instructions",
-          highlight: hl,
-        })
-      }<p>${
-        escapeHtml(
-          r.standardVirtualizable
-            ? "Every sensitive instruction is privileged."
-            : `Standard VAX: ${
-              r.sensitiveUnprivileged.join(", ")
-            } are sensitive but not privileged: not virtualizable by trap-and-emulate.`,
-        )
-      }<br>${
-        escapeHtml(
-          r.extendedVirtualizable
-            ? "With the VM extensions every sensitive instruction exits to the monitor or is virtualized: virtualizable."
-            : "With the VM extensions some sensitive instruction misbehaves.",
-        )
-      }</p>`,
-    });
+  /** Popek and Goldberg's verdict on the instruction set. */
+  virtualizability(r: PopekGoldbergReport): View {
+    return new View(reportView(r));
   },
 };
 

@@ -2224,8 +2224,9 @@ function patchPaging(
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { workloadLine } from "./multiprogramming.ts";
- * console.assert(
+ * ok(
  *   workloadLine({ pages: 4, touches: 8, pattern: "sequential" }, 1)
  *     .startsWith("P1: 4 pages, 8 touches, 0 errors, sum 0x"),
  * );
@@ -2272,9 +2273,10 @@ export function workloadLine(spec: WorkloadSpec, pid: number): string {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { pagingCounts } from "./multiprogramming.ts";
  * const c = pagingCounts("o: p2 exited, faults 3 reads 1 writes 2\r\n");
- * console.assert(c[0]!.pid === 2 && c[0]!.writes === 2);
+ * ok(c[0]!.pid === 2 && c[0]!.writes === 2);
  * ```
  */
 export function pagingCounts(output: string): ProcessPagingCounts[] {

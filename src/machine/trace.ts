@@ -9,27 +9,31 @@
 
 import { vectorName } from "../arch/scb.ts";
 
+/** Every kind of trace event, in the order of the documentation. */
+export const TRACE_KINDS = [
+  "exception",
+  "interrupt",
+  "rei",
+  "chm",
+  "ldpctx",
+  "svpctx",
+  "io-start",
+  "io-done",
+  "console-out",
+  "console-in",
+  "timer",
+  "halt",
+  "exit",
+  "emulate",
+  "reflect",
+  "shadow-fill",
+  "minidisk",
+  "schedule",
+  "page",
+] as const;
+
 /** Kinds of trace events. */
-export type TraceKind =
-  | "exception"
-  | "interrupt"
-  | "rei"
-  | "chm"
-  | "ldpctx"
-  | "svpctx"
-  | "io-start"
-  | "io-done"
-  | "console-out"
-  | "console-in"
-  | "timer"
-  | "halt"
-  | "exit"
-  | "emulate"
-  | "reflect"
-  | "shadow-fill"
-  | "minidisk"
-  | "schedule"
-  | "page";
+export type TraceKind = typeof TRACE_KINDS[number];
 
 /** One event of the log. */
 export interface TraceEvent {

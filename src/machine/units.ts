@@ -88,7 +88,45 @@ export function parseNumber(text: string): number | undefined {
   return m[1] === "-" ? -v : v;
 }
 
-/** Formats a number as 8 upper-case hex digits. */
+/**
+ * The numbers convention of every rendering (terminal, HTML, CLI, errors):
+ * addresses, register and PSL values, PSL fields such as IPL, IPR numbers
+ * and PTE fields are hexadecimal, upper case, marked `0x` (never `^X`, never
+ * bare where a reader could take them for decimal); counts and times are
+ * decimal with their unit ({@link formatCount}, {@link formatNs},
+ * {@link formatBytes}). Values returned to scripts stay numbers.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatHex } from "./units.ts";
+ * equal(formatHex(0x1000, 8), "0x00001000");
+ * equal(formatHex(20), "0x14");
+ * ```
+ */
+export function formatHex(v: number, width = 2): string {
+  return "0x" + (v >>> 0).toString(16).toUpperCase().padStart(width, "0");
+}
+
+/**
+ * A count with its unit, singular or plural, in decimal with thousands
+ * separators: `1 instruction`, `12,345 instructions`.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatCount } from "./units.ts";
+ * equal(formatCount(1, "event"), "1 event");
+ * equal(formatCount(44375, "instruction"), "44,375 instructions");
+ * equal(formatCount(2, "entry", "entries"), "2 entries");
+ * ```
+ */
+export function formatCount(n: number, unit: string, plural?: string): string {
+  const word = n === 1 ? unit : plural ?? `${unit}s`;
+  return `${n.toLocaleString("en-US")} ${word}`;
+}
+
+/** Formats a number as 8 upper-case hex digits (no mark: for fixed-width columns whose header says hex). */
 export function hex8(v: number): string {
   return (v >>> 0).toString(16).toUpperCase().padStart(8, "0");
 }

@@ -770,3 +770,59 @@ Deno.test("error messages carry the file name", () => {
   assert.equal(e.errors[0]!.fileName, "boot.mar");
   assert.equal(e.name, "AsmError");
 });
+
+Deno.test("assemble: expressions nested too deeply are an error with a position", () => {
+  for (
+    const [src, column] of [
+      [".LONG " + "-".repeat(5000) + "1", 1007],
+      [".LONG " + "1+".repeat(20000) + "1", 2006],
+      [".LONG " + "<".repeat(5000) + "1" + ">".repeat(5000), 1007],
+      ["MOVL #" + "^C".repeat(3000) + "1,R0", 2007],
+    ] as const
+  ) {
+    assert.throws(
+      () => assemble(src),
+      (e: unknown) =>
+        e instanceof AsmError && e.line === 1 &&
+        e.column === column &&
+        /nested too deeply/.test(e.reason),
+    );
+  }
+  // Deep but within the limit is fine.
+  assert.deepEqual(bytes(".LONG " + "1+".repeat(500) + "1"), [
+    0xf5,
+    0x01,
+    0,
+    0,
+  ]);
+});
+
+Deno.test("assemble: acyclic chains of forward assignments of any length settle", () => {
+  const n = 2000;
+  let src = "";
+  for (let i = 0; i < n; i++) src += `S${i} = S${i + 1}+1\n`;
+  src += `S${n} = 0\n.LONG S0\n`;
+  const a = assemble(src);
+  assert.equal(a.symbol("S0"), n);
+  assert.deepEqual([...a.bytes], [0xd0, 0x07, 0, 0]);
+  // A chain that ends at a label.
+  let src2 = "";
+  for (let i = 0; i < 300; i++) src2 += `T${i} = T${i + 1}+1\n`;
+  src2 += "T300 = lab\n.LONG T0\nlab: HALT\n";
+  assert.equal(assemble(src2, { origin: 0x100 }).symbol("T0"), 0x104 + 300);
+});
+
+Deno.test("assemble: a UTF-8 byte-order mark at the start is ignored", () => {
+  assert.deepEqual(bytes("\uFEFFMOVL #1,R0\nHALT"), [0xd0, 0x01, 0x50, 0x00]);
+});
+
+Deno.test("assemble: arguments that are not text and options are refused clearly", () => {
+  assert.throws(
+    () => assemble("", null as never),
+    /Cannot assemble with options null: expected an object/,
+  );
+  assert.throws(
+    () => assemble(5 as never),
+    /Cannot assemble number: expected the program text as a string/,
+  );
+});

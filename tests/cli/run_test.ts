@@ -58,7 +58,7 @@ Deno.test("run --json reports stop, instructions, registers and dumps", async ()
     equal(rep.regs.SID, "0A000006");
     equal(rep.regs.IPL, "00000005");
     deepEqual(rep.mem, { "0x2000": "44332211" });
-    match(formatReport(rep), /CUR=kernel PRV=kernel IPL=5/);
+    match(formatReport(rep), /CUR=kernel PRV=kernel IPL=0x05/);
   });
 });
 
@@ -204,7 +204,7 @@ Deno.test("runWithProgress reports progress on long runs and totals the slices",
 });
 
 Deno.test("a file that cannot be read is a clear error with exit status 1, not a crash", async () => {
-  for (const cmd of ["asm", "trace", "disasm"]) {
+  for (const cmd of ["run", "asm", "trace", "disasm"]) {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "src/cli/main.ts", cmd, "/nonexistent/program.s"],
       cwd: root,
@@ -214,7 +214,10 @@ Deno.test("a file that cannot be read is a clear error with exit status 1, not a
     }).output();
     equal(out.code, 1, cmd);
     const err = new TextDecoder().decode(out.stderr);
-    match(err, new RegExp(`vmmlab ${cmd}: No such file or directory`));
+    equal(
+      err,
+      `vmmlab ${cmd}: Cannot read "/nonexistent/program.s": no such file\n`,
+    );
     equal(err.includes("    at "), false, "no stack trace");
   }
 });
