@@ -1773,9 +1773,11 @@ export class Cpu {
             this.onEvent?.();
             if (this.#stop !== STOP_NONE) break;
           }
-          // The budget first: a run that stops leaves the next boundary
-          // (trace pending from T, interrupts) to the next run, so that
-          // stepping is exact.
+          if ((this.#attn | (this.psl & (PSL_T | PSL_TP))) !== 0) {
+            // T becomes TP only for an instruction that will run (a run
+            // that stops here leaves it to the next one: exact stepping).
+            if (this.#boundary(left > 0 || rest > 0)) continue;
+          }
           if (left <= 0) {
             if (rest <= 0) {
               this.#stop = STOP_LIMIT;
@@ -1793,9 +1795,6 @@ export class Cpu {
             }
             left = rest > CHUNK ? CHUNK : rest | 0;
             rest -= left;
-          }
-          if ((this.#attn | (this.psl & (PSL_T | PSL_TP))) !== 0) {
-            if (this.#boundary()) continue;
           }
           left--;
           executed++;
@@ -1826,7 +1825,7 @@ export class Cpu {
    * arithmetic trap, interrupts, trace. Returns true if an event was taken
    * instead of an instruction.
    */
-  #boundary(): boolean {
+  #boundary(willExecute: boolean): boolean {
     const a = this.#attn;
     if ((a & 8) !== 0) {
       this.#stopRequested = false;
@@ -1856,6 +1855,7 @@ export class Cpu {
       this.#exception(SCB.TRACE, 0, 0, 0, false);
       return true;
     }
+    if (!willExecute) return false;
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
     if ((a & 16) !== 0) this.#variantBoundary();
     return false;
