@@ -138,7 +138,26 @@ export { VmBuilder } from "./src/monitor/builder.ts";
 export type { Bootable, VmFactory } from "./src/monitor/builder.ts";
 export { compressMode } from "./src/monitor/vcpu.ts";
 export { VirtualMachine } from "./src/monitor/vm.ts";
-export type { VmHost, VmStats, VmStatus } from "./src/monitor/vm.ts";
+export type { VmDriver, VmHost, VmStats, VmStatus } from "./src/monitor/vm.ts";
+export { HookError, Hooks } from "./src/monitor/hooks.ts";
+export type {
+  ExitHookEvent,
+  Hook,
+  HookEventMap,
+  HookEventName,
+  HookFilter,
+  HookResult,
+  IoHookEvent,
+  ReflectHookEvent,
+} from "./src/monitor/hooks.ts";
+export type {
+  HostDisk,
+  HostEvents,
+  HostProcessor,
+  MonitorHost,
+} from "./src/monitor/host.ts";
+export { VirtualHost, VirtualProcessor } from "./src/monitor/nested.ts";
+export type { NestingPort } from "./src/monitor/nested.ts";
 export { VirtualConsole } from "./src/monitor/devices/console.ts";
 export { VirtualTimer } from "./src/monitor/devices/timer.ts";
 export { DiskChannel, VirtualDisk } from "./src/monitor/devices/disk.ts";

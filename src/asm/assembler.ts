@@ -22,6 +22,12 @@
  *   value is 0..63, otherwise an immediate sized by the operand's data type.
  *   For `a` and `v` operands `#e` is always immediate; for `w` and `m`
  *   operands `#` is an error.
+ * - For a floating operand (F, D, G) a decimal literal is a floating value:
+ *   `#1.5` assembles as the short literal `S^#1.5` when one of the 64
+ *   floating literals (0.5 to 120) is exactly that value, otherwise as an
+ *   immediate of 4 or 8 bytes rounded as the VAX rounds. Any other
+ *   expression is the raw bit pattern (`I^#^X3ECCCCCCCCCCCCCD` gives all
+ *   64 bits of a D or G value).
  * - Displacements and PC-relative offsets without `B^`/`W^`/`L^` take the
  *   smallest size that fits. Forward references are handled by repeating
  *   the layout pass until nothing moves; a chosen size only ever grows from
@@ -32,7 +38,9 @@
  *   reach is an error, never silently extended.
  *
  * Directives: `.BYTE .WORD .LONG .QUAD .ADDRESS` (lists of expressions;
- * `.QUAD` sign-extends its 32-bit value), `.ASCII .ASCIZ .ASCIC` (strings
+ * `.QUAD` sign-extends its 32-bit value), `.F_FLOATING .D_FLOATING
+ * .G_FLOATING` (also `.FLOAT .DOUBLE`: lists of decimal numbers, rounded as
+ * the VAX rounds), `.ASCII .ASCIZ .ASCIC` (strings
  * with any delimiter, `/text/`, `"text"`, and `<13><10>` byte values between
  * them), `.BLKB .BLKW .BLKL .BLKQ [count]`, `.ALIGN BYTE|WORD|LONG|QUAD|
  * OCTA|PAGE|n [,fill]` (n is a power of two, 0..9, as in VAX MACRO), `.ORG
@@ -82,6 +90,12 @@ import {
   symbolKey,
 } from "./expression.ts";
 import { checkOperand, type Operand, parseOperand, PC } from "./operand.ts";
+import {
+  type FloatFormat,
+  floatFromNumber,
+  floatToLiteral,
+  type Quad,
+} from "../machine/isa/float.ts";
 
 export { type AsmDiagnostic, AsmError } from "./error.ts";
 
@@ -300,6 +314,15 @@ const DATA_SIZES: Readonly<Record<string, number>> = {
   ".LONG": 4,
   ".ADDRESS": 4,
   ".QUAD": 8,
+};
+
+/** Floating data directives (VAX MACRO names and their short forms). */
+const FLOAT_DIRECTIVES: Readonly<Record<string, FloatFormat>> = {
+  ".F_FLOATING": "f",
+  ".FLOAT": "f",
+  ".D_FLOATING": "d",
+  ".DOUBLE": "d",
+  ".G_FLOATING": "g",
 };
 
 const RESERVE_SIZES: Readonly<Record<string, number>> = {
@@ -616,6 +639,43 @@ function parseDirective(
       );
     }
   };
+  const floatFormat = FLOAT_DIRECTIVES[upper];
+  if (floatFormat !== undefined) {
+    if (fields.length === 0) {
+      throw new LineError(`${upper} needs at least one value`, column);
+    }
+    const bytes: number[] = [];
+    for (const [s, e] of fields) {
+      const from = trimmedStart(text, s, e);
+      const body = text.slice(from, e).trim();
+      const x = /^[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?$/i.test(body)
+        ? Number(body)
+        : NaN;
+      if (Number.isNaN(x)) {
+        throw new LineError(
+          `${upper} expects decimal numbers such as 1.5 or -2.5E3, not "${body}"`,
+          from + 1,
+        );
+      }
+      let q: Quad;
+      try {
+        q = floatFromNumber(floatFormat, x);
+      } catch {
+        throw new LineError(
+          `${body} is out of the range of ${floatFormat.toUpperCase()}_floating`,
+          from + 1,
+        );
+      }
+      pushLE(bytes, q[0], 4);
+      if (floatFormat !== "f") pushLE(bytes, q[1], 4);
+    }
+    return {
+      kind: "string",
+      items: [{ kind: "bytes", bytes }],
+      counted: false,
+      zero: false,
+    };
+  }
   const size = DATA_SIZES[upper];
   if (size !== undefined) {
     if (fields.length === 0) {
@@ -1073,6 +1133,67 @@ class Pass {
     });
   }
 
+  /**
+   * A literal for a floating operand: a decimal number is its F, D or G
+   * value (a short literal when one encodes it exactly, as `S^#0.5` to
+   * `S^#120.`); any other expression is the raw bit pattern (`S^#n` the
+   * 6-bit literal, `I^#e` the first longword, `I^#^X...` all 64 bits).
+   */
+  #floatLiteral(
+    out: number[],
+    m: Extract<Operand["mode"], { kind: "literal" }>,
+    info: OperandInfo,
+    column: number,
+    addr: number,
+  ): void {
+    const fmt = info.type as FloatFormat;
+    const size = fmt === "f" ? 4 : 8;
+    let q: Quad;
+    if (m.float !== undefined) {
+      try {
+        q = floatFromNumber(fmt, m.float);
+      } catch {
+        this.#error(
+          `${m.float} is out of the range of ${fmt.toUpperCase()}_floating`,
+          column,
+        );
+        return;
+      }
+    } else if (m.wide !== undefined) {
+      q = [Number(m.wide & 0xffffffffn), Number(m.wide >> 32n)];
+    } else {
+      const value = this.#eval(m.expr, addr).value;
+      if (m.force === "S") {
+        if (value > 63) {
+          this.#error(
+            `short literal ${value | 0} out of range (0..63)`,
+            column,
+          );
+        }
+        out.push(value & 0x3f);
+        return;
+      }
+      q = [value >>> 0, 0];
+    }
+    const lit = floatToLiteral(fmt, q);
+    if (m.force === "S" && lit < 0) {
+      this.#error(
+        `${
+          m.float ?? "value"
+        } is not a floating short literal (S^# holds 0.5 to 120 with 3 fraction bits)`,
+        column,
+      );
+      return;
+    }
+    if (lit >= 0 && m.force !== "I" && info.access === "r") {
+      out.push(lit);
+      return;
+    }
+    out.push(0x8f);
+    pushLE(out, q[0], 4);
+    if (size === 8) pushLE(out, q[1], 4);
+  }
+
   #general(
     op: Operand,
     info: OperandInfo,
@@ -1104,6 +1225,32 @@ class Pass {
         pushLE(out, this.#eval(m.expr, addr).value, 4);
         return;
       case "literal": {
+        if (info.type === "f" || info.type === "d" || info.type === "g") {
+          this.#floatLiteral(out, m, info, op.column, addr);
+          return;
+        }
+        if (m.floatOnly || m.wide !== undefined) {
+          const wide = m.wide !== undefined &&
+            dataTypeSize(info.type) === 8 && m.force !== "S";
+          if (wide) {
+            out.push(0x8f);
+            const w = m.wide!;
+            pushLE(out, Number(w & 0xffffffffn), 4);
+            pushLE(out, Number(w >> 32n), 4);
+            return;
+          }
+          this.#error(
+            m.floatOnly
+              ? `floating literal ${m.float} for an integer operand`
+              : `literal wider than 32 bits for ${
+                SIZE_NAME[
+                  dataTypeSize(info.type)
+                ]
+              } operand`,
+            op.column,
+          );
+          return;
+        }
         const { value, known } = this.#eval(m.expr, addr);
         const short = m.force === "S" ||
           (m.force === undefined && info.access === "r" &&

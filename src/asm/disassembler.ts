@@ -30,6 +30,13 @@ import {
 } from "../arch/opcodes.ts";
 import { REGISTER_NAMES } from "./expression.ts";
 import { accessPhrase, PC } from "./operand.ts";
+import {
+  type FloatFormat,
+  floatFromNumber,
+  floatLiteral,
+  floatToNumber,
+  type Quad,
+} from "../machine/isa/float.ts";
 
 /** One decoded instruction (or a `.BYTE`/`.WORD` for data). */
 export interface Instruction {
@@ -184,6 +191,46 @@ class Stream {
   }
 }
 
+function isFloat(info: OperandInfo): boolean {
+  return info.type === "f" || info.type === "d" || info.type === "g";
+}
+
+/** A floating value as decimal text the assembler reads back exactly. */
+function floatText(x: number): string {
+  const t = String(x).toUpperCase();
+  return /[.E]/.test(t) ? t : `${t}.0`;
+}
+
+/**
+ * A floating immediate: its decimal value when that assembles back to the
+ * same bits, else the raw pattern (`I^#^X...`, 64 bits in memory order
+ * for D and G).
+ */
+function floatImmediate(s: Stream, fmt: FloatFormat): Spec {
+  const lo = s.unsigned(4);
+  const hi = fmt === "f" ? 0 : s.unsigned(4);
+  const q: Quad = [lo, hi];
+  const x = floatToNumber(fmt, q);
+  let exact = false;
+  if (!Number.isNaN(x)) {
+    try {
+      const back = floatFromNumber(fmt, x);
+      exact = back[0] === lo && back[1] === hi;
+    } catch {
+      exact = false;
+    }
+  }
+  if (exact) return { text: `I^#${floatText(x)}`, value: lo };
+  const hex = (v: number, n: number) =>
+    v.toString(16).toUpperCase().padStart(n, "0");
+  return {
+    text: fmt === "f"
+      ? `I^#^X${hex(lo, 8)}`
+      : `I^#^X${hex(hi, 8)}${hex(lo, 8)}`,
+    value: lo,
+  };
+}
+
 function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
   const spec = s.byte();
   const mode = spec >> 4;
@@ -201,6 +248,13 @@ function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
       illegalBase("a short literal");
       if (info.access !== "r") {
         throw new Invalid(`short literal as ${what}`);
+      }
+      if (isFloat(info)) {
+        const q = floatLiteral(info.type as FloatFormat, spec & 63);
+        return {
+          text: `S^#${floatText(floatToNumber(info.type as FloatFormat, q))}`,
+          value: q[0],
+        };
       }
       return { text: `S^#${num(spec & 63)}`, value: spec & 63 };
     case 4: {
@@ -226,6 +280,7 @@ function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
       if (info.access === "w" || info.access === "m") {
         throw new Invalid(`immediate as ${what}`);
       }
+      if (isFloat(info)) return floatImmediate(s, info.type as FloatFormat);
       const n = dataTypeSize(info.type);
       const low = s.unsigned(Math.min(n, 4));
       for (let k = 4; k < n; k += 4) {

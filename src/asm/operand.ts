@@ -45,6 +45,18 @@ export type OperandMode =
     /** `S` or `I` when written `S^#` or `I^#`; undefined for plain `#`. */
     readonly force: "S" | "I" | undefined;
     readonly expr: Expr;
+    /**
+     * The value when the literal is a decimal number (`#1.5`, `#-2`,
+     * `#6.02E23`): a floating operand encodes it as a floating value.
+     */
+    readonly float?: number;
+    /** The literal is only a floating value (`#1.5`), not an integer. */
+    readonly floatOnly?: boolean;
+    /**
+     * The 64-bit pattern of a hexadecimal literal wider than a longword
+     * (`#^X3ECCCCCCCCCCCCCD`), as a quadword in memory order.
+     */
+    readonly wide?: bigint;
   }
   | { readonly kind: "register"; readonly reg: number }
   | { readonly kind: "registerDeferred"; readonly reg: number }
@@ -140,6 +152,49 @@ export function parseOperand(
   return { mode, index, column };
 }
 
+const RE_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?$/i;
+const RE_WIDE_HEX = /^\^X([0-9A-F]{9,16})$/i;
+
+/**
+ * A literal after its `#`: a decimal number also records its floating
+ * value (written with a point or an exponent it is only that), a hex
+ * number wider than 32 bits its 64-bit pattern.
+ */
+function literal(
+  text: string,
+  s: number,
+  e: number,
+  force: "S" | "I" | undefined,
+  column: number,
+  expr: (s: number, e: number) => Expr,
+): OperandMode {
+  const body = text.slice(trimStart(text, s, e), trimEnd(text, s, e));
+  const wide = RE_WIDE_HEX.exec(body);
+  if (wide) {
+    return {
+      kind: "literal",
+      force,
+      expr: { kind: "number", value: 0, column },
+      wide: BigInt("0x" + wide[1]!),
+    };
+  }
+  if (RE_DECIMAL.test(body)) {
+    const float = Number(body);
+    try {
+      return { kind: "literal", force, expr: expr(s, e), float };
+    } catch {
+      return {
+        kind: "literal",
+        force,
+        expr: { kind: "number", value: 0, column },
+        float,
+        floatOnly: true,
+      };
+    }
+  }
+  return { kind: "literal", force, expr: expr(s, e) };
+}
+
 function parseMode(
   text: string,
   start: number,
@@ -180,7 +235,7 @@ function parseMode(
       }
       return { kind: "absolute", expr: expr(hash + 1, end) };
     }
-    return { kind: "literal", force, expr: expr(hash + 1, end) };
+    return literal(text, hash + 1, end, force, column, expr);
   }
 
   let m: RegExpExecArray | null;

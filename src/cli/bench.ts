@@ -154,6 +154,33 @@ function stringBench(mapped: boolean): Benchmark {
   };
 }
 
+const FLOAT_LOOP = `
+        ; R0 counts down; R1 accumulates 1.5 (ADDF), R2 is scaled by R3 (MULF)
+loop:   ADDF2   #1.5,R1
+        MULF2   R3,R2
+        SOBGTR  R0,loop
+        HALT
+`;
+
+function floatBench(): Benchmark {
+  return {
+    name: "floating loop (ADDF2/MULF2/SOBGTR)",
+    group: "float",
+    setup() {
+      const m = loopMachine(FLOAT_LOOP, false);
+      return () => {
+        m.cpu.continueFromHalt();
+        m.set("R0", 1_000_000);
+        m.set("R1", 0);
+        m.set("R2", 0x4080); // F 1.0
+        m.set("R3", 0x4080); // F 1.0: the product stays 1.0
+        m.set("PC", 0x1000);
+        return m.run().instructions;
+      };
+    },
+  };
+}
+
 /** The processor benchmarks. */
 export const CPU_BENCHMARKS: readonly Benchmark[] = [
   registerBench(false),
@@ -162,6 +189,7 @@ export const CPU_BENCHMARKS: readonly Benchmark[] = [
   copyBench(true),
   stringBench(false),
   stringBench(true),
+  floatBench(),
 ];
 
 const SYSCALL_LOOP = `

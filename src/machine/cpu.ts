@@ -21,11 +21,6 @@ import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 import type { Executor, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
-import {
-  executeString,
-  STRING_OPCODES,
-  type StringCpu,
-} from "./isa/strings.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -83,154 +78,23 @@ const {
 
 /**
  * The opcodes the switch of `Cpu.#execute` handles itself (the hot integer
- * path, system instructions, the character strings). Every other opcode
+ * path and the system instructions). Every other opcode
  * the KA655 executes needs an executor in a family (src/machine/isa/).
  */
+// deno-fmt-ignore
 const SWITCH_OPCODES: readonly number[] = [
-  0x00,
-  0x01,
-  0x02,
-  0x03,
-  0x04,
-  0x05,
-  0x06,
-  0x07,
-  0x0c,
-  0x0d,
-  0x0e,
-  0x0f,
-  0x10,
-  0x11,
-  0x12,
-  0x13,
-  0x14,
-  0x15,
-  0x16,
-  0x17,
-  0x18,
-  0x19,
-  0x1a,
-  0x1b,
-  0x1c,
-  0x1d,
-  0x1e,
-  0x1f,
-  0x28,
-  0x29,
-  0x2a,
-  0x2b,
-  0x2c,
-  0x2d,
-  0x30,
-  0x31,
-  0x32,
-  0x3a,
-  0x3b,
-  0x3c,
-  0x3e,
-  0x3f,
-  0x78,
-  0x80,
-  0x81,
-  0x82,
-  0x83,
-  0x84,
-  0x85,
-  0x86,
-  0x87,
-  0x88,
-  0x89,
-  0x8a,
-  0x8b,
-  0x8c,
-  0x8d,
-  0x8e,
-  0x90,
-  0x91,
-  0x92,
-  0x93,
-  0x94,
-  0x95,
-  0x96,
-  0x97,
-  0x98,
-  0x9a,
-  0x9b,
-  0x9c,
-  0x9e,
-  0x9f,
-  0xa0,
-  0xa1,
-  0xa2,
-  0xa3,
-  0xa4,
-  0xa5,
-  0xa6,
-  0xa7,
-  0xa8,
-  0xa9,
-  0xaa,
-  0xab,
-  0xac,
-  0xad,
-  0xae,
-  0xb0,
-  0xb1,
-  0xb2,
-  0xb3,
-  0xb4,
-  0xb5,
-  0xb6,
-  0xb7,
-  0xb8,
-  0xb9,
-  0xbc,
-  0xbd,
-  0xbe,
-  0xbf,
-  0xc0,
-  0xc1,
-  0xc2,
-  0xc3,
-  0xc4,
-  0xc5,
-  0xc6,
-  0xc7,
-  0xc8,
-  0xc9,
-  0xca,
-  0xcb,
-  0xcc,
-  0xcd,
-  0xce,
-  0xcf,
-  0xd0,
-  0xd1,
-  0xd2,
-  0xd3,
-  0xd4,
-  0xd5,
-  0xd6,
-  0xd7,
-  0xda,
-  0xdb,
-  0xdc,
-  0xdd,
-  0xde,
-  0xdf,
-  0xe0,
-  0xe1,
-  0xe8,
-  0xe9,
-  0xf1,
-  0xf2,
-  0xf3,
-  0xf4,
-  0xf5,
-  0xf6,
-  0xf7,
-  0xfa,
-  0xfb,
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x0d, 0x0e, 0x0f,
+  0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+  0x1c, 0x1d, 0x1e, 0x1f, 0x30, 0x31, 0x32, 0x3c, 0x3e, 0x3f, 0x78, 0x80,
+  0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c,
+  0x8d, 0x8e, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x9a,
+  0x9b, 0x9c, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+  0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4,
+  0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xbc, 0xbd, 0xbe, 0xbf, 0xc0, 0xc1, 0xc2,
+  0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce,
+  0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xda, 0xdb, 0xdc,
+  0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe8, 0xe9, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5,
+  0xf6, 0xf7, 0xfa, 0xfb,
 ];
 
 /** Family executors by opcode index (src/machine/isa/families.ts). */
@@ -642,8 +506,6 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
-  /** The processor as the string instructions see it (isa/strings.ts). */
-  readonly #strings: StringCpu;
   /** Opcode variants (null on every real VAX: no cost). */
   readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
   /** A variant's fault at the boundary counts as the instruction. */
@@ -700,50 +562,7 @@ export class Cpu {
     this.setCostModel(this.#cost);
     for (let op = 0; op < 512; op++) this.#ext[op] = FAMILY_EXECUTORS[op];
     this.#ctx = this.#makeContext();
-    this.#strings = this.#stringPort();
-    // The character strings (isa/strings.ts) run on their own port; cpu.ts's
-    // switch calls them directly, this entry serves the FPD resume.
-    for (const op of Object.values(STRING_OPCODES)) {
-      this.#ext[op] = (_x, op) => executeString(this.#strings, op, this.#opv);
-    }
     this.reset();
-  }
-
-  #stringPort(): StringCpu {
-    // deno-lint-ignore no-this-alias
-    const cpu = this;
-    return {
-      r: this.r,
-      get psl() {
-        return cpu.psl;
-      },
-      set psl(v: number) {
-        cpu.psl = v;
-      },
-      get instructionPc() {
-        return cpu.#faultPc;
-      },
-      u8: this.#u8,
-      readB: (va) => this.#read(va | 0, 1, (this.psl >>> 24) & 3),
-      readL: (va) => this.#read(va | 0, 4, (this.psl >>> 24) & 3),
-      writeB: (va, v) => this.#write(va | 0, 1, v, ((this.psl >>> 24) & 3) | 4),
-      writeL: (va, v) => this.#write(va | 0, 4, v, ((this.psl >>> 24) & 3) | 4),
-      pagePa: (va, write) => {
-        const mode = (this.psl >>> 24) & 3;
-        if (write) {
-          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode | 4)
-            ? this.#wrPa | (va & 511)
-            : -1;
-        }
-        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode
-          ? this.#rdPa | (va & 511)
-          : -1;
-      },
-      charge: (n) => {
-        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
-      },
-      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
-    };
   }
 
   /** The family interface, closing over the private machinery. */
@@ -787,6 +606,22 @@ export class Cpu {
         this.psl |= PSL_V;
         if ((this.psl & PSL_IV) !== 0) this.#setTrap(ARITH.INTEGER_OVERFLOW);
       },
+      pagePa: (va, write) => {
+        // The one-entry read and write caches hold the page of the last
+        // access that translated through the TB; nothing else is trusted.
+        if (write) {
+          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode() | 4)
+            ? this.#wrPa | (va & 511)
+            : -1;
+        }
+        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode()
+          ? this.#rdPa | (va & 511)
+          : -1;
+      },
+      charge: (n) => {
+        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
+      },
+      u8: this.#u8,
     };
   }
 
@@ -2322,16 +2157,6 @@ export class Cpu {
         if (!this.#privileged()) return;
         return this.#mtpr(opv[0]!, opv[1]!);
 
-      // --- character strings (isa/strings.ts) --------------------------------
-      case 0x28: // MOVC3
-      case 0x29: // CMPC3
-      case 0x2a: // SCANC
-      case 0x2b: // SPANC
-      case 0x2c: // MOVC5
-      case 0x2d: // CMPC5
-      case 0x3a: // LOCC
-      case 0x3b: // SKPC
-        return executeString(this.#strings, op, opv);
       case 0xdb:
         if (!this.#privileged()) return;
         return this.#mfpr(opv[0]!);

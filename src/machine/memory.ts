@@ -28,7 +28,10 @@ export class PhysicalMemory {
   readonly u16: Uint16Array;
 
   /**
-   * Creates memory of the given size in bytes.
+   * Creates memory of the given size in bytes, or (with `shared`) a view of
+   * `size` bytes of an existing buffer at a 512-byte aligned offset: the
+   * storage of a virtual machine whose frames are contiguous, seen as the
+   * physical memory of a monitor that runs in it.
    *
    * @example
    * ```ts
@@ -39,7 +42,10 @@ export class PhysicalMemory {
    * ok(m.readB(0) === 0x78);
    * ```
    */
-  constructor(size: number = DEFAULT_MEMORY_SIZE) {
+  constructor(
+    size: number = DEFAULT_MEMORY_SIZE,
+    shared?: { buffer: ArrayBuffer; byteOffset: number },
+  ) {
     if (
       !Number.isInteger(size) || size < 512 || size > MAX_MEMORY_SIZE ||
       size % 512 !== 0
@@ -49,10 +55,16 @@ export class PhysicalMemory {
       );
     }
     this.size = size;
-    const buf = new ArrayBuffer(size);
-    this.u8 = new Uint8Array(buf);
-    this.i32 = new Int32Array(buf);
-    this.u16 = new Uint16Array(buf);
+    const buf = shared?.buffer ?? new ArrayBuffer(size);
+    const off = shared?.byteOffset ?? 0;
+    if (off % 512 !== 0 || off + size > buf.byteLength) {
+      throw new RangeError(
+        `Cannot view ${size} bytes at offset ${off} of a buffer of ${buf.byteLength} bytes: expected a 512-byte aligned range inside it`,
+      );
+    }
+    this.u8 = new Uint8Array(buf, off, size);
+    this.i32 = new Int32Array(buf, off, size / 4);
+    this.u16 = new Uint16Array(buf, off, size / 2);
   }
 
   /** Whether [pa, pa + length) lies inside memory. */

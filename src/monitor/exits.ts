@@ -17,6 +17,7 @@ import { hex8 } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { Emulator } from "./emulate.ts";
+import type { Hooks } from "./hooks.ts";
 import type { Ledger } from "./ledger.ts";
 import type { Reflector } from "./reflect.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
@@ -37,6 +38,10 @@ export interface ExitDeps {
   readonly reflector: Reflector;
   /** The real disk's completions. */
   readonly channel: DiskChannel;
+  /** The exit hooks. */
+  readonly hooks: Hooks;
+  /** The monitor's level (1: on the real machine). */
+  readonly level: number;
 }
 
 /** The name an exit is counted under (`REI`, `CHMK`, `ACV`, `interrupt`...). */
@@ -61,8 +66,11 @@ export class ExitDispatcher {
     this.#d = deps;
   }
 
-  /** Handles an exit; returns true when the instruction must be retried (refund). */
-  handle(vm: VirtualMachine, x: CpuExit): boolean {
+  /**
+   * Counts, charges and traces an exit and gives it to the exit hooks;
+   * returns its kind, or null when a hook took it over.
+   */
+  enter(vm: VirtualMachine, x: CpuExit): string | null {
     const d = this.#d;
     const kind = exitKind(x);
     vm.stats.exits[kind] = (vm.stats.exits[kind] ?? 0) + 1;
@@ -82,6 +90,28 @@ export class ExitDispatcher {
           : {}),
       });
     }
+    if (
+      d.hooks.has("exit") &&
+      d.hooks.dispatch("exit", {
+        vm,
+        kind,
+        exit: x,
+        ns: d.ledger.now,
+        level: d.level,
+      }, kind)
+    ) {
+      if (d.ledger.tracing) {
+        d.ledger.trace(vm, "exit", `exit: ${kind} handled by a hook`);
+      }
+      return null;
+    }
+    return kind;
+  }
+
+  /** Handles an exit; returns true when the instruction must be retried (refund). */
+  handle(vm: VirtualMachine, x: CpuExit): boolean {
+    const d = this.#d;
+    if (this.enter(vm, x) === null) return false;
     try {
       if (x.kind === "interrupt") {
         if (x.vector === SCB.DISK) d.channel.poll();

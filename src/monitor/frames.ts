@@ -88,6 +88,21 @@ export class FrameAllocator {
   }
 
   /** Returns a frame to the pool. */
+  /**
+   * Takes back a frame that was just released (undoing a failed move).
+   *
+   * @throws {RangeError} when the frame is not free
+   */
+  claim(frame: number, owner: string, use: string): void {
+    const i = this.#free.indexOf(frame);
+    if (i < 0) {
+      throw new RangeError(`Cannot claim frame ${frame}: it is not free`);
+    }
+    this.#free.splice(i, 1);
+    this.#owners.set(frame, { owner, use });
+  }
+
+  /** Returns a frame to the free list. */
   release(frame: number): void {
     if (this.#owners.delete(frame)) this.#free.push(frame);
   }

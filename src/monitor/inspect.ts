@@ -11,7 +11,7 @@ import { REGISTER_NAMES } from "../arch/registers.ts";
 import { decodePte, PTE_V } from "../arch/pte.ts";
 import { VMPSL_MASK } from "../arch/psl.ts";
 import type { RunOptions, RunResult } from "../machine/hardware.ts";
-import type { Machine } from "../machine/machine.ts";
+import type { MonitorHost } from "./host.ts";
 import type { TraceEvent } from "../machine/trace.ts";
 import { hex8 } from "../machine/units.ts";
 import { assemble } from "../asm/assembler.ts";
@@ -31,7 +31,7 @@ import type { VirtualMachine } from "./vm.ts";
 /** What injection needs of the monitor. */
 export interface InjectHost {
   /** Real memory, the trace and the clock. */
-  readonly machine: Pick<Machine, "memory" | "trace" | "cpu">;
+  readonly machine: Pick<MonitorHost, "memory" | "trace" | "cpu">;
   /** Runs one VM alone. */
   runVm(vm: VirtualMachine, options?: RunOptions): RunResult;
 }
@@ -165,7 +165,7 @@ export function inject(
  * remapping). With mapping off, the guest "table" is the identity map.
  */
 export function pageTables(
-  machine: Pick<Machine, "memory">,
+  machine: Pick<MonitorHost, "memory">,
   policy: ShadowPolicy,
   vm: VirtualMachine,
   region: "S0" | "P0" | "P1",

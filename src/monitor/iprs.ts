@@ -12,7 +12,7 @@
 import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { SCB } from "../arch/scb.ts";
-import type { Cpu } from "../machine/cpu.ts";
+import type { HostProcessor } from "./host.ts";
 import { hex8 } from "../machine/units.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
@@ -22,7 +22,7 @@ import type { VirtualMachine } from "./vm.ts";
 /** What the virtual IPRs need of the monitor. */
 export interface IprDeps {
   /** The real processor: its clock (TODR) and translation buffer. */
-  readonly cpu: Cpu;
+  readonly cpu: HostProcessor;
   /** Shadow-table maintenance (base and length registers, TBIA, TBIS). */
   readonly shadows: ShadowSync;
   /** The real disk's channel (IORESET abandons a VM's transfers). */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Machine } from "../machine/machine.ts";
+import type { MonitorHost } from "./host.ts";
 import type { TraceKind } from "../machine/trace.ts";
 
 /** What a trace record names: a VM's name, PC and PSL. */
@@ -27,19 +27,28 @@ export interface Charged {
 
 /** Charges the monitor's work to the clock and records it in the trace. */
 export class Ledger {
-  readonly #cpu: Machine["cpu"];
-  readonly #trace: Machine["trace"];
+  readonly #cpu: MonitorHost["cpu"];
+  readonly #trace: MonitorHost["trace"];
+
+  /** The level of the monitor whose work this is (1: on the real machine). */
+  readonly level: number;
 
   /** A ledger on a machine's clock and trace. */
-  constructor(machine: Pick<Machine, "cpu" | "trace">) {
+  constructor(machine: Pick<MonitorHost, "cpu" | "trace">, level = 1) {
     this.#cpu = machine.cpu;
     this.#trace = machine.trace;
+    this.level = level;
   }
 
   /** Adds `ns` of monitor work done for `vm` to the clock. */
   charge(vm: Charged, ns: number): void {
     this.#cpu.ns += ns;
     vm.stats.monitorNs += ns;
+  }
+
+  /** Simulated time (ns). */
+  get now(): number {
+    return this.#cpu.ns;
   }
 
   /** Whether the trace records (messages are only built when it does). */
@@ -62,7 +71,7 @@ export class Ledger {
       source: vm ? vm.name : "monitor",
       text,
       ...(vm ? { pc: vm.r[15]! >>> 0, psl: vm.vpsl >>> 0 } : {}),
-      ...(data ? { data } : {}),
+      data: { ...data, level: this.level },
     });
   }
 }

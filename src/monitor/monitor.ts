@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { Machine } from "../machine/machine.ts";
+import { Machine } from "../machine/machine.ts";
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
 import { type Bootable, VmBuilder } from "./builder.ts";
 import { type MonitorCosts, monitorCosts } from "./costs.ts";
@@ -46,6 +46,15 @@ import { type ShadowPolicy, ShadowSet } from "./shadow.ts";
 import { ShadowSync } from "./shadow_sync.ts";
 import { Vcpu } from "./vcpu.ts";
 import { VirtualMachine, type VmHost } from "./vm.ts";
+import type { MonitorHost } from "./host.ts";
+import {
+  type Hook,
+  type HookEventName,
+  type HookFilter,
+  Hooks,
+} from "./hooks.ts";
+import { Nesting } from "./nesting.ts";
+import type { VirtualHost } from "./nested.ts";
 
 export type { Bootable };
 
@@ -87,9 +96,13 @@ export interface MonitorRunResult {
  * ok(vm.run().stop === "halt" && vm.get("R0") === 0x041f0000);
  * ```
  */
-export class Monitor implements VmHost {
-  /** The machine the monitor owns. */
-  readonly machine: Machine;
+export class Monitor<H extends MonitorHost = Machine> implements VmHost {
+  /** The machine the monitor owns: a `Machine`, or a VM (CP under CP). */
+  readonly machine: H;
+  /** 1 for a monitor on the real machine, 2 for one inside a VM of it... */
+  readonly level: number;
+  /** The exit, I/O and reflection hooks ({@link Monitor.on}). */
+  readonly hooks: Hooks = new Hooks();
   /** The cost model of the monitor's work. */
   readonly costs: MonitorCosts;
   /** Shadow-table policy. */
@@ -107,19 +120,60 @@ export class Monitor implements VmHost {
   readonly #shadows: ShadowSync;
   readonly #iprs: VirtualIprs;
   readonly #scheduler: Scheduler;
+  readonly #nesting: Nesting;
 
-  /** Attaches a monitor to a machine. */
-  static on(machine: Machine, options: MonitorOptions = {}): Monitor {
-    return new Monitor(machine, options);
+  /**
+   * Attaches a monitor to a machine, or to a virtual machine of another
+   * monitor (CP under CP: a VM is a machine).
+   */
+  static on(machine: Machine, options?: MonitorOptions): Monitor<Machine>;
+  /** Attaches a monitor to a virtual machine of another monitor. */
+  static on(
+    machine: VirtualMachine,
+    options?: MonitorOptions,
+  ): Monitor<VirtualHost>;
+  /** Attaches a monitor to a machine or a virtual machine. */
+  static on(
+    machine: Machine | VirtualMachine,
+    options?: MonitorOptions,
+  ): Monitor<Machine> | Monitor<VirtualHost>;
+  static on(
+    machine: Machine | VirtualMachine,
+    options: MonitorOptions = {},
+  ): Monitor<Machine> | Monitor<VirtualHost> {
+    return new Monitor(machine, options) as
+      | Monitor<Machine>
+      | Monitor<VirtualHost>;
   }
 
   /** Use {@link Monitor.on}. */
-  constructor(machine: Machine, options: MonitorOptions = {}) {
-    if (!machine.cpu.vmExtensions) {
+  constructor(
+    hardware: Machine | VirtualMachine,
+    options: MonitorOptions = {},
+  ) {
+    let machine: MonitorHost;
+    let outer: Monitor<MonitorHost> | null = null;
+    if (hardware instanceof VirtualMachine) {
+      if (!(hardware.monitor instanceof Monitor)) {
+        throw new TypeError(
+          `Cannot attach a monitor to VM "${hardware.name}": its monitor is not a Monitor`,
+        );
+      }
+      outer = hardware.monitor as Monitor<MonitorHost>;
+      machine = outer.#nesting.hostFor(hardware);
+    } else if (hardware instanceof Machine) {
+      if (!hardware.cpu.vmExtensions) {
+        throw new TypeError(
+          "Cannot attach a monitor: the machine was created with vmExtensions: false",
+        );
+      }
+      machine = hardware;
+    } else {
       throw new TypeError(
-        "Cannot attach a monitor: the machine was created with vmExtensions: false",
+        "Cannot attach a monitor: expected a Machine or a VirtualMachine",
       );
     }
+    this.level = outer ? outer.level + 1 : 1;
     const policy = options.shadow ?? "split";
     if (policy !== "shared" && policy !== "split") {
       throw new RangeError(
@@ -128,7 +182,7 @@ export class Monitor implements VmHost {
         }": expected "shared" or "split"`,
       );
     }
-    this.machine = machine;
+    this.machine = machine as H;
     this.costs = monitorCosts(options.costs);
     this.policy = policy;
     this.quantumNs = options.quantumNs ?? 10_000_000;
@@ -148,7 +202,8 @@ export class Monitor implements VmHost {
 
     // The parts, each given only what it uses.
     const costs = this.costs;
-    const ledger = this.#ledger = new Ledger(machine);
+    const ledger = this.#ledger = new Ledger(machine, this.level);
+    const hooks = this.hooks;
     const vcpu = this.#vcpu = new Vcpu(machine.cpu, policy);
     const channel = this.#channel = new DiskChannel(machine, 0);
     const shadows = this.#shadows = new ShadowSync({
@@ -158,7 +213,12 @@ export class Monitor implements VmHost {
       ledger,
       vcpu,
     });
-    const reflector = new Reflector({ memory: machine.memory, costs, ledger });
+    const reflector = new Reflector({
+      memory: machine.memory,
+      costs,
+      ledger,
+      hooks,
+    });
     const iprs = this.#iprs = new VirtualIprs({
       cpu: machine.cpu,
       shadows,
@@ -178,6 +238,20 @@ export class Monitor implements VmHost {
       shadows,
       reflector,
       channel,
+      hooks,
+      level: this.level,
+    });
+    const nesting = this.#nesting = new Nesting({
+      machine,
+      vms: this.#vms,
+      frames: this.frames,
+      costs,
+      ledger,
+      vcpu,
+      shadows,
+      exits,
+      iprs,
+      channel,
     });
     this.#scheduler = new Scheduler({
       machine,
@@ -190,7 +264,56 @@ export class Monitor implements VmHost {
       reflector,
       shadows,
       channel,
+      wakeHost: () => nesting.wakeHost(),
     });
+    if (outer && hardware instanceof VirtualMachine) {
+      const o = outer;
+      const vm = hardware;
+      nesting.wakeHost = () => o.#nesting.wakeNested(vm);
+      const scheduler = this.#scheduler;
+      vm.driver = {
+        interrupt: () => channel.poll(),
+        drive: (limit, untilNs) =>
+          scheduler.loop([...this.#vms.values()], {
+            limit,
+            untilNs,
+            yieldWhenIdle: true,
+          }),
+      };
+    }
+  }
+
+  /**
+   * Adds a hook: `"exit"` (every exit record, before the monitor handles
+   * it), `"io"` (every minidisk request) or `"reflect"` (every exception or
+   * interrupt reflected into a guest), optionally only for some VMs and
+   * kinds. A hook returning `"handled"` takes the event over; a hook that
+   * throws stops the run with a `HookError`. Returns a function that
+   * removes the hook.
+   *
+   * @example
+   * ```ts
+   * import { equal } from "node:assert/strict";
+   * import { Machine } from "../machine/machine.ts";
+   * import { Monitor } from "./monitor.ts";
+   * const cp = Monitor.on(new Machine({ memory: "2 MiB", disk: "64 KiB" }));
+   * const vm = cp.vm("T").memory("64 KiB").create();
+   * const seen: string[] = [];
+   * cp.on("exit", (e) => void seen.push(e.kind), { vm: "T" });
+   * // MOVPSL R0 ; HALT
+   * vm.load(new Uint8Array([0xdc, 0x50, 0x00]), 0x200);
+   * vm.set("PC", 0x200);
+   * vm.run();
+   * // The first fetches fill shadow entries (TNV, ACV); then HALT.
+   * equal(seen.at(-1), "HALT");
+   * ```
+   */
+  on<E extends HookEventName>(
+    event: E,
+    fn: Hook<E>,
+    filter?: HookFilter,
+  ): () => void {
+    return this.hooks.on(event, fn, filter);
   }
 
   /** The VMs, by name. */
@@ -303,6 +426,14 @@ export class Monitor implements VmHost {
       realAddress: (gpa) => the().realAddress(gpa),
       chargeTranslation: (blocks) =>
         ledger.charge(the(), costs.ioPageTranslation * blocks),
+      io: (req) =>
+        this.hooks.has("io") &&
+        this.hooks.dispatch("io", {
+          vm: the(),
+          ...req,
+          ns: machine.cpu.ns,
+          level: this.level,
+        }, req.func),
     };
   }
 

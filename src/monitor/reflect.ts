@@ -19,6 +19,7 @@ import { VIRQ_INFO } from "./interrupts.ts";
 import type { Ledger } from "./ledger.ts";
 import { GuestFault, haltVm, VmHalt } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
+import type { Hooks } from "./hooks.ts";
 
 /** What reflection needs of the monitor. */
 export interface ReflectDeps {
@@ -28,6 +29,8 @@ export interface ReflectDeps {
   readonly costs: MonitorCosts;
   /** Charging and trace. */
   readonly ledger: Ledger;
+  /** The reflect hooks. */
+  readonly hooks: Hooks;
 }
 
 /**
@@ -76,7 +79,17 @@ export class Reflector {
     level: number,
     severe = false,
   ): void {
-    const { memory, ledger } = this.#d;
+    const { memory, ledger, hooks } = this.#d;
+    if (
+      hooks.has("reflect") &&
+      hooks.dispatch("reflect", {
+        vm,
+        vector,
+        params,
+        level,
+        ns: ledger.now,
+      }, vectorName(vector))
+    ) return;
     const scbPa = (vm.ipr.scbb + vector) >>> 0;
     let vec: number;
     try {

@@ -17,7 +17,7 @@ import {
   STOP_TIME,
 } from "../machine/cpu.ts";
 import type { RunOptions, StopKind } from "../machine/hardware.ts";
-import type { Machine } from "../machine/machine.ts";
+import type { MonitorHost } from "./host.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ExitDispatcher } from "./exits.ts";
@@ -26,12 +26,13 @@ import type { Ledger } from "./ledger.ts";
 import type { Reflector } from "./reflect.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
 import type { Vcpu } from "./vcpu.ts";
+import { haltVm } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
 
 /** What the scheduler needs of the monitor. */
 export interface SchedulerDeps {
   /** The real processor and the device event queue. */
-  readonly machine: Pick<Machine, "cpu" | "events">;
+  readonly machine: Pick<MonitorHost, "cpu" | "events">;
   /** The monitor's VMs by name (a VM no longer there is not run). */
   readonly vms: ReadonlyMap<string, VirtualMachine>;
   /** Time slice per VM (ns). */
@@ -50,6 +51,17 @@ export interface SchedulerDeps {
   readonly shadows: ShadowSync;
   /** The real disk's completions. */
   readonly channel: DiskChannel;
+  /** Tells the host this monitor has work (a monitor inside a VM: CP under CP). */
+  readonly wakeHost: () => void;
+}
+
+/** Options of {@link Scheduler.loop}. */
+export interface LoopOptions extends RunOptions {
+  /**
+   * Return `idle` when every VM waits, instead of letting time pass: a
+   * monitor inside a VM gives the processor back to the outer monitor.
+   */
+  yieldWhenIdle?: boolean;
 }
 
 /** Shares the processor among VMs. */
@@ -67,6 +79,7 @@ export class Scheduler {
     if (!deliverable(vm)) return;
     if (vm.status === "waiting") vm.status = "ready";
     if (this.#d.vcpu.isLoaded(vm)) this.#d.machine.cpu.requestStop();
+    this.#d.wakeHost();
   }
 
   /** A VM of this monitor that has not halted. */
@@ -75,7 +88,7 @@ export class Scheduler {
   }
 
   /** Runs the candidates, round robin in time slices, until a stop. */
-  loop(candidates: VirtualMachine[], options: RunOptions): { stop: StopKind } {
+  loop(candidates: VirtualMachine[], options: LoopOptions): { stop: StopKind } {
     const d = this.#d;
     const cpu = d.machine.cpu;
     const events = d.machine.events;
@@ -134,6 +147,9 @@ export class Scheduler {
           }
         }
         if (!vm) {
+          // A monitor inside a VM gives the processor back when all its VMs
+          // wait (its wait state).
+          if (options.yieldWhenIdle) return { stop: "idle" };
           // Everyone waits: let simulated time pass to the next event.
           const next = events.nextAt;
           if (next === Infinity || next >= end) {
@@ -170,6 +186,28 @@ export class Scheduler {
             }
           }
           this.#lastRun = vm;
+        }
+        if (vm.driver) {
+          // A monitor runs in this VM: its slice goes to that monitor, which
+          // runs its own VMs in this VM's virtual VM mode.
+          slice ??= { vm, end: Math.min(end, cpu.ns + d.quantumNs) };
+          if (vm.irq !== 0) {
+            // Interrupts for the monitor inside, taken in its wait state.
+            vm.irq = 0;
+            vm.driver.interrupt();
+          }
+          const i0 = cpu.instructions;
+          const r = vm.driver.drive(budget, slice.end);
+          budget -= cpu.instructions - i0;
+          if (r.stop === "halt") {
+            slice = null;
+            haltVm(vm, "every VM of the monitor in it halted", d.ledger);
+          } else if (r.stop === "idle") {
+            slice = null;
+            vm.status = "waiting";
+          } else if (r.stop === "limit") return { stop: "limit" };
+          else if (r.stop === "breakpoint") return { stop: "breakpoint" };
+          continue;
         }
         if (!d.reflector.deliverInterrupts(vm)) continue;
         d.vcpu.syncToCpu(vm);

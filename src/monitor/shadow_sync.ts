@@ -10,11 +10,13 @@
 
 import { MM_PTE_REF, MM_WRITE, SCB } from "../arch/scb.ts";
 import { PTE_M, PTE_V } from "../arch/pte.ts";
+import { PSL_VM } from "../arch/psl.ts";
 import type { CpuExit } from "../machine/cpu.ts";
-import type { Machine } from "../machine/machine.ts";
+import type { MonitorHost } from "./host.ts";
 import { hex8 } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
-import { guestPte, guestTranslate } from "./guest_memory.ts";
+import { guestPte, guestTranslate, walkGuest } from "./guest_memory.ts";
+import { isWalkFault } from "../machine/mmu.ts";
 import type { Ledger } from "./ledger.ts";
 import { machineCheckFrame } from "./reflect.ts";
 import type { ShadowPolicy, ShadowSet } from "./shadow.ts";
@@ -25,7 +27,7 @@ import type { VirtualMachine } from "./vm.ts";
 /** What shadow maintenance needs of the monitor. */
 export interface ShadowSyncDeps {
   /** Real memory and the real processor's translation buffer. */
-  readonly machine: Pick<Machine, "memory" | "cpu">;
+  readonly machine: Pick<MonitorHost, "memory" | "cpu">;
   /** Shadow-table policy. */
   readonly policy: ShadowPolicy;
   /** The cost model. */
@@ -158,6 +160,49 @@ export class ShadowSync {
     return true;
   }
 
+  /**
+   * ACV or TNV while the VM was in its virtual VM mode (a monitor runs in
+   * it): when the inner monitor's tables (the VM's tables) allow the
+   * access, this is a miss in this monitor's shadow of them, filled here
+   * (returns null: retry); otherwise the fault is the inner monitor's, and
+   * the exit record it would get from its processor is returned.
+   */
+  nestedFault(vm: VirtualMachine, x: CpuExit): CpuExit | null {
+    const d = this.#d;
+    const mask = x.params[0]!;
+    const va = x.params[1]! >>> 0;
+    const set = d.vcpu.activeSet(vm);
+    if (
+      x.vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0 &&
+      set.ensureTablePage(va)
+    ) {
+      d.machine.cpu.tbFlushAll();
+      return null;
+    }
+    const write = (mask & MM_WRITE) !== 0;
+    let r: ReturnType<typeof walkGuest> | null = null;
+    try {
+      r = walkGuest(d.machine.memory, vm, va, (vm.vpsl >>> 24) & 3, write);
+    } catch (e) {
+      if (!(e instanceof GuestFault) && !(e instanceof VmHalt)) throw e;
+    }
+    if (r === null || (!isWalkFault(r) && vm.realAddress(r.pa) < 0)) {
+      return { ...x, vector: SCB.MACHINE_CHECK };
+    }
+    if (isWalkFault(r)) {
+      return { ...x, vector: r.vector, params: [r.mask, r.va | 0] };
+    }
+    const key = `${vm.name}:nested:${vm.r[15]}:${va}:${mask}`;
+    if (this.#lastFault === key) return x;
+    this.#lastFault = key;
+    if (write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
+      const pa = vm.realAddress(r.ptePa);
+      if (pa >= 0) d.machine.memory.writeL(pa, (r.pte | PTE_M) | 0);
+    }
+    this.#fill(vm, set, va, r.pa);
+    return null;
+  }
+
   #fill(
     vm: VirtualMachine,
     set: ShadowSet,
@@ -177,7 +222,14 @@ export class ShadowSync {
       ? guestPte(d.machine.memory, vm, va)
       : (PTE_V | (4 << 27) | PTE_M) >>> 0; // no protection when mapping is off
     const frame = vm.frames[gpa >>> 9]!;
-    const shadow = set.fill(va, guest, frame, d.policy);
+    // In virtual VM mode the VM's tables are an inner monitor's shadow
+    // tables, already compressed: the executive view copies them as they are.
+    const shadow = set.fill(
+      va,
+      guest,
+      frame,
+      (vm.vpsl & PSL_VM) !== 0 ? "split" : d.policy,
+    );
     d.machine.cpu.tbFlushOne(va | 0);
     vm.stats.shadowFills++;
     d.ledger.charge(vm, d.costs.shadowFill);

@@ -9,12 +9,15 @@
  */
 
 import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
-import type { Cpu } from "../machine/cpu.ts";
+import type { HostProcessor } from "./host.ts";
 import type { ShadowPolicy, ShadowSet } from "./shadow.ts";
 import type { VirtualMachine } from "./vm.ts";
 
 /** PSL bits the guest owns directly: TP, FPD, DV, FU, IV, T, N, Z, V, C. */
 export const GUEST_PSL_BITS = 0x480000ff;
+
+/** PSL<CUR_MOD> and PSL<PRV_MOD>. */
+const MODE_BITS = 0x03c00000;
 
 /** Real mode for a virtual mode (ring compression). */
 export function compressMode(mode: number): number {
@@ -31,14 +34,14 @@ export function realPsl(vpsl: number): number {
 
 /** Which VM holds the real processor and which shadow view its MMU shows. */
 export class Vcpu {
-  readonly #cpu: Cpu;
+  readonly #cpu: HostProcessor;
   readonly #policy: ShadowPolicy;
   #onCpu: VirtualMachine | null = null;
   #mmuFor: VirtualMachine | null = null;
   #mmuView: "kernel" | "exec" = "kernel";
 
   /** The processor of a monitor with a shadow policy. */
-  constructor(cpu: Cpu, policy: ShadowPolicy) {
+  constructor(cpu: HostProcessor, policy: ShadowPolicy) {
     this.#cpu = cpu;
     this.#policy = policy;
   }
@@ -53,7 +56,14 @@ export class Vcpu {
     if (this.#onCpu !== vm) return;
     const cpu = this.#cpu;
     vm.r.set(cpu.r);
-    vm.vpsl = ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
+    if ((vm.vpsl & PSL_VM) !== 0) {
+      // The VM was in its virtual VM mode (a monitor runs in it): its PSL
+      // is the real one, modes already compressed by the inner monitor.
+      vm.vpsl = (PSL_VM | (cpu.psl & (GUEST_PSL_BITS | MODE_BITS))) | 0;
+      vm.vmpsl = cpu.vmpsl;
+    } else {
+      vm.vpsl = ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
+    }
     this.#onCpu = null;
   }
 
@@ -67,7 +77,9 @@ export class Vcpu {
     const p = vm.vpsl;
     cpu.r.set(vm.r);
     cpu.psl = realPsl(p);
-    cpu.vmpsl = p & VMPSL_MASK;
+    // In its virtual VM mode the VM's VMPSL is the inner monitor's, for the
+    // inner guest: MOVPSL and PROBE there read it from the real VMPSL.
+    cpu.vmpsl = (p & PSL_VM) !== 0 ? vm.vmpsl : p & VMPSL_MASK;
     this.#loadMmu(vm);
     cpu.evalInterrupts();
     this.#onCpu = vm;
@@ -76,7 +88,10 @@ export class Vcpu {
   /** The shadow set the VM's current virtual mode runs on. */
   activeSet(vm: VirtualMachine): ShadowSet {
     const cur = (vm.vpsl >>> 24) & 3;
-    return this.#policy === "split" && cur === 1
+    // In virtual VM mode the modes are real ones and the inner monitor's
+    // tables already carry its ring compression: executive gets the
+    // unremapped view whatever this monitor's policy.
+    return (this.#policy === "split" || (vm.vpsl & PSL_VM) !== 0) && cur === 1
       ? vm.shadow.exec
       : vm.shadow.kernel;
   }

@@ -19,7 +19,7 @@ import type {
   RunOptions,
   RunResult,
 } from "../machine/hardware.ts";
-import type { Machine } from "../machine/machine.ts";
+import type { MonitorHost } from "./host.ts";
 import type { ShadowSet } from "./shadow.ts";
 import type {
   InjectOptions,
@@ -61,6 +61,17 @@ export interface VmStats {
   waitNs: number;
 }
 
+/** A monitor running inside a VM, as the outer monitor's scheduler sees it. */
+export interface VmDriver {
+  /**
+   * Runs the inner monitor's VMs for at most `limit` instructions until
+   * simulated time `untilNs`; `idle` when they all wait.
+   */
+  drive(limit: number, untilNs: number): { stop: string };
+  /** An interrupt of the VM's devices while the monitor inside waits. */
+  interrupt(): void;
+}
+
 /** Lifecycle of a VM. */
 export type VmStatus = "ready" | "waiting" | "halted";
 
@@ -70,7 +81,7 @@ export type VmStatus = "ready" | "waiting" | "halted";
  */
 export interface VmHost {
   /** The real machine. */
-  readonly machine: Machine;
+  readonly machine: MonitorHost;
   /** Copies the real CPU state back into the VM, if the VM is loaded. */
   syncFromCpu(vm: VirtualMachine): void;
   /** Loads the VM's state into the real CPU. */
@@ -161,6 +172,16 @@ export class VirtualMachine implements Hardware {
   status: VmStatus = "ready";
   /** Why the VM halted. */
   haltReason = "";
+  /**
+   * The VM's virtual VMPSL: meaningful while a monitor runs inside the VM
+   * and has set the VM's virtual PSL<VM> (CP under CP).
+   */
+  vmpsl = 0;
+  /**
+   * The monitor running inside this VM, if any: the outer monitor gives
+   * the VM's time slices to it.
+   */
+  driver: VmDriver | null = null;
   /** Statistics. */
   readonly stats: VmStats = {
     instructions: 0,

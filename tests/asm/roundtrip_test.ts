@@ -107,8 +107,36 @@ function simple(info: OperandInfo): string {
   }
 }
 
+/**
+ * Literals of a floating operand: decimal values (a short literal when one
+ * of the 64 encodes it), raw patterns (`S^#^X2A`, `#<1+2*3>`, wide hex).
+ */
+const FLOAT_LITERALS = [
+  "#1.5",
+  "#0.1",
+  "#-2.5E3",
+  "#0",
+  "#63",
+  "S^#64",
+  "S^#^X2A",
+  "I^#5",
+  "#<1+2*3>",
+  "#NEAR",
+];
+
 function modesFor(info: OperandInfo): readonly string[] {
   if (info.access === "b" && info.type === "w") return WORD_BRANCHES;
+  if (
+    info.access === "r" &&
+    (info.type === "f" || info.type === "d" || info.type === "g")
+  ) {
+    return [
+      ...FLOAT_LITERALS,
+      ...(info.type === "f" ? [] : ["I^#^X3ECCCCCCCCCCCCCD"]),
+      ...GENERAL,
+      "SP",
+    ];
+  }
   if (info.access === "r" && info.type === "b") {
     // A byte immediate cannot hold an address.
     return MODES.r.filter((m) => m !== "#NEAR");
@@ -230,7 +258,15 @@ Deno.test("every opcode rejects the modes its access types forbid", () => {
   let count = 0;
   for (const op of OPCODES) {
     op.operands.forEach((oi, i) => {
-      for (const [mode, reason] of ILLEGAL[oi.access]) {
+      const float = oi.type === "f" || oi.type === "d" || oi.type === "g";
+      const illegal = oi.access === "r" && float
+        ? [
+          ...ILLEGAL.r.filter(([m]) => m !== "S^#64"),
+          ["S^#0.1", /0.1 is not a floating short literal/],
+          ["#1E400", /out of the range of [FDG]_floating/],
+        ] as [string, RegExp][]
+        : ILLEGAL[oi.access];
+      for (const [mode, reason] of illegal) {
         const ops = op.operands.map((o, j) => (j === i ? mode : simple(o)));
         const source = `T: ${op.mnemonic} ${ops.join(",")}`;
         assert.throws(
@@ -258,7 +294,24 @@ Deno.test("every opcode rejects the modes its access types forbid", () => {
 Deno.test("every specifier byte: bytes → text → bytes", () => {
   // After the varied byte, the stream continues with extension bytes and
   // (R2)..(R11) specifiers, which every access type accepts.
-  const tail = [0x10, 0x20, 0x30, 0x40, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67];
+  // (Eight extension bytes for a D or G immediate, then up to four more
+  // specifiers: EMODD's five operands.)
+  const tail = [
+    0x10,
+    0x20,
+    0x30,
+    0x40,
+    0x11,
+    0x21,
+    0x31,
+    0x41,
+    0x62,
+    0x63,
+    0x64,
+    0x65,
+    0x66,
+    0x67,
+  ];
   let valid = 0;
   let invalid = 0;
   for (const op of OPCODES) {

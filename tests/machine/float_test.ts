@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   addF,
+  addSplitDG,
   divF,
   fFromInt,
   fFromNumber,
@@ -13,6 +14,7 @@ import {
   floatCompare,
   floatConvert,
   floatDiv,
+  floatEmod,
   FloatFault,
   type FloatFormat,
   floatFromInt,
@@ -21,6 +23,7 @@ import {
   floatMove,
   floatMul,
   floatNeg,
+  floatPoly,
   floatSub,
   floatTest,
   floatToInt,
@@ -29,8 +32,10 @@ import {
   fToNumber,
   moveF,
   mulF,
+  mulSplitDG,
   type Quad,
   subF,
+  subSplitDG,
 } from "../../src/machine/isa/float.ts";
 
 /** Longword from a natural-order 32-bit pattern. */
@@ -435,4 +440,125 @@ Deno.test("F results match exact rational arithmetic on doubles where exact", ()
     assert.equal(fToNumber(addF(fx, fy, false)), fToNumber(fFromNumber(x + y)));
     assert.equal(fToNumber(mulF(fx, fy, false)), fToNumber(fFromNumber(x * y)));
   }
+});
+
+Deno.test("D and G split-fraction add, sub, mul agree with the BigInt reference", () => {
+  const r = rng(0x1234567);
+  const pick = (fmt: "d" | "g"): Quad => {
+    const maxE = fmt === "d" ? 255 : 2047;
+    const sh = fmt === "d" ? 7 : 4;
+    const mask = maxE << sh;
+    let v0 = r();
+    let v1 = r();
+    const k = r() % 5;
+    const e = k === 0
+      ? (maxE >> 1) + (r() % 8)
+      : k === 1
+      ? 1 + (r() % 4)
+      : k === 2
+      ? maxE - (r() % 4)
+      : k === 3
+      ? (maxE >> 1) + (r() % 70)
+      : -1;
+    if (e >= 0) v0 = (v0 & ~mask) | (e << sh);
+    if (r() % 7 === 0) v1 = r() % 4;
+    if ((v0 & mask) === 0) v0 &= 0x7fff;
+    return [v0 >>> 0, v1 >>> 0];
+  };
+  const res = (f: () => Quad) => {
+    try {
+      return f().join(",");
+    } catch (e) {
+      return (e as FloatFault).kind;
+    }
+  };
+  for (let i = 0; i < 6000; i++) {
+    const fmt = i & 1 ? "d" : "g";
+    const a = pick(fmt);
+    const k = r() % 4;
+    // Equal, nearly equal (cancellation) and independent operands.
+    const b: Quad = k === 0
+      ? [a[0], a[1]]
+      : k === 1
+      ? [(a[0] ^ (r() & 0x80ff0000)) >>> 0, (a[1] ^ r()) >>> 0]
+      : pick(fmt);
+    const fu = (i & 2) !== 0;
+    assert.equal(
+      res(() => addSplitDG(fmt, a, b, fu)),
+      res(() => floatAdd(fmt, a, b, fu)),
+    );
+    assert.equal(
+      res(() => subSplitDG(fmt, a, b, fu)),
+      res(() => floatSub(fmt, a, b, fu)),
+    );
+    assert.equal(
+      res(() => mulSplitDG(fmt, a, b, fu)),
+      res(() => floatMul(fmt, a, b, fu)),
+    );
+  }
+});
+
+Deno.test("EMOD: integer and fraction parts of the extended product", () => {
+  const f = (x: number): Quad => floatFromNumber("f", x);
+  let r = floatEmod("f", f(1.5), 0, f(2.75), false);
+  assert.deepEqual([r.int, r.overflow, fToNumber(r.fraction[0])], [
+    4,
+    false,
+    0.125,
+  ]);
+  r = floatEmod("f", f(-2.5), 0, f(1.5), false);
+  assert.deepEqual([r.int, r.overflow, fToNumber(r.fraction[0])], [
+    -3,
+    false,
+    -0.75,
+  ]);
+  // The extension byte adds 8 fraction bits below mulr's 24, but the F
+  // product keeps only the top 32 of its 64 bits before normalizing:
+  // (1 + 2^-31) × 2^31 = 0x40000000_80000000 × 2^-62 loses its last bit.
+  r = floatEmod("f", [F_ONE, 0], 0x01, f(2 ** 31), false);
+  assert.deepEqual([r.int, r.overflow, r.fraction], [-(2 ** 31), true, [0, 0]]);
+  r = floatEmod("f", [F_ONE, 0], 0x80, f(2 ** 23), false); // (1 + 2^-24) × 2^23
+  assert.deepEqual([r.int, r.overflow, fToNumber(r.fraction[0])], [
+    2 ** 23,
+    false,
+    0.5,
+  ]);
+  r = floatEmod("f", f(2 ** 40), 0, [F_ONE, 0], false);
+  assert.deepEqual([r.int, r.overflow, r.fraction], [0, true, [0, 0]]);
+  // D: 0.1 (56 bits, rounded up) × 10 = 1 + 2^-58 exactly: fraction 2^-58
+  // = 0.1 × 2^-57, exponent 71 (0x47) → natural 0x23800000 00000000.
+  r = floatEmod("d", D_TENTH, 0, floatFromInt("d", 10), false);
+  assert.deepEqual([r.int, r.overflow, r.fraction], [1, false, [0x2380, 0]]);
+  faults(
+    "reserved-operand",
+    0,
+    () => floatEmod("g", [0x8000, 0], 0, G_ONE, false),
+  );
+});
+
+Deno.test("POLY: Horner's rule, highest coefficient first", () => {
+  const table = [2, 3, 1].map((x) => floatFromNumber("f", x));
+  const at = (x: number) =>
+    floatPoly("f", floatFromNumber("f", x), 2, (i) => table[i]!, false);
+  // 2x^2 + 3x + 1 at 2 = 15 = 0.1111 × 2^4 → natural 0x42700000.
+  assert.deepEqual(at(2), [0x4270, 0]);
+  assert.equal(floatToNumber("f", at(-0.5)), 0);
+  const g = [1, -1, 0.5].map((x) => floatFromNumber("g", x));
+  assert.equal(
+    floatToNumber(
+      "g",
+      floatPoly("g", floatFromNumber("g", 3), 2, (i) => g[i]!, false),
+    ),
+    6.5,
+  );
+  faults(
+    "reserved-operand",
+    0,
+    () => floatPoly("f", [F_ONE, 0], 32, () => [F_ONE, 0], false),
+  );
+  faults(
+    "reserved-operand",
+    0,
+    () => floatPoly("f", [F_ONE, 0], 1, () => [0x8000, 0], false),
+  );
 });

@@ -15,6 +15,7 @@ import { IPR } from "../../src/arch/ipr.ts";
 import { Machine } from "../../src/machine/machine.ts";
 import type { Hardware, RunResult } from "../../src/machine/hardware.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
+import type { MonitorHost } from "../../src/monitor/nested.ts";
 import type { VirtualMachine } from "../../src/monitor/vm.ts";
 
 // ---------------------------------------------------------------------------
@@ -200,6 +201,40 @@ export function monitorWithVm(
   return { cp, vm };
 }
 
+/**
+ * A monitor `levels` deep (1: on the machine; 2: CP under CP; 3...), each
+ * inner monitor in a VM "CPn" of the one outside it, and the guest's VM
+ * "G" under the innermost. Returns every monitor, outermost first.
+ */
+export function nestedMonitorWithVm(
+  levels: number,
+  options: MonitorOptions = {},
+): {
+  outer: Monitor;
+  cps: Monitor<MonitorHost>[];
+  cp: Monitor<MonitorHost>;
+  vm: VirtualMachine;
+} {
+  const mib = 1024 * 1024;
+  // Each level needs the inner level's memory, its shadow tables and its
+  // bounce buffer.
+  const memFor = (l: number) => 2 * mib * 2 ** (levels - l);
+  const outer = Monitor.on(
+    new Machine({ memory: memFor(0), disk: `${levels} MiB` }),
+    { quantumNs: 1_000_000, ...options },
+  );
+  const cps: Monitor<MonitorHost>[] = [outer];
+  for (let l = 1; l < levels; l++) {
+    const host = cps[l - 1]!.vm(`CP${l + 1}`).memory(memFor(l)).minidisk(
+      (levels - l) * mib,
+    ).create();
+    cps.push(Monitor.on(host, { quantumNs: 1_000_000, ...options }));
+  }
+  const cp = cps[cps.length - 1]!;
+  const vm = cp.vm("G").memory(MEMORY).minidisk(DISK_BLOCKS * 512).create();
+  return { outer, cps, cp, vm };
+}
+
 /** One run of a program on one machine. */
 export interface Run<H extends Target> {
   hw: H;
@@ -231,12 +266,16 @@ export function runBoth(
   source: string | Assembly,
   s: Setup = {},
   options: MonitorOptions = {},
+  levels = 1,
 ): Pair {
   const a = typeof source === "string" ? asm(source, s.origin) : source;
   const m = bareMachine();
   prepare(m, a, s);
   const bare = go(m, s);
-  const { cp, vm } = monitorWithVm(options);
+  const { cp, vm } = levels === 1 ? monitorWithVm(options) : (() => {
+    const n = nestedMonitorWithVm(levels, options);
+    return { cp: n.outer, vm: n.vm };
+  })();
   prepare(vm, a, s);
   const virt = go(vm, s);
   return { asm: a, setup: s, sym: (n) => a.symbol(n), bare, virt, cp, vm };

@@ -36,7 +36,7 @@ const HANDLED: [number, number, "fault" | "trap" | "interrupt"][] = [
   [0x24, 2, "fault"], // translation not valid
   [0x28, 0, "interrupt"], // trace (saved PC: the next instruction)
   [0x2c, 0, "fault"], // breakpoint
-  [0x34, 1, "trap"], // arithmetic
+  [0x34, 1, "trap"], // arithmetic (integer traps; floating faults 8-10)
   [0x40, 1, "trap"], // CHMK
   [0x44, 1, "trap"], // CHME
   [0x48, 1, "trap"], // CHMS
@@ -83,7 +83,17 @@ function handlers(): string {
       `        MOVL #${hex(LOG)}, R11`,
       `${h}ok:`,
     );
-    if (n > 0) out.push(`        ADDL2 #${4 * n}, SP`);
+    if (v === 0x34) {
+      // Arithmetic codes 8-10 are the floating FAULTS (PC = the faulting
+      // instruction): go on with the next block, as for the other faults.
+      out.push(
+        `        CMPL (SP)+, #8`,
+        `        BLSSU ${h}trap`,
+        `        MOVL @#${hex(RESUME)}, (SP)`,
+        `        REI`,
+        `${h}trap:`,
+      );
+    } else if (n > 0) out.push(`        ADDL2 #${4 * n}, SP`);
     if (kind === "fault") {
       // Go on with the next block: a string instruction interrupted by the
       // fault saved PSL<FPD> set, which the next block must not inherit.
@@ -220,10 +230,71 @@ function stringInstruction(r: Rng): string {
   }
 }
 
+/** Floating instructions by format (F, D, G). */
+const FLOATS: Readonly<Record<"F" | "D" | "G", readonly string[]>> = {
+  F: [
+    "ADDF2",
+    "SUBF2",
+    "MULF2",
+    "DIVF2",
+    "MOVF",
+    "MNEGF",
+    "ADDF3",
+    "DIVF3",
+    "CMPF",
+    "TSTF",
+    "CVTFL",
+    "CVTRFL",
+    "CVTFB",
+    "CVTLF",
+    "CVTFD",
+    "CVTFG",
+  ],
+  D: ["ADDD2", "SUBD2", "MULD3", "DIVD2", "MOVD", "CMPD", "CVTDF", "CVTLD"],
+  G: ["ADDG3", "SUBG2", "MULG2", "DIVG3", "MNEGG", "CMPG", "CVTGF", "CVTRGL"],
+};
+
+/**
+ * A floating operand: a register (a pair for D and G), a floating literal,
+ * or memory in the playground (random bits: reserved operands, dirty
+ * zeros, huge and tiny values).
+ */
+function floatOperand(r: Rng, wide: boolean, write: boolean): string {
+  const k = r.int(write ? 3 : 5);
+  if (k === 0) return `@#${hex(dataAddress(r))}`;
+  if (k === 1) return `${hex(r.int(0x1000))}(R6)`;
+  if (k === 3) {
+    return `#${r.pick(["0.5", "1.5", "-2.5", "0.1", "1E30", "-3E-30", "120"])}`;
+  }
+  return wide ? r.pick(["R0", "R2", "R4"]) : r.pick(REGS);
+}
+
+/** A floating-point instruction: F, D or G arithmetic, moves, conversions. */
+function floatInstruction(r: Rng): string {
+  const fmt = r.pick(["F", "F", "D", "G"] as const);
+  const op = r.pick(FLOATS[fmt]);
+  const wide = fmt !== "F";
+  const src = () => floatOperand(r, wide, false);
+  if (/^(CMP)/.test(op)) return `${op} ${src()}, ${src()}`;
+  if (/^TST/.test(op)) return `${op} ${src()}`;
+  if (/^CVTL/.test(op)) {
+    return `${op} ${source(r)}, ${floatOperand(r, op !== "CVTLF", true)}`;
+  }
+  if (/^CVTR?[FDG][LB]$/.test(op)) return `${op} ${src()}, ${destination(r)}`;
+  if (/^CVT[FDG][FDG]$/.test(op)) {
+    return `${op} ${src()}, ${floatOperand(r, op[4] !== "F", true)}`;
+  }
+  if (op.endsWith("3")) {
+    return `${op} ${src()}, ${src()}, ${floatOperand(r, wide, true)}`;
+  }
+  return `${op} ${src()}, ${floatOperand(r, wide, true)}`;
+}
+
 /** One random instruction (or a short sequence) of the body of a block. */
 function instruction(r: Rng, next: string, noExec: boolean): string {
   const k = r.int(100);
   if (k < 4) return stringInstruction(r);
+  if (k < 8) return floatInstruction(r);
   if (k < 24) {
     const op = r.pick(ALU2);
     return `${op} ${source(r, sourceSize(op))}, ${destination(r)}`;
@@ -417,17 +488,24 @@ function generate(seed: number, noExec = false): Generated {
   return { seed, source: src, setup };
 }
 
-function check(seed: number, shadow: ShadowPolicy, verbose = false): void {
+function check(
+  seed: number,
+  shadow: ShadowPolicy,
+  verbose = false,
+  levels = 1,
+): void {
   const g = generate(seed, shadow === "shared");
   if (verbose) console.log(g.source);
   const a = asm(g.source);
-  const p = runBoth(a, g.setup, { shadow });
-  const replay = shadow === "split"
-    ? `EQUIVALENCE_SEED=${seed}`
-    : `EQUIVALENCE_SEED=${seed} EQUIVALENCE_SHADOW=shared`;
+  const p = runBoth(a, g.setup, { shadow }, levels);
+  const replay =
+    (shadow === "split"
+      ? `EQUIVALENCE_SEED=${seed}`
+      : `EQUIVALENCE_SEED=${seed} EQUIVALENCE_SHADOW=shared`) +
+    (levels > 1 ? ` EQUIVALENCE_LEVELS=${levels}` : "");
   assertEquivalent(
     p,
-    `seed ${seed} (${shadow}, start mode ${
+    `seed ${seed} (${shadow}, ${levels} level(s), start mode ${
       (g.setup.psl! >>> 24) & 3
     }, mapping ${g.setup.mapping}); replay with ${replay}`,
   );
@@ -438,14 +516,23 @@ if (only !== undefined) {
   const shadow = Deno.env.get("EQUIVALENCE_SHADOW") === "shared"
     ? "shared"
     : "split";
+  const levels = Number(Deno.env.get("EQUIVALENCE_LEVELS") ?? 1);
   Deno.test(
-    `equivalence: seed ${only} (${shadow})`,
-    () => check(Number(only), shadow, true),
+    `equivalence: seed ${only} (${shadow}, ${levels} level(s))`,
+    () => check(Number(only), shadow, true, levels),
   );
 } else {
   const FIRST = 1000, COUNT = 500;
   Deno.test(`equivalence: ${COUNT} random programs (seeds ${FIRST}-${FIRST + COUNT - 1}), bare and under the monitor (split)`, () => {
     for (let seed = FIRST; seed < FIRST + COUNT; seed++) check(seed, "split");
+  });
+
+  Deno.test("equivalence: 100 random programs bare and under two levels of monitor (CP under CP, split)", () => {
+    for (let seed = 1000; seed < 1100; seed++) check(seed, "split", false, 2);
+  });
+
+  Deno.test("equivalence: 30 random programs bare and under three levels of monitor", () => {
+    for (let seed = 1100; seed < 1130; seed++) check(seed, "split", false, 3);
   });
 
   Deno.test("equivalence: 150 random programs that never enter executive mode, under the shared policy", () => {
@@ -457,12 +544,13 @@ if (only !== undefined) {
     if (a.source !== b.source) throw new Error("same seed, different program");
     // Over the programs: the runs take exits of many kinds.
     const kinds = new Set<string>();
-    let reflected = 0, fills = 0, strings = 0;
+    let reflected = 0, fills = 0, strings = 0, floats = 0;
     for (let seed = 1000; seed < 1040; seed++) {
       const g = generate(seed);
       const p = runBoth(asm(g.source), g.setup, { shadow: "split" });
       for (const k of Object.keys(p.vm.stats.exits)) kinds.add(k);
       if (/MOVC|CMPC|LOCC|SKPC|SCANC|SPANC/.test(g.source)) strings++;
+      if (/\b[A-Z]+[FDG][23]? /.test(g.source)) floats++;
       reflected += p.vm.stats.reflected;
       fills += p.vm.stats.shadowFills;
     }
@@ -487,6 +575,9 @@ if (only !== undefined) {
     }
     if (strings < 20) {
       throw new Error(`string instructions in only ${strings} of 40 programs`);
+    }
+    if (floats < 20) {
+      throw new Error(`floating instructions in only ${floats} of 40 programs`);
     }
     if (reflected < 100 || fills < 100) {
       throw new Error(`${reflected} reflections, ${fills} fills`);

@@ -553,6 +553,9 @@ export function floatFromNumber(format: FloatFormat, x: number): Quad {
 
 const TWO32 = 4294967296;
 
+/** Powers of two 2^0 to 2^63 (a table lookup is faster than `**`). */
+const P2: Float64Array = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
+
 /** Bit length of a non-negative integer below 2^53. */
 function bitLen(x: number): number {
   if (x < TWO32) return 32 - Math.clz32(x);
@@ -566,10 +569,10 @@ function roundPackF(sign: number, mag: number, e2: number, fu: boolean) {
   let q: number;
   let eq: number;
   if (l > 25) {
-    q = Math.floor(mag / 2 ** (l - 25));
+    q = Math.floor(mag / P2[l - 25]!);
     eq = e2 + l - 25;
   } else {
-    q = mag * 2 ** (25 - l);
+    q = mag * P2[25 - l]!;
     eq = e2 - (25 - l);
   }
   let r = Math.floor((q + 1) / 2);
@@ -615,7 +618,7 @@ export function addF(a: number, b: number, fu: boolean): number {
   const fa = (((a & 0x7f) | 0x80) << 16) | (a >>> 16);
   const fb = (((b & 0x7f) | 0x80) << 16) | (b >>> 16);
   const sa = (a >>> 15) & 1;
-  const s = sa === ((b >>> 15) & 1) ? fa * 2 ** d + fb : fa * 2 ** d - fb;
+  const s = sa === ((b >>> 15) & 1) ? fa * P2[d]! + fb : fa * P2[d]! - fb;
   if (s === 0) return 0;
   return s < 0
     ? roundPackF(sa ^ 1, -s, eb - 152, fu)
@@ -658,7 +661,7 @@ export function divF(dividend: number, divisor: number, fu: boolean): number {
   if (ed === 0) return 0;
   const fr = (((divisor & 0x7f) | 0x80) << 16) | (divisor >>> 16);
   const fd = (((dividend & 0x7f) | 0x80) << 16) | (dividend >>> 16);
-  const n = fd * 2 ** 26;
+  const n = fd * 67108864; // 2^26
   let q = Math.floor(n / fr);
   const rem = n - q * fr;
   if (rem < 0) q -= 1;
@@ -681,4 +684,445 @@ export function fToNumber(a: number): number {
 /** Encode a JavaScript number as F, rounded as the VAX rounds. */
 export function fFromNumber(x: number): number {
   return floatFromNumber("f", x)[0];
+}
+
+// ---------------------------------------------------------------------------
+// D and G add, subtract and multiply on split fractions: a fraction is a
+// pair (h, l) of numbers, value h × 2^32 + l with 0 <= l < 2^32, so that
+// every intermediate stays an integer below 2^53 (exact in a double).
+
+/** Unpacked D or G value with a split fraction (h includes the hidden bit). */
+interface Split {
+  sign: number;
+  exp: number;
+  h: number;
+  l: number;
+}
+
+function unpackSplit(fmt: Fmt, v: Quad): Split {
+  const h = swap(v[0]);
+  const sign = h >>> 31;
+  const exp = (h >>> fmt.expShift) & fmt.maxExp;
+  if (exp === 0) {
+    if (sign !== 0) throw ROF;
+    return { sign: 0, exp: 0, h: 0, l: 0 };
+  }
+  return {
+    sign,
+    exp,
+    h: (h & ((1 << fmt.hiFracBits) - 1)) | (1 << fmt.hiFracBits),
+    l: swap(v[1]),
+  };
+}
+
+/**
+ * Round the exact magnitude (h × 2^32 + l) × 2^e2 to p bits (ties away
+ * from zero) and pack; h < 2^52.
+ */
+function roundPackSplit(
+  fmt: Fmt,
+  sign: number,
+  h: number,
+  l: number,
+  e2: number,
+  fu: boolean,
+): Quad {
+  if (h === 0 && l === 0) return [0, 0];
+  const len = h !== 0 ? 32 + bitLen(h) : bitLen(l);
+  const p = fmt.p;
+  const k = len - p; // shift that leaves p bits
+  if (k > 0) {
+    // Add half a unit of the last place, then shift right by k.
+    if (k <= 32) {
+      l += P2[k - 1]!;
+      if (l >= TWO32) {
+        l -= TWO32;
+        h += 1;
+      }
+      if (k === 32) {
+        l = h;
+        h = 0;
+      } else {
+        const m = P2[k]!;
+        const hr = h % m;
+        h = (h - hr) / m;
+        l = Math.floor(l / m) + hr * P2[32 - k]!;
+      }
+    } else {
+      h += P2[k - 33]!;
+      const m = P2[k - 32]!;
+      l = Math.floor(h / m);
+      h = 0;
+    }
+    // l may now hold more than 32 bits when h was folded into it.
+    if (l >= TWO32) {
+      h += Math.floor(l / TWO32);
+      l %= TWO32;
+    }
+  } else if (k < 0) {
+    const s = -k;
+    if (s >= 32) {
+      h = l * P2[s - 32]!;
+      l = 0;
+    } else {
+      const m = P2[s]!;
+      const t = l * m;
+      h = h * m + Math.floor(t / TWO32);
+      l = t % TWO32;
+    }
+  }
+  let exp = e2 + k + p + fmt.bias;
+  const top = P2[p - 32]!;
+  if (h >= top) {
+    // Rounding carried into a new bit: the value is exactly 2^p.
+    h = top / 2;
+    l = 0;
+    exp += 1;
+  }
+  if (exp > fmt.maxExp) throw OVF;
+  if (exp < 1) {
+    if (fu) throw UNF;
+    return [0, 0];
+  }
+  const hi = ((sign << 31) | (exp << fmt.expShift) |
+    (h & ((1 << fmt.hiFracBits) - 1))) >>> 0;
+  return [swap(hi), swap(l)];
+}
+
+function addSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
+  if (a.exp === 0) {
+    return b.exp === 0 ? [0, 0] : roundPackSplit(
+      fmt,
+      b.sign,
+      b.h,
+      b.l,
+      b.exp - fmt.bias - fmt.p,
+      fu,
+    );
+  }
+  if (b.exp === 0) {
+    return roundPackSplit(fmt, a.sign, a.h, a.l, a.exp - fmt.bias - fmt.p, fu);
+  }
+  // a: the larger magnitude.
+  if (
+    a.exp < b.exp ||
+    (a.exp === b.exp && (a.h < b.h || (a.h === b.h && a.l < b.l)))
+  ) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  const d = a.exp - b.exp;
+  const e2 = a.exp - fmt.bias - fmt.p - 2;
+  // A = a × 4 (two guard bits).
+  let ah = a.h * 4 + Math.floor(a.l / 1073741824);
+  let al = (a.l % 1073741824) * 4;
+  if (d > fmt.p + 2) {
+    return roundPackSplit(fmt, a.sign, ah, al, e2, fu);
+  }
+  // B = b × 2^(2 − d): floor for an addition, ceiling for a subtraction.
+  const sub = a.sign !== b.sign;
+  let bh: number;
+  let bl: number;
+  if (d <= 2) {
+    const m = P2[2 - d]!;
+    const t = b.l * m;
+    bh = b.h * m + Math.floor(t / TWO32);
+    bl = t % TWO32;
+  } else {
+    const s = d - 2;
+    let lost: boolean;
+    if (s < 32) {
+      const m = P2[s]!;
+      const hr = b.h % m;
+      lost = b.l % m !== 0;
+      bh = (b.h - hr) / m;
+      bl = Math.floor(b.l / m) + hr * P2[32 - s]!;
+    } else {
+      const m = P2[s - 32]!;
+      lost = b.l !== 0 || b.h % m !== 0;
+      bh = 0;
+      bl = Math.floor(b.h / m);
+    }
+    if (sub && lost) {
+      bl += 1;
+      if (bl >= TWO32) {
+        bl -= TWO32;
+        bh += 1;
+      }
+    }
+  }
+  if (sub) {
+    ah -= bh;
+    al -= bl;
+    if (al < 0) {
+      al += TWO32;
+      ah -= 1;
+    }
+  } else {
+    ah += bh;
+    al += bl;
+    if (al >= TWO32) {
+      al -= TWO32;
+      ah += 1;
+    }
+  }
+  return roundPackSplit(fmt, a.sign, ah, al, e2, fu);
+}
+
+function mulSplit(fmt: Fmt, a: Split, b: Split, fu: boolean): Quad {
+  if (a.exp === 0 || b.exp === 0) return [0, 0];
+  const la1 = Math.floor(a.l / 65536);
+  const la0 = a.l % 65536;
+  const lb1 = Math.floor(b.l / 65536);
+  const lb0 = b.l % 65536;
+  // The product divided by 2^32, truncated (rounding stays exact: the
+  // round bit is far above).
+  const low = (la1 * lb0 + la0 * lb1) * 65536 + la0 * lb0;
+  const mid = a.h * lb1 + b.h * la1;
+  const m2 = a.h * lb0 + b.h * la0 + la1 * lb1 + Math.floor(low / TWO32);
+  let h = a.h * b.h + Math.floor(mid / 65536) + Math.floor(m2 / TWO32);
+  let l = (mid % 65536) * 65536 + (m2 % TWO32);
+  if (l >= TWO32) {
+    l -= TWO32;
+    h += 1;
+  }
+  const e2 = (a.exp - fmt.bias - fmt.p) + (b.exp - fmt.bias - fmt.p) + 32;
+  return roundPackSplit(fmt, a.sign ^ b.sign, h, l, e2, fu);
+}
+
+/** ADDD/ADDG on split fractions (same results as {@link floatAdd}). */
+export function addSplitDG(
+  format: "d" | "g",
+  a: Quad,
+  b: Quad,
+  fu: boolean,
+): Quad {
+  const fmt = FMT[format];
+  return addSplit(fmt, unpackSplit(fmt, a), unpackSplit(fmt, b), fu);
+}
+
+/** SUBD/SUBG on split fractions: `minuend − subtrahend`. */
+export function subSplitDG(
+  format: "d" | "g",
+  minuend: Quad,
+  subtrahend: Quad,
+  fu: boolean,
+): Quad {
+  const fmt = FMT[format];
+  const s = unpackSplit(fmt, subtrahend);
+  const m = unpackSplit(fmt, minuend);
+  s.sign ^= 1;
+  return addSplit(fmt, m, s, fu);
+}
+
+/** MULD/MULG on split fractions (same results as {@link floatMul}). */
+export function mulSplitDG(
+  format: "d" | "g",
+  a: Quad,
+  b: Quad,
+  fu: boolean,
+): Quad {
+  const fmt = FMT[format];
+  return mulSplit(fmt, unpackSplit(fmt, a), unpackSplit(fmt, b), fu);
+}
+
+// ---------------------------------------------------------------------------
+// EMODx and POLYx: extended-precision operations with the truncations the
+// architecture specifies at fixed places (POLY keeps 31 or 63 fraction bits
+// of each product and sum before normalizing). They are computed, as SimH's
+// vax_fpa.c computes them, on a 64-bit fraction normalized at bit 63.
+
+const M64 = (1n << 64n) - 1n;
+
+/** A value with a 64-bit fraction: value = frac / 2^64 × 2^(exp − bias). */
+interface Wide {
+  sign: number;
+  exp: number;
+  frac: bigint;
+}
+
+function unpackWide(fmt: Fmt, v: Quad): Wide {
+  const u = unpack(fmt, v);
+  return { sign: u.sign, exp: u.exp, frac: u.frac << BigInt(64 - fmt.p) };
+}
+
+function normWide(a: Wide): void {
+  if (a.frac === 0n) {
+    a.sign = 0;
+    a.exp = 0;
+    return;
+  }
+  const shift = 64 - bitLength(a.frac);
+  if (shift > 0) {
+    a.frac = (a.frac << BigInt(shift)) & M64;
+    a.exp -= shift;
+  }
+}
+
+function packWide(fmt: Fmt, a: Wide, fu: boolean): Quad {
+  if (a.frac === 0n) return [0, 0];
+  let frac = a.frac + (1n << BigInt(63 - fmt.p));
+  let exp = a.exp;
+  if (frac > M64) {
+    frac >>= 1n;
+    exp += 1;
+  }
+  return packExact(fmt, a.sign, exp, frac >> BigInt(64 - fmt.p), fu);
+}
+
+/** a = a × b, the fraction product truncated to 64 bits then masked. */
+function mulWide(
+  a: Wide,
+  b: Wide,
+  full: boolean,
+  bias: number,
+  mask: bigint,
+): void {
+  if (a.exp === 0 || b.exp === 0) {
+    a.sign = 0;
+    a.exp = 0;
+    a.frac = 0n;
+    return;
+  }
+  a.sign ^= b.sign;
+  a.exp = a.exp + b.exp - bias;
+  const p = full ? (a.frac * b.frac) >> 64n : (a.frac >> 32n) * (b.frac >> 32n);
+  a.frac = p & ~mask & M64;
+  normWide(a);
+}
+
+/** a = a + b on 64-bit fractions (truncating), masked before normalizing. */
+function addWide(a: Wide, b: Wide, mask: bigint): void {
+  if (a.frac === 0n) {
+    a.sign = b.sign;
+    a.exp = b.exp;
+    a.frac = b.frac;
+    return;
+  }
+  if (b.frac === 0n) return;
+  if (a.exp < b.exp || (a.exp === b.exp && a.frac < b.frac)) {
+    const t = { ...a };
+    a.sign = b.sign;
+    a.exp = b.exp;
+    a.frac = b.frac;
+    b = t;
+  }
+  const d = a.exp - b.exp;
+  if (a.sign !== b.sign) {
+    if (d !== 0) {
+      // Two's complement of b shifted right with its sign: the smaller
+      // operand is subtracted rounded toward minus infinity.
+      const nb = d > 63 ? M64 : (((M64 + 1n - b.frac) & M64) >> BigInt(d)) |
+        ((M64 << BigInt(64 - d)) & M64);
+      a.frac = (a.frac + nb) & M64;
+    } else {
+      a.frac = a.frac - b.frac;
+    }
+    a.frac &= ~mask & M64;
+    normWide(a);
+  } else {
+    const sb = d > 63 ? 0n : b.frac >> BigInt(d);
+    let s = a.frac + sb;
+    if (s > M64) {
+      s = (1n << 63n) | ((s & M64) >> 1n);
+      a.exp += 1;
+    }
+    a.frac = s & ~mask & M64;
+  }
+}
+
+/** Separates the integer part (EMOD): returns it, leaves the fraction. */
+function modWide(a: Wide, bias: number): { int: number; overflow: boolean } {
+  let int = 0;
+  let overflow = false;
+  if (a.exp <= bias) return { int, overflow };
+  if (a.exp <= bias + 64) {
+    const n = a.exp - bias;
+    const ip = a.frac >> BigInt(64 - n);
+    int = Number(ip & 0xffffffffn);
+    overflow = a.exp > bias + 32 ||
+      (a.exp === bias + 32 && int > (a.sign ? 0x80000000 : 0x7fffffff));
+    if (a.sign) int = -int;
+    a.frac = n === 64 ? 0n : (a.frac << BigInt(n)) & M64;
+    a.exp = bias;
+  } else {
+    if (a.exp < bias + 96) {
+      int = Number((a.frac << BigInt(a.exp - bias - 64)) & 0xffffffffn);
+    }
+    if (a.sign) int = -int;
+    a.frac = 0n;
+    a.sign = 0;
+    a.exp = 0;
+    overflow = true;
+  }
+  normWide(a);
+  return { int: int | 0, overflow };
+}
+
+/** Result of EMODx. */
+export interface EmodResult {
+  /** The integer part (low 32 bits; sign as the product's). */
+  int: number;
+  /** The integer part does not fit in a longword (sets V). */
+  overflow: boolean;
+  /** The fraction part, rounded, in the operand's format. */
+  fraction: Quad;
+}
+
+/**
+ * EMODx: multiplies `mulr` extended by `ext` (8 more fraction bits for F
+ * and D, 11 for G: the word's bits 15:5) by `muld`, and separates the
+ * product into its integer and its fraction parts.
+ */
+export function floatEmod(
+  format: FloatFormat,
+  mulr: Quad,
+  ext: number,
+  muld: Quad,
+  fu: boolean,
+): EmodResult {
+  const fmt = FMT[format];
+  const a = unpackWide(fmt, mulr);
+  const b = unpackWide(fmt, muld);
+  if (format === "f") {
+    a.frac |= BigInt(ext & 0xff) << 32n;
+    mulWide(a, b, false, fmt.bias, 0xffffffffn);
+  } else if (format === "d") {
+    a.frac |= BigInt(ext & 0xff);
+    mulWide(a, b, true, fmt.bias, 0n);
+  } else {
+    a.frac |= BigInt((ext & 0xffff) >>> 5);
+    mulWide(a, b, true, fmt.bias, 0n);
+  }
+  const { int, overflow } = modWide(a, fmt.bias);
+  return { int, overflow, fraction: packWide(fmt, a, fu) };
+}
+
+/**
+ * POLYx: evaluates the polynomial with `degree` + 1 coefficients (highest
+ * power first, read by `coefficient(i)`) at `arg` by Horner's rule, each
+ * step truncated as the architecture says. A degree above 31 is a reserved
+ * operand.
+ */
+export function floatPoly(
+  format: FloatFormat,
+  arg: Quad,
+  degree: number,
+  coefficient: (i: number) => Quad,
+  fu: boolean,
+): Quad {
+  if (degree > 31) throw ROF;
+  const fmt = FMT[format];
+  const x = unpackWide(fmt, arg);
+  const mask = format === "f" ? (1n << 33n) - 1n : 1n;
+  let res = packWide(fmt, unpackWide(fmt, coefficient(0)), fu);
+  for (let i = 1; i <= degree; i++) {
+    const r = unpackWide(fmt, res);
+    mulWide(r, x, format !== "f", fmt.bias, mask);
+    const c = unpackWide(fmt, coefficient(i));
+    addWide(r, c, mask);
+    res = packWide(fmt, r, fu);
+  }
+  return res;
 }

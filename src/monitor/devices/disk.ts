@@ -12,11 +12,22 @@
 
 import { IPR } from "../../arch/ipr.ts";
 import { checkBlockRange, DKCS } from "../../machine/devices/disk.ts";
-import type { Machine } from "../../machine/machine.ts";
+import type { MonitorHost } from "../host.ts";
 import type { DiskView } from "../../machine/hardware.ts";
 import { VIRQ } from "../interrupts.ts";
-import { type BlockRun, type Extent, translateBlocks } from "./minidisk.ts";
+import {
+  type BlockRun,
+  type Extent,
+  translateBlocks,
+  writeProtected,
+} from "./minidisk.ts";
 import type { DevicePort } from "./port.ts";
+
+/**
+ * DKCS<ERRCODE> of a write through a read-only link: the virtual
+ * controller's write-protect error (code 4, beside devices.md's 1 to 3).
+ */
+export const WRITE_PROTECTED = 4;
 
 /** Blocks in the monitor's bounce buffer (one segment at most). */
 export const BOUNCE_BLOCKS = 64;
@@ -31,6 +42,17 @@ export interface DiskPort extends DevicePort {
   readonly stats: { ioRequests: number; waitNs: number };
   /** Charges the translation of a request of `blocks` blocks. */
   chargeTranslation(blocks: number): void;
+  /**
+   * Gives a request to the io hooks first; true when a hook took it over
+   * (did the transfer itself, or refused it).
+   */
+  io(request: {
+    func: "read" | "write" | "reserved";
+    block: number;
+    count: number;
+    memory: number;
+    async: boolean;
+  }): boolean;
 }
 
 /** One segment of a request: real blocks and the guest buffer. */
@@ -167,11 +189,28 @@ export class VirtualDisk implements DiskView {
     port.clear(VIRQ.DISK);
     let error = 0;
     let runs: BlockRun[] | undefined;
+    const fname = func === 1 ? "read" : func === 2 ? "write" : "reserved";
+    if (
+      port.io({
+        func: fname,
+        block: this.blk,
+        count: this.cnt,
+        memory: this.mem,
+        async,
+      })
+    ) {
+      // An io hook did the transfer (or refused it) itself.
+      this.finish(0);
+      return;
+    }
     if (func !== 1 && func !== 2) error = 3;
     else if (!(runs = translateBlocks(this.extents, this.blk, this.cnt))) {
       error = 1;
     } else if (this.mem + this.cnt * 512 > port.memorySize) error = 2;
-    const fname = func === 1 ? "read" : func === 2 ? "write" : "reserved";
+    else if (func === 2 && writeProtected(this.extents, this.blk, this.cnt)) {
+      // A read-only link: the controller refuses the write, nothing moves.
+      error = WRITE_PROTECTED;
+    }
     if (error || !runs) {
       if (port.tracing) {
         port.trace(
@@ -244,7 +283,7 @@ export class VirtualDisk implements DiskView {
 
 /** The real machine as the disk channel uses it. */
 export type ChannelMachine = Pick<
-  Machine,
+  MonitorHost,
   "cpu" | "disk" | "events" | "memory"
 >;
 

@@ -17,6 +17,8 @@ export interface Extent {
   owner: string;
   /** Label (e.g. `191` in CP's style, or a description). */
   label: string;
+  /** Reached through a read-only link: writes fail (write-protect error). */
+  readOnly?: boolean;
 }
 
 /** A contiguous piece of a translated request. */
@@ -101,6 +103,26 @@ export class MinidiskMap {
       if (this.#extents[i]!.owner === owner) this.#extents.splice(i, 1);
     }
   }
+}
+
+/**
+ * Whether any block of [block, block + count) lies on a read-only extent
+ * (a read-only LINK): a write there fails with the controller's
+ * write-protect error.
+ */
+export function writeProtected(
+  extents: readonly Extent[],
+  block: number,
+  count: number,
+): boolean {
+  let base = 0;
+  for (const e of extents) {
+    if (e.readOnly && block < base + e.blocks && block + count > base) {
+      return true;
+    }
+    base += e.blocks;
+  }
+  return false;
 }
 
 /**
