@@ -76,6 +76,17 @@ export type {
   OpcodeVariant,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
+export {
+  FLOAT_FAULT_CODE,
+  FloatFault,
+  floatFromNumber,
+  floatToNumber,
+} from "./src/machine/isa/float.ts";
+export type {
+  FloatFaultKind,
+  FloatFormat,
+  Quad,
+} from "./src/machine/isa/float.ts";
 export { DEFAULT_RUN_BUDGET_MS } from "./src/machine/run_options.ts";
 export {
   listenForInterrupts,
