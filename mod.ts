@@ -261,6 +261,21 @@ export type {
   WorkloadSpec,
 } from "./src/guests/mod.ts";
 export {
+  expandSweep,
+  mergeRows,
+  runConfig,
+  shardOf,
+  sweep,
+  withoutHostTime,
+} from "./src/analysis/sweep.ts";
+export type {
+  SweepConfig,
+  SweepOptions,
+  SweepRow,
+  SweepSpec,
+} from "./src/analysis/sweep.ts";
+export { sweepTable } from "./src/display/paging.ts";
+export {
   checkVirtualizability,
   describeState,
   Evidence,
