@@ -26,6 +26,7 @@ import { disassemble } from "../asm/disassembler.ts";
 import { listing } from "../asm/listing.ts";
 import { formatCount } from "../machine/units.ts";
 import { demo } from "./demo.ts";
+import { sweepCommand } from "./sweep.ts";
 import {
   checkVirtualizability,
   formatEvidence,
@@ -56,6 +57,7 @@ Commands:
   check    Popek and Goldberg's conditions, checked on the instruction set
   bench    measure guest instructions per second
   demo     the guided tour
+  sweep    run a paging sweep (parallel, or one shard of it) or merge shards
 Run "vmmlab help <command>" (or "vmmlab <command> --help") for a command's
 options. Paths are relative to the directory you are in.`;
 
@@ -429,6 +431,7 @@ const COMMANDS = [
   "check",
   "bench",
   "demo",
+  "sweep",
 ];
 
 /** Runs the command line; returns the exit status. */
@@ -481,6 +484,8 @@ export async function main(args: string[]): Promise<number> {
         return traceCommand(rest);
       case "check":
         return checkCommand(rest);
+      case "sweep":
+        return await sweepCommand(rest);
       default:
         console.error(
           `vmmlab: unknown command "${cmd}": expected ${

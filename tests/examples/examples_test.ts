@@ -25,6 +25,11 @@ const EXPECT: Record<string, RegExp[]> = {
     /BOB reads past his 384 blocks\s+9081\s+1\s+1/,
   ],
   "shadow_page_tables.ts": [/R7\s+1028\s+1028/, /EW \(was KW\)/],
+  "paging_delays.ts": [
+    /#\s+real\s+VMs\s+policy/,
+    /160K\s+2\s+clock/,
+    /Largest slowdown: \d+\.\d\d x at \d+ KiB/,
+  ],
 };
 
 const files = [...Deno.readDirSync(`${root}examples`)].filter((e) =>
