@@ -254,3 +254,16 @@ rof:    MOVL    #2,R5
     throws(() => parseRunArgs([path, "--disk", "100"]), UsageError);
   });
 });
+
+Deno.test("run --vm --memory 256MiB: the monitor sizes real memory for a large VM", async () => {
+  await withProgram("MOVL #5,R0\nHALT\n", (path) => {
+    const spec = parseRunArgs([path, "--vm", "--memory", "256MiB"]);
+    if (spec === "help") throw new Error("unexpected help");
+    const rep = executeRun(spec, vmTarget);
+    equal(rep.stop, "halt");
+    equal(rep.regs.R0, "00000005");
+    const big = parseRunArgs([path, "--vm", "--memory", "1GiB"]);
+    if (big === "help") throw new Error("unexpected help");
+    throws(() => executeRun(big, vmTarget), /a VM can have up to 989 MiB/);
+  });
+});
