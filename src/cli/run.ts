@@ -7,7 +7,9 @@
 
 import { assemble } from "../asm/assembler.ts";
 import { Machine } from "../machine/machine.ts";
+import { MAX_MEMORY_SIZE } from "../machine/memory.ts";
 import {
+  formatBytes,
   formatCount,
   formatHex,
   formatNs,
@@ -222,10 +224,23 @@ function bareTarget(spec: RunSpec): { hw: Hardware } {
 export function vmTarget(
   spec: RunSpec,
 ): { hw: Hardware; finish: () => Record<string, unknown> } {
-  const machine = new Machine({
-    memory: spec.memory + 4 * 1024 * 1024,
-    disk: "1 MiB",
-  });
+  // Real memory: the guest's, its two shadow system tables (a 64th of it
+  // each, contiguous) and room for the monitor's other tables.
+  const real = Math.ceil((spec.memory + spec.memory / 32) / 512) * 512 +
+    4 * 1024 * 1024;
+  if (real > MAX_MEMORY_SIZE) {
+    const most = Math.floor((MAX_MEMORY_SIZE - 4 * 1024 * 1024) * 32 / 33);
+    throw new CliError(
+      `Cannot run a VM of ${
+        formatBytes(spec.memory)
+      }: with the monitor's tables it needs ${
+        formatBytes(real)
+      } of real memory, more than the machine's ${
+        formatBytes(MAX_MEMORY_SIZE)
+      } (a VM can have up to ${Math.floor(most / 1024 / 1024)} MiB)`,
+    );
+  }
+  const machine = new Machine({ memory: real, disk: "1 MiB" });
   const cp = Monitor.on(machine);
   const vm = cp.vm("GUEST").memory(spec.memory).minidisk("512 KiB").create();
   return {

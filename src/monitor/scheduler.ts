@@ -9,14 +9,17 @@
 
 import {
   STOP_BREAKPOINT,
+  STOP_BUDGET,
   STOP_EXIT,
   STOP_HALT,
   STOP_IDLE,
+  STOP_INTERRUPT,
   STOP_LIMIT,
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
-import type { RunOptions, StopKind } from "../machine/hardware.ts";
+import type { StopKind } from "../machine/hardware.ts";
+import { INTERRUPT_FLAG } from "../machine/interrupt.ts";
 import type { MonitorHost } from "./host.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
@@ -55,8 +58,16 @@ export interface SchedulerDeps {
   readonly wakeHost: () => void;
 }
 
-/** Options of {@link Scheduler.loop}. */
-export interface LoopOptions extends RunOptions {
+/** Options of {@link Scheduler.loop} (run options already checked). */
+export interface LoopOptions {
+  /** Instruction limit (default: none). */
+  limit?: number | undefined;
+  /** Absolute simulated time to stop at (default: none). */
+  untilNs?: number;
+  /** Breakpoints (unsigned addresses). */
+  breakpoints?: number[] | undefined;
+  /** `performance.now()` value at which the budget ends (default: none). */
+  hostDeadline?: number;
   /**
    * Return `idle` when every VM waits, instead of letting time pass: a
    * monitor inside a VM gives the processor back to the outer monitor.
@@ -87,18 +98,21 @@ export class Scheduler {
     return v.status !== "halted" && this.#d.vms.get(v.name) === v;
   }
 
-  /** Runs the candidates, round robin in time slices, until a stop. */
+  /**
+   * Runs the candidates, round robin in time slices, until a stop (options
+   * checked by `checkRunOptions`). Between exits it looks at the interrupt
+   * flag and the host-time budget every 64 turns (the processor looks
+   * every 65,536 instructions within a turn).
+   */
   loop(candidates: VirtualMachine[], options: LoopOptions): { stop: StopKind } {
     const d = this.#d;
     const cpu = d.machine.cpu;
     const events = d.machine.events;
     const vms = d.vms;
-    const limit = options.limit ?? Infinity;
-    let budget = limit;
-    let end = options.untilNs ?? Infinity;
-    if (options.forNs !== undefined) {
-      end = Math.min(end, cpu.ns + options.forNs);
-    }
+    let budget = options.limit ?? Infinity;
+    const end = options.untilNs ?? Infinity;
+    const hostDeadline = options.hostDeadline ?? Infinity;
+    let turns = 0;
     if (options.breakpoints) cpu.setBreakpoints(options.breakpoints);
     let rr = this.#lastRun
       ? Math.max(0, candidates.indexOf(this.#lastRun) + 1)
@@ -129,6 +143,14 @@ export class Scheduler {
         if (!anyLive) return { stop: "halt" };
         if (budget <= 0) return { stop: "limit" };
         if (cpu.ns >= end) return { stop: "time" };
+        if ((++turns & 63) === 0) {
+          if (Atomics.load(INTERRUPT_FLAG, 0) !== 0) {
+            return { stop: "interrupted" };
+          }
+          if (hostDeadline !== Infinity && performance.now() >= hostDeadline) {
+            return { stop: "budget" };
+          }
+        }
         let vm: VirtualMachine | undefined;
         if (
           slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
@@ -222,7 +244,11 @@ export class Scheduler {
         // clock to the next event, however far, and charged all that time
         // to itself as guest time, taking the processor from every other VM.)
         cpu.nextEventNs = Infinity;
-        const code = cpu.run(budget, Math.min(slice.end, events.nextAt));
+        const code = cpu.run(
+          budget,
+          Math.min(slice.end, events.nextAt),
+          hostDeadline,
+        );
         const ran = cpu.instructions - i0;
         budget -= ran;
         // Progress (or any other kind of stop) ends a run of shadow fills.
@@ -262,6 +288,10 @@ export class Scheduler {
             break;
           case STOP_HALT:
             return { stop: "halt" };
+          case STOP_INTERRUPT:
+            return { stop: "interrupted" };
+          case STOP_BUDGET:
+            return { stop: "budget" };
         }
       }
     } finally {

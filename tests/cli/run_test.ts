@@ -221,3 +221,16 @@ Deno.test("a file that cannot be read is a clear error with exit status 1, not a
     equal(err.includes("    at "), false, "no stack trace");
   }
 });
+
+Deno.test("run --vm --memory 256MiB: the monitor sizes real memory for a large VM", async () => {
+  await withProgram("MOVL #5,R0\nHALT\n", (path) => {
+    const spec = parseRunArgs([path, "--vm", "--memory", "256MiB"]);
+    if (spec === "help") throw new Error("unexpected help");
+    const rep = executeRun(spec, vmTarget);
+    equal(rep.stop, "halt");
+    equal(rep.regs.R0, "00000005");
+    const big = parseRunArgs([path, "--vm", "--memory", "1GiB"]);
+    if (big === "help") throw new Error("unexpected help");
+    throws(() => executeRun(big, vmTarget), /a VM can have up to 989 MiB/);
+  });
+});
