@@ -26,7 +26,7 @@ import {
 import type { VirtualIprs } from "./iprs.ts";
 import type { Ledger } from "./ledger.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
-import { GuestFault, VmHalt } from "./signals.ts";
+import { GuestFault, nonexistentMemory, VmHalt } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
 
 /** What emulation needs of the monitor. */
@@ -268,6 +268,8 @@ export class Emulator {
   #ldpctx(vm: VirtualMachine): void {
     const mem = this.#d.memory;
     const pcb = vm.ipr.pcbb >>> 0;
+    // As the processor: the whole PCB must exist before anything changes.
+    if (pcb + 0x60 > vm.memorySize) throw nonexistentMemory(false, pcb);
     const rd = (off: number) => guestPhysReadL(mem, vm, pcb + off);
     const stk = [rd(0), rd(4), rd(8), rd(12)];
     const regs = Array.from({ length: 14 }, (_, k) => rd(0x10 + 4 * k));
@@ -301,8 +303,8 @@ export class Emulator {
     const pc = guestRead(mem, vm, sp >>> 0, 0);
     const psl = guestRead(mem, vm, (sp + 4) >>> 0, 0);
     const pcb = vm.ipr.pcbb >>> 0;
-    // Check the PCB exists before changing anything.
-    guestPhysReadL(mem, vm, pcb + 0x4c);
+    // Check the PCB exists before changing anything (as the processor).
+    if (pcb + 0x50 > vm.memorySize) throw nonexistentMemory(true, pcb);
     if ((vm.vpsl & PSL_IS) !== 0) {
       vm.r[14] = sp + 8;
     } else {

@@ -19,7 +19,7 @@ import type { DiskChannel } from "./devices/disk.ts";
 import type { Emulator } from "./emulate.ts";
 import type { Hooks } from "./hooks.ts";
 import type { Ledger } from "./ledger.ts";
-import type { Reflector } from "./reflect.ts";
+import { machineCheckFrame, type Reflector } from "./reflect.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
 import { GuestFault, haltVm, VmHalt } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
@@ -139,6 +139,20 @@ export class ExitDispatcher {
         d.reflector.enterEmulation(vm, x.vector);
         return false;
       }
+      if (x.vector === SCB.MACHINE_CHECK && x.params.length === 5) {
+        // The processor's machine check on a guest access (a page of
+        // nonexistent guest memory, see ShadowSync): its code, address and
+        // PC advance are bare hardware's; state 1 gets the VM's software
+        // IPL, CADR and MSER. Severe, as the bare processor delivers it.
+        const p = x.params;
+        const f = machineCheckFrame(vm, (p[2]! - 4) | 0, {
+          write: p[1] === 0x82,
+          opcode: p[3]! >>> 24,
+          delta: p[4]! & 0xff,
+        });
+        d.reflector.reflect(vm, x.vector, f, -1, true);
+        return false;
+      }
       d.reflector.reflect(vm, x.vector, x.params, -1);
       return false;
     } catch (e) {
@@ -156,8 +170,19 @@ export class ExitDispatcher {
         // retried instruction is traced once. (The exit's PSL still has the
         // TP the processor set when it began the instruction.)
         vm.vpsl &= ~PSL_TP;
+        let params = e.params;
+        if (e.vector === SCB.MACHINE_CHECK && params.length === 2) {
+          // The monitor's own access met nonexistent guest memory: the
+          // KA655 frame, with this instruction's opcode and PC advance.
+          const emulated = x.kind === "vm-emulation";
+          params = machineCheckFrame(vm, params[1]!, {
+            write: params[0] === 0x82,
+            opcode: emulated ? x.opcode : (x.access?.opcode ?? 0),
+            delta: emulated ? x.nextPc - x.pc : (x.access?.delta ?? 0),
+          });
+        }
         try {
-          d.reflector.reflect(vm, e.vector, e.params, -1, e.severe);
+          d.reflector.reflect(vm, e.vector, params, -1, e.severe);
         } catch (e2) {
           if (e2 instanceof VmHalt) haltVm(vm, e2.reason, d.ledger);
           else throw e2;

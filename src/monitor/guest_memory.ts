@@ -21,7 +21,7 @@ import {
   walk,
   walkInto,
 } from "../machine/mmu.ts";
-import { GuestFault, VmHalt } from "./signals.ts";
+import { GuestFault, nonexistentMemory, VmHalt } from "./signals.ts";
 import { ACCESS } from "./paging/pager.ts";
 
 const READ = ACCESS.READ;
@@ -61,7 +61,7 @@ export function walkGuest(
     });
   } catch (e) {
     if (e instanceof NonexistentMemory) {
-      throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+      throw nonexistentMemory(false, e.address);
     }
     if (e instanceof RangeError) {
       throw new VmHalt("process PTE in P0 or P1 space");
@@ -115,7 +115,7 @@ export function walkGuestInto(
     return walkInto(vm.ipr, va, mode, write, READER, WALK);
   } catch (e) {
     if (e instanceof NonexistentMemory) {
-      throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+      throw nonexistentMemory(false, e.address);
     }
     if (e instanceof RangeError) {
       throw new VmHalt("process PTE in P0 or P1 space");
@@ -183,14 +183,14 @@ export function guestRead(
       guestTranslate(mem, vm, va >>> 0, mode, false),
       READ,
     );
-    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    if (pa < 0) throw nonexistentMemory(false, va);
     return mem.readL(pa);
   }
   let v = 0;
   const gpas = guestTranslateL(mem, vm, va, mode, false);
   for (let k = 0; k < 4; k++) {
     const pa = vm.realAddress(gpas[k]!, READ);
-    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    if (pa < 0) throw nonexistentMemory(false, va + k);
     v |= mem.u8[pa]! << (8 * k);
   }
   return v | 0;
@@ -206,7 +206,7 @@ export function guestWrite(
 ): void {
   if ((va & 511) <= 508) {
     const pa = vm.realAddress(guestTranslate(mem, vm, va >>> 0, mode, true));
-    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    if (pa < 0) throw nonexistentMemory(true, va);
     mem.writeL(pa, value);
     return;
   }
@@ -214,7 +214,7 @@ export function guestWrite(
   const gpas = guestTranslateL(mem, vm, va, mode, true);
   for (let k = 0; k < 4; k++) {
     const pa = vm.realAddress(gpas[k]!);
-    if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    if (pa < 0) throw nonexistentMemory(true, va + k);
     pas.push(pa);
   }
   pas.forEach((pa, k) => mem.u8[pa] = value >>> (8 * k));
@@ -228,7 +228,7 @@ export function guestPhysReadL(
 ): number {
   const pa = vm.realAddress(gpa, READ);
   if (pa < 0 || vm.realAddress(gpa + 3, READ) < 0) {
-    throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    throw nonexistentMemory(false, gpa);
   }
   let v = 0;
   for (let k = 0; k < 4; k++) {
@@ -245,7 +245,7 @@ export function guestPhysWriteL(
   value: number,
 ): void {
   if (vm.realAddress(gpa) < 0 || vm.realAddress(gpa + 3) < 0) {
-    throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    throw nonexistentMemory(true, gpa);
   }
   for (let k = 0; k < 4; k++) {
     mem.u8[vm.realAddress(gpa + k)] = value >>> (8 * k);

@@ -281,6 +281,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       costs,
       ledger,
       vcpu,
+      realMachineChecks: this.level === 1,
     });
     const reflector = new Reflector({
       memory: machine.memory,

@@ -9,7 +9,7 @@
  */
 
 import { MM_PTE_REF, MM_WRITE, SCB } from "../arch/scb.ts";
-import { PTE_M, PTE_V } from "../arch/pte.ts";
+import { PTE_M, PTE_PFN_MASK, PTE_V } from "../arch/pte.ts";
 import { PSL_VM } from "../arch/psl.ts";
 import type { CpuExit } from "../machine/cpu.ts";
 import type { MonitorHost } from "./host.ts";
@@ -37,7 +37,21 @@ export interface ShadowSyncDeps {
   readonly ledger: Ledger;
   /** The processor's view of the VMs' MMUs. */
   readonly vcpu: Vcpu;
+  /**
+   * True when the host is a real processor (a level-1 monitor): a page of
+   * nonexistent guest memory is then shadowed by a frame beyond real
+   * memory, so the processor itself raises the machine check at the very
+   * access bare hardware would, after the instruction's earlier effects.
+   */
+  readonly realMachineChecks?: boolean;
 }
+
+/**
+ * The frame a shadow PTE gets for nonexistent guest memory: the highest
+ * PFN, beyond any real memory (1 GiB - 512), so an access raises the
+ * processor's machine check with bare hardware's code and address.
+ */
+export const NONEXISTENT_FRAME = PTE_PFN_MASK;
 
 /** Fills and flushes the shadow tables of the VMs of one monitor. */
 export class ShadowSync {
@@ -150,6 +164,24 @@ export class ShadowSync {
       throw e;
     }
     if (gpa >>> 0 >= vm.memorySize) {
+      if (
+        d.realMachineChecks === true && (vm.vpsl & PSL_VM) === 0 &&
+        this.#lastFault !== key &&
+        d.machine.memory.size <= NONEXISTENT_FRAME * 512
+      ) {
+        // Let the processor raise it: the instruction runs again and its
+        // partial effects (a queue's interlock bit, a link written before
+        // the faulting one) and the machine check's code and address are
+        // bare hardware's; exits.ts reflects the machine check.
+        set.ensureTablePage(va);
+        if (set.ptePa(va) >= 0) {
+          this.#lastFault = key;
+          this.#fillNonexistent(vm, set, va);
+          return true;
+        }
+        // Not covered by the shadow tables (e.g. mapping off, beyond the
+        // guest's memory): the monitor reports it itself (below).
+      }
       // Nonexistent guest memory: the machine check the KA655 reports
       // (vax-architecture.md 5.4), with the frame bare hardware pushes.
       throw new GuestFault(
@@ -212,6 +244,18 @@ export class ShadowSync {
     }
     this.#fill(vm, set, va, r.pa, write);
     return null;
+  }
+
+  /** Shadows va by {@link NONEXISTENT_FRAME} with the guest's protection. */
+  #fillNonexistent(vm: VirtualMachine, set: ShadowSet, va: number): void {
+    const d = this.#d;
+    const guest = vm.ipr.mapen
+      ? guestPte(d.machine.memory, vm, va)
+      : (PTE_V | (4 << 27) | PTE_M) >>> 0;
+    set.fill(va, guest, NONEXISTENT_FRAME, d.policy, true);
+    d.machine.cpu.tbFlushOne(va | 0);
+    vm.stats.shadowFills++;
+    d.ledger.charge(vm, d.costs.shadowFill);
   }
 
   #fill(

@@ -20,6 +20,16 @@ export class GuestFault {
   ) {}
 }
 
+/**
+ * A machine check on nonexistent guest memory met by the monitor's own
+ * access: SCB 0x04, severe, parameters [code (0x80 read, 0x82 write),
+ * address]; the exit dispatcher completes them into the KA655 frame
+ * (`machineCheckFrame`) with the instruction's opcode and PC advance.
+ */
+export function nonexistentMemory(write: boolean, address: number): GuestFault {
+  return new GuestFault(0x04, [write ? 0x82 : 0x80, address | 0], true);
+}
+
 /** The VM halts (internal). */
 export class VmHalt {
   /** Creates the halt with the reason the VM reports. */
