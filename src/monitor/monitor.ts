@@ -493,14 +493,22 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     };
   }
 
-  /** Runs every VM, round robin in time slices, until all halt or a limit. */
-  run(options: RunOptions = {}): MonitorRunResult {
+  /**
+   * Runs every VM (or only `options.vms`), round robin in time slices,
+   * until all halt or a limit.
+   */
+  run(
+    options: RunOptions & { vms?: Iterable<VirtualMachine> } = {},
+  ): MonitorRunResult {
     const t0 = this.machine.cpu.ns;
     const i0 = [...this.#vms.values()].reduce(
       (s, v) => s + v.stats.instructions,
       0,
     );
-    const r = this.#scheduler.loop([...this.#vms.values()], options);
+    const which = options.vms
+      ? [...options.vms].filter((v) => this.#vms.get(v.name) === v)
+      : [...this.#vms.values()];
+    const r = this.#scheduler.loop(which, options);
     const vms: Record<string, string> = {};
     for (const v of this.#vms.values()) {
       vms[v.name] = v.status === "halted"
