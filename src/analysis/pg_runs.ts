@@ -30,7 +30,7 @@ import {
 } from "../arch/opcodes.ts";
 import { makePte } from "../arch/pte.ts";
 import { assemble } from "../asm/assembler.ts";
-import type { OpcodeVariant } from "../machine/cpu.ts";
+import type { Cpu, OpcodeVariant } from "../machine/cpu.ts";
 import type { Hardware } from "../machine/hardware.ts";
 import { Machine } from "../machine/machine.ts";
 import { Monitor } from "../monitor/monitor.ts";
@@ -391,6 +391,32 @@ interface StartRegisters {
   mapen: number;
 }
 
+/** A bare processor's registers, read from its fields (fast path). */
+function cpuSnapshot(cpu: Cpu): Snapshot {
+  const r = Array.from(cpu.r, (v) => v >>> 0);
+  const psl = cpu.psl >>> 0;
+  const stacks = Array.from(cpu.stk, (v) => v >>> 0);
+  stacks[(psl & 0x04000000) !== 0 ? 4 : (psl >>> 24) & 3] = r[14]!;
+  return {
+    r,
+    psl,
+    stacks,
+    iprs: {
+      P0BR: cpu.p0br >>> 0,
+      P0LR: cpu.p0lr >>> 0,
+      P1BR: cpu.p1br >>> 0,
+      P1LR: cpu.p1lr >>> 0,
+      SBR: cpu.sbr >>> 0,
+      SLR: cpu.slr >>> 0,
+      PCBB: cpu.pcbb >>> 0,
+      SCBB: cpu.scbb >>> 0,
+      ASTLVL: cpu.astlvl >>> 0,
+      SISR: cpu.sisr >>> 0,
+      MAPEN: cpu.mapen >>> 0,
+    },
+  };
+}
+
 /** Builds the world in memory; returns the image loaded. */
 function prepare(
   mem: MemoryAccess,
@@ -429,9 +455,18 @@ function startIprs(st: StartRegisters) {
   };
 }
 
+/** Longwords that differ: [byte offset, before, after]. */
+function diffWords(a: Int32Array, b: Int32Array): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  const n = a.length;
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) out.push([i * 4, a[i]! >>> 0, b[i]! >>> 0]);
+  }
+  return out;
+}
+
 function observe(
-  hw: Hardware,
-  saved: () => ArrayLike<number>,
+  take: () => Snapshot,
   mem: MemoryAccess,
   on: "bare" | "guest",
   inst: Instance,
@@ -440,17 +475,15 @@ function observe(
   image: Uint8Array,
   step: () => { halted: boolean; exited: boolean },
 ): Observation {
-  const before = snapshot(hw, saved);
+  const before = take();
   const r = step();
-  const after = snapshot(hw, saved);
+  const after = take();
   const base = s.location === 0 ? 0 : LOCATION_B;
   const now = mem.read(base, WORLD_SIZE);
-  const a = new Int32Array(image.buffer, image.byteOffset, WORLD_SIZE >>> 2);
-  const b = new Int32Array(now.buffer, now.byteOffset, WORLD_SIZE >>> 2);
-  const memory: [number, number, number][] = [];
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) memory.push([i * 4, a[i]! >>> 0, b[i]! >>> 0]);
-  }
+  const memory = diffWords(
+    new Int32Array(image.buffer, image.byteOffset, WORLD_SIZE >>> 2),
+    new Int32Array(now.buffer, now.byteOffset, WORLD_SIZE >>> 2),
+  );
   let event: ScbEvent | null = null;
   const pc = after.r[15]!;
   if (!r.halted && pc >= HANDLERS && pc < HANDLERS + 0x200 && pc % 4 === 0) {
@@ -533,8 +566,7 @@ export class Runner {
     cpu.tbFlushAll();
     cpu.evalInterrupts();
     return observe(
-      m,
-      () => m.cpu.stk,
+      () => cpuSnapshot(cpu),
       mem,
       "bare",
       inst,
@@ -610,11 +642,11 @@ export class Runner {
     vm.set("PC", CODE);
     this.#monitor.machine.cpu.ns += laterNs;
     return observe(
-      vm,
-      () => {
-        g.monitor.syncFromCpu(g);
-        return g.vstk;
-      },
+      () =>
+        snapshot(vm, () => {
+          g.monitor.syncFromCpu(g);
+          return g.vstk;
+        }),
       mem,
       "guest",
       inst,

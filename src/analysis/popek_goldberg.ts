@@ -547,19 +547,17 @@ function specs(info: OpcodeInfo): Spec[] {
           state: baseState(m),
           value: 1,
           varies: "base",
-          guest: true,
+          guest: m < 2, // as a guest: the compressed modes, kernel and executive
         });
-        if (m !== 3) {
-          out.push({
-            inst,
-            state: { ...baseState(m), prev: m },
-            value: 1,
-            varies: "previous mode",
-            guest: false,
-          });
-        }
-        out[out.length - (m !== 3 ? 2 : 1)]!.guest = m < 2; // compressed modes
       }
+      // The previous mode against the protection (kernel, previous kernel).
+      out.push({
+        inst,
+        state: { ...baseState(0), prev: 0 },
+        value: 1,
+        varies: "previous mode",
+        guest: false,
+      });
     }
   }
   return out;

@@ -21,11 +21,6 @@ import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 import type { Executor, Family, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
-import {
-  executeString,
-  STRING_OPCODES,
-  type StringCpu,
-} from "./isa/strings.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -429,8 +424,6 @@ export class Cpu {
   #faultDelta = 0;
   readonly #exc = new VaxException();
   #inIe = false;
-  /** The processor as the string instructions see it (isa/strings.ts). */
-  readonly #strings: StringCpu;
   /** Opcode variants (null on every real VAX: no cost). */
   readonly #variants: ReadonlyMap<number, OpcodeVariant> | null;
   /** A variant's fault at the boundary counts as the instruction. */
@@ -487,50 +480,7 @@ export class Cpu {
     this.setCostModel(this.#cost);
     for (const family of FAMILIES) this.#install(family);
     this.#ctx = this.#makeContext();
-    this.#strings = this.#stringPort();
-    // The character strings (isa/strings.ts) run on their own port; cpu.ts's
-    // switch calls them directly, this entry serves the FPD resume.
-    for (const op of Object.values(STRING_OPCODES)) {
-      this.#ext[op] = (_x, op) => executeString(this.#strings, op, this.#opv);
-    }
     this.reset();
-  }
-
-  #stringPort(): StringCpu {
-    // deno-lint-ignore no-this-alias
-    const cpu = this;
-    return {
-      r: this.r,
-      get psl() {
-        return cpu.psl;
-      },
-      set psl(v: number) {
-        cpu.psl = v;
-      },
-      get instructionPc() {
-        return cpu.#faultPc;
-      },
-      u8: this.#u8,
-      readB: (va) => this.#read(va | 0, 1, (this.psl >>> 24) & 3),
-      readL: (va) => this.#read(va | 0, 4, (this.psl >>> 24) & 3),
-      writeB: (va, v) => this.#write(va | 0, 1, v, ((this.psl >>> 24) & 3) | 4),
-      writeL: (va, v) => this.#write(va | 0, 4, v, ((this.psl >>> 24) & 3) | 4),
-      pagePa: (va, write) => {
-        const mode = (this.psl >>> 24) & 3;
-        if (write) {
-          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode | 4)
-            ? this.#wrPa | (va & 511)
-            : -1;
-        }
-        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode
-          ? this.#rdPa | (va & 511)
-          : -1;
-      },
-      charge: (n) => {
-        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
-      },
-      reservedOperand: () => this.#fault(SCB.RESERVED_OPERAND),
-    };
   }
 
   #install(family: Family): void {
@@ -580,6 +530,22 @@ export class Cpu {
         this.psl |= PSL_V;
         if ((this.psl & PSL_IV) !== 0) this.#setTrap(ARITH.INTEGER_OVERFLOW);
       },
+      pagePa: (va, write) => {
+        // The one-entry read and write caches hold the page of the last
+        // access that translated through the TB; nothing else is trusted.
+        if (write) {
+          return (va >>> 9) === this.#wrPage && this.#wrAcc === (mode() | 4)
+            ? this.#wrPa | (va & 511)
+            : -1;
+        }
+        return (va >>> 9) === this.#rdPage && this.#rdAcc === mode()
+          ? this.#rdPa | (va & 511)
+          : -1;
+      },
+      charge: (n) => {
+        this.#t[0] = this.#t[0]! + n * this.#t[1]!;
+      },
+      u8: this.#u8,
     };
   }
 
@@ -2110,16 +2076,6 @@ export class Cpu {
         if (!this.#privileged()) return;
         return this.#mtpr(opv[0]!, opv[1]!);
 
-      // --- character strings (isa/strings.ts) --------------------------------
-      case 0x28: // MOVC3
-      case 0x29: // CMPC3
-      case 0x2a: // SCANC
-      case 0x2b: // SPANC
-      case 0x2c: // MOVC5
-      case 0x2d: // CMPC5
-      case 0x3a: // LOCC
-      case 0x3b: // SKPC
-        return executeString(this.#strings, op, opv);
       case 0xdb:
         if (!this.#privileged()) return;
         return this.#mfpr(opv[0]!);

@@ -87,6 +87,17 @@ export interface IsaContext {
   trap(code: number): void;
   /** Sets V and, when PSL<IV> is set, requests the integer-overflow trap. */
   overflow(): void;
+  /**
+   * For bulk moves (the string instructions): the physical address of va
+   * when the last read (write: false) or write (write: true) in the current
+   * mode translated va's page and that page is plain memory, else -1. Never
+   * faults and never translates: do one ordinary access in the page first.
+   */
+  pagePa(va: number, write: boolean): number;
+  /** Adds the simulated time of n memory references (bulk moves). */
+  charge(references: number): void;
+  /** Physical memory as bytes (bulk moves at {@link IsaContext.pagePa}). */
+  readonly u8: Uint8Array;
 }
 
 /**

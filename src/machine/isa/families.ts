@@ -12,6 +12,13 @@ import { BITFIELD } from "./bitfield.ts";
 import { FLOATING } from "./floating.ts";
 import { INTEGER } from "./integer.ts";
 import { QUEUE } from "./queue.ts";
+import { STRINGS } from "./strings.ts";
 
 /** Every family, installed in this order (a later one wins a clash). */
-export const FAMILIES: readonly Family[] = [INTEGER, BITFIELD, QUEUE, FLOATING];
+export const FAMILIES: readonly Family[] = [
+  INTEGER,
+  BITFIELD,
+  QUEUE,
+  FLOATING,
+  STRINGS,
+];

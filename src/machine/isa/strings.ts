@@ -41,36 +41,7 @@
  */
 
 import { PSL_FPD } from "../../arch/psl.ts";
-
-/** What the string family needs from the processor. */
-export interface StringCpu {
-  /** General registers R0..R15. */
-  readonly r: Int32Array;
-  /** The PSL (condition codes in bits 3:0). */
-  psl: number;
-  /** Address of the opcode of the executing instruction. */
-  readonly instructionPc: number;
-  /** Reads a byte with the current mode's read access (faults). */
-  readB(va: number): number;
-  /** Reads a longword with the current mode's read access (faults). */
-  readL(va: number): number;
-  /** Writes a byte with the current mode's write access (faults). */
-  writeB(va: number, v: number): void;
-  /** Writes a longword with the current mode's write access (faults). */
-  writeL(va: number, v: number): void;
-  /**
-   * Physical address of va, already translated for the access (read or
-   * write) by a previous readL/writeL at an address in the same page, or
-   * -1 if the page is not plain memory. Never faults.
-   */
-  pagePa(va: number, write: boolean): number;
-  /** Adds n memory references of simulated time. */
-  charge(n: number): void;
-  /** Physical memory as bytes. */
-  readonly u8: Uint8Array;
-  /** Raises the reserved-operand fault. */
-  reservedOperand(): never;
-}
+import type { Family, IsaContext } from "./context.ts";
 
 /** Opcodes of the family. */
 export const STRING_OPCODES = {
@@ -93,15 +64,15 @@ const ST_BACKWARD = 1;
 const ST_FILL = 3;
 
 /** R0 with the restart data: delta PC, character, length. */
-function pack(cpu: StringCpu, ch: number, len: number): number {
-  const dpc = (cpu.r[15]! - cpu.instructionPc) & 0xff;
+function pack(x: IsaContext, ch: number, len: number): number {
+  const dpc = (x.r[15]! - x.faultPc) & 0xff;
   return (dpc << 24) | ((ch & 0xff) << 16) | (len & LEN);
 }
 
 /** On resume (FPD set): PC past the instruction, from R0<31:24>. */
-function resumePc(cpu: StringCpu): void {
-  const r = cpu.r;
-  r[15] = cpu.instructionPc + ((r[0]! >>> 24) & 0xff);
+function resumePc(x: IsaContext): void {
+  const r = x.r;
+  r[15] = x.faultPc + ((r[0]! >>> 24) & 0xff);
 }
 
 /** Condition codes of a signed/unsigned compare of two words. */
@@ -121,41 +92,31 @@ function cmpB(a: number, b: number): number {
 }
 
 /**
- * Executes the string instruction `op` (one of {@link STRING_OPCODES}).
- * With PSL<FPD> clear, `opv` holds the decoded operands (lengths and
- * characters as read, addresses as effective addresses) and PC is past the
- * instruction; with FPD set the operands are in the registers.
+ * The family's executors (see `context.ts`). With PSL<FPD> clear, the
+ * operands arrive decoded (lengths and characters as read, addresses as
+ * effective addresses) and PC is past the instruction; with FPD set the
+ * processor decodes nothing and the state is in the registers.
  */
-export function executeString(
-  cpu: StringCpu,
-  op: number,
-  opv: Int32Array,
-): void {
-  switch (op) {
-    case 0x28:
-    case 0x2c:
-      return movc(cpu, op === 0x2c, opv);
-    case 0x29:
-    case 0x2d:
-      return cmpc(cpu, op === 0x2d, opv);
-    case 0x3a:
-    case 0x3b:
-      return locSkip(cpu, op === 0x3b, opv);
-    case 0x2a:
-    case 0x2b:
-      return scanSpan(cpu, op === 0x2b, opv);
-  }
-}
+export const STRINGS: Family = {
+  [STRING_OPCODES.MOVC3]: (x) => movc(x, false, x.opv),
+  [STRING_OPCODES.MOVC5]: (x) => movc(x, true, x.opv),
+  [STRING_OPCODES.CMPC3]: (x) => cmpc(x, false, x.opv),
+  [STRING_OPCODES.CMPC5]: (x) => cmpc(x, true, x.opv),
+  [STRING_OPCODES.LOCC]: (x) => locSkip(x, false, x.opv),
+  [STRING_OPCODES.SKPC]: (x) => locSkip(x, true, x.opv),
+  [STRING_OPCODES.SCANC]: (x) => scanSpan(x, false, x.opv),
+  [STRING_OPCODES.SPANC]: (x) => scanSpan(x, true, x.opv),
+};
 
 // ---------------------------------------------------------------------------
 // MOVC3 len.rw, srcaddr.ab, dstaddr.ab
 // MOVC5 srclen.rw, srcaddr.ab, fill.rb, dstlen.rw, dstaddr.ab
 
-function movc(cpu: StringCpu, five: boolean, opv: Int32Array): void {
-  const r = cpu.r;
+function movc(x: IsaContext, five: boolean, opv: Int32Array): void {
+  const r = x.r;
   let fill: number;
-  if ((cpu.psl & PSL_FPD) !== 0) {
-    resumePc(cpu);
+  if ((x.psl & PSL_FPD) !== 0) {
+    resumePc(x);
     fill = (r[0]! >>> 16) & 0xff;
     r[2] = r[2]! & LEN;
     if (r[4]! > 0) r[4] = r[4]! & LEN;
@@ -177,7 +138,7 @@ function movc(cpu: StringCpu, five: boolean, opv: Int32Array): void {
       fill = 0;
       cc = CC_Z;
     }
-    r[0] = pack(cpu, fill, r[2]!);
+    r[0] = pack(x, fill, r[2]!);
     let state: number;
     if (r[2] !== 0) {
       if ((r[1]! >>> 0) < (r[3]! >>> 0)) {
@@ -187,39 +148,39 @@ function movc(cpu: StringCpu, five: boolean, opv: Int32Array): void {
       } else state = ST_FORWARD;
     } else state = ST_FILL;
     r[5] = state | (cc << 2);
-    cpu.psl |= PSL_FPD;
+    x.psl |= PSL_FPD;
   }
   switch (r[5]! & 3) {
     case ST_FORWARD:
-      moveForward(cpu);
+      moveForward(x);
       break;
     case ST_BACKWARD:
-      moveBackward(cpu);
+      moveBackward(x);
       r[1] = r[1]! + (r[0]! & LEN);
       r[3] = r[3]! + (r[0]! & LEN);
       break;
     case ST_FILL:
       break;
     default:
-      cpu.reservedOperand();
+      x.reservedOperand();
   }
   if (r[4]! > 0) {
     r[5] = r[5]! | ST_FILL;
-    fillForward(cpu, fill);
+    fillForward(x, fill);
   }
   const cc = (r[5]! >>> 2) & 15;
-  cpu.psl = (cpu.psl & ~(PSL_FPD | 15)) | cc;
+  x.psl = (x.psl & ~(PSL_FPD | 15)) | cc;
   r[0] = -r[4]!;
   r[2] = r[4] = r[5] = 0;
 }
 
 /** Moves R2 bytes from R1 up to R3 up: head bytes, longwords, tail. */
-function moveForward(cpu: StringCpu): void {
-  const r = cpu.r;
+function moveForward(x: IsaContext): void {
+  const r = x.r;
   let head = (4 - r[3]!) & 3;
   if (head > r[2]!) head = r[2]!;
   for (; head > 0; head--) {
-    cpu.writeB(r[3]!, cpu.readB(r[1]!));
+    x.write(r[3]!, 1, x.read(r[1]!, 1));
     r[1] = r[1]! + 1;
     r[3] = r[3]! + 1;
     r[2] = r[2]! - 1;
@@ -227,7 +188,7 @@ function moveForward(cpu: StringCpu): void {
   while (r[2]! >= 4) {
     // One longword the ordinary way: it translates (and may fault on) the
     // source and destination pages exactly as the element loop does.
-    cpu.writeL(r[3]!, cpu.readL(r[1]!));
+    x.write(r[3]!, 4, x.read(r[1]!, 4));
     r[1] = r[1]! + 4;
     r[3] = r[3]! + 4;
     r[2] = r[2]! - 4;
@@ -242,8 +203,8 @@ function moveForward(cpu: StringCpu): void {
     const kl = r[2]! >>> 2;
     if (kl < k) k = kl;
     if (k < 2) continue;
-    const ps = cpu.pagePa(s - 4, false);
-    const pd = cpu.pagePa(d - 4, true);
+    const ps = x.pagePa(s - 4, false);
+    const pd = x.pagePa(d - 4, true);
     if (ps < 0 || pd < 0) continue;
     const pas = ps + 4;
     const pad = pd + 4;
@@ -251,14 +212,14 @@ function moveForward(cpu: StringCpu): void {
     // The element loop copies forward; memmove is the same when the
     // physical destination is below the source or the ranges are apart.
     if (pad > pas && pad < pas + n) continue;
-    cpu.u8.copyWithin(pad, pas, pas + n);
-    cpu.charge(2 * k);
+    x.u8.copyWithin(pad, pas, pas + n);
+    x.charge(2 * k);
     r[1] = r[1]! + n;
     r[3] = r[3]! + n;
     r[2] = r[2]! - n;
   }
   while (r[2]! > 0) {
-    cpu.writeB(r[3]!, cpu.readB(r[1]!));
+    x.write(r[3]!, 1, x.read(r[1]!, 1));
     r[1] = r[1]! + 1;
     r[3] = r[3]! + 1;
     r[2] = r[2]! - 1;
@@ -266,18 +227,18 @@ function moveForward(cpu: StringCpu): void {
 }
 
 /** Moves R2 bytes down from R1 to R3 (both point past the strings). */
-function moveBackward(cpu: StringCpu): void {
-  const r = cpu.r;
+function moveBackward(x: IsaContext): void {
+  const r = x.r;
   let head = r[3]! & 3;
   if (head > r[2]!) head = r[2]!;
   for (; head > 0; head--) {
-    cpu.writeB(r[3]! - 1, cpu.readB(r[1]! - 1));
+    x.write(r[3]! - 1, 1, x.read(r[1]! - 1, 1));
     r[1] = r[1]! - 1;
     r[3] = r[3]! - 1;
     r[2] = r[2]! - 1;
   }
   while (r[2]! >= 4) {
-    cpu.writeL(r[3]! - 4, cpu.readL(r[1]! - 4));
+    x.write(r[3]! - 4, 4, x.read(r[1]! - 4, 4));
     r[1] = r[1]! - 4;
     r[3] = r[3]! - 4;
     r[2] = r[2]! - 4;
@@ -292,8 +253,8 @@ function moveBackward(cpu: StringCpu): void {
     const kl = r[2]! >>> 2;
     if (kl < k) k = kl;
     if (k < 2) continue;
-    const ps = cpu.pagePa(s, false);
-    const pd = cpu.pagePa(d, true);
+    const ps = x.pagePa(s, false);
+    const pd = x.pagePa(d, true);
     if (ps < 0 || pd < 0) continue;
     const n = 4 * k;
     const pas = ps - n;
@@ -301,14 +262,14 @@ function moveBackward(cpu: StringCpu): void {
     // The element loop copies backward; memmove is the same when the
     // physical destination is above the source or the ranges are apart.
     if (pad < pas && pad + n > pas) continue;
-    cpu.u8.copyWithin(pad, pas, pas + n);
-    cpu.charge(2 * k);
+    x.u8.copyWithin(pad, pas, pas + n);
+    x.charge(2 * k);
     r[1] = r[1]! - n;
     r[3] = r[3]! - n;
     r[2] = r[2]! - n;
   }
   while (r[2]! > 0) {
-    cpu.writeB(r[3]! - 1, cpu.readB(r[1]! - 1));
+    x.write(r[3]! - 1, 1, x.read(r[1]! - 1, 1));
     r[1] = r[1]! - 1;
     r[3] = r[3]! - 1;
     r[2] = r[2]! - 1;
@@ -316,18 +277,18 @@ function moveBackward(cpu: StringCpu): void {
 }
 
 /** Writes R4 fill bytes at R3 up: head bytes, longwords, tail. */
-function fillForward(cpu: StringCpu, fill: number): void {
-  const r = cpu.r;
+function fillForward(x: IsaContext, fill: number): void {
+  const r = x.r;
   let head = (4 - r[3]!) & 3;
   if (head > r[4]!) head = r[4]!;
   for (; head > 0; head--) {
-    cpu.writeB(r[3]!, fill);
+    x.write(r[3]!, 1, fill);
     r[3] = r[3]! + 1;
     r[4] = r[4]! - 1;
   }
   const fillL = (fill * 0x01010101) | 0;
   while (r[4]! >= 4) {
-    cpu.writeL(r[3]!, fillL);
+    x.write(r[3]!, 4, fillL);
     r[3] = r[3]! + 4;
     r[4] = r[4]! - 4;
     const d = r[3]! >>> 0;
@@ -336,16 +297,16 @@ function fillForward(cpu: StringCpu, fill: number): void {
     const kl = r[4]! >>> 2;
     if (kl < k) k = kl;
     if (k < 2) continue;
-    const pd = cpu.pagePa(d - 4, true);
+    const pd = x.pagePa(d - 4, true);
     if (pd < 0) continue;
     const n = 4 * k;
-    cpu.u8.fill(fill, pd + 4, pd + 4 + n);
-    cpu.charge(k);
+    x.u8.fill(fill, pd + 4, pd + 4 + n);
+    x.charge(k);
     r[3] = r[3]! + n;
     r[4] = r[4]! - n;
   }
   while (r[4]! > 0) {
-    cpu.writeB(r[3]!, fill);
+    x.write(r[3]!, 1, fill);
     r[3] = r[3]! + 1;
     r[4] = r[4]! - 1;
   }
@@ -355,11 +316,11 @@ function fillForward(cpu: StringCpu, fill: number): void {
 // CMPC3 len.rw, src1addr.ab, src2addr.ab
 // CMPC5 src1len.rw, src1addr.ab, fill.rb, src2len.rw, src2addr.ab
 
-function cmpc(cpu: StringCpu, five: boolean, opv: Int32Array): void {
-  const r = cpu.r;
+function cmpc(x: IsaContext, five: boolean, opv: Int32Array): void {
+  const r = x.r;
   let fill: number;
-  if ((cpu.psl & PSL_FPD) !== 0) {
-    resumePc(cpu);
+  if ((x.psl & PSL_FPD) !== 0) {
+    resumePc(x);
     fill = (r[0]! >>> 16) & 0xff;
   } else {
     r[1] = opv[1]!;
@@ -372,15 +333,15 @@ function cmpc(cpu: StringCpu, five: boolean, opv: Int32Array): void {
       r[3] = opv[2]!;
       fill = 0;
     }
-    r[0] = pack(cpu, fill, opv[0]!);
-    cpu.psl |= PSL_FPD;
+    r[0] = pack(x, fill, opv[0]!);
+    x.psl |= PSL_FPD;
   }
   r[2] = r[2]! & LEN;
   let s1 = 0;
   let s2 = 0;
   while (((r[0]! | r[2]!) & LEN) !== 0) {
-    s1 = (r[0]! & LEN) !== 0 ? cpu.readB(r[1]!) : fill;
-    s2 = r[2] !== 0 ? cpu.readB(r[3]!) : fill;
+    s1 = (r[0]! & LEN) !== 0 ? x.read(r[1]!, 1) : fill;
+    s2 = r[2] !== 0 ? x.read(r[3]!, 1) : fill;
     if (s1 !== s2) break;
     if ((r[0]! & LEN) !== 0) {
       r[0] = (r[0]! & ~LEN) | ((r[0]! - 1) & LEN);
@@ -391,59 +352,59 @@ function cmpc(cpu: StringCpu, five: boolean, opv: Int32Array): void {
       r[3] = r[3]! + 1;
     }
   }
-  cpu.psl = (cpu.psl & ~(PSL_FPD | 15)) | cmpB(s1, s2);
+  x.psl = (x.psl & ~(PSL_FPD | 15)) | cmpB(s1, s2);
   r[0] = r[0]! & LEN;
 }
 
 // ---------------------------------------------------------------------------
 // LOCC char.rb, len.rw, addr.ab; SKPC char.rb, len.rw, addr.ab
 
-function locSkip(cpu: StringCpu, skip: boolean, opv: Int32Array): void {
-  const r = cpu.r;
+function locSkip(x: IsaContext, skip: boolean, opv: Int32Array): void {
+  const r = x.r;
   let ch: number;
-  if ((cpu.psl & PSL_FPD) !== 0) {
-    resumePc(cpu);
+  if ((x.psl & PSL_FPD) !== 0) {
+    resumePc(x);
     ch = (r[0]! >>> 16) & 0xff;
   } else {
     ch = opv[0]! & 0xff;
-    r[0] = pack(cpu, ch, opv[1]!);
+    r[0] = pack(x, ch, opv[1]!);
     r[1] = opv[2]!;
-    cpu.psl |= PSL_FPD;
+    x.psl |= PSL_FPD;
   }
   while ((r[0]! & LEN) !== 0) {
-    const c = cpu.readB(r[1]!);
+    const c = x.read(r[1]!, 1);
     if ((c === ch) !== skip) break;
     r[0] = (r[0]! & ~LEN) | ((r[0]! - 1) & LEN);
     r[1] = r[1]! + 1;
   }
   r[0] = r[0]! & LEN;
-  cpu.psl = (cpu.psl & ~(PSL_FPD | 15)) | (r[0] === 0 ? CC_Z : 0);
+  x.psl = (x.psl & ~(PSL_FPD | 15)) | (r[0] === 0 ? CC_Z : 0);
 }
 
 // ---------------------------------------------------------------------------
 // SCANC len.rw, addr.ab, tbladdr.ab, mask.rb (and SPANC)
 
-function scanSpan(cpu: StringCpu, span: boolean, opv: Int32Array): void {
-  const r = cpu.r;
+function scanSpan(x: IsaContext, span: boolean, opv: Int32Array): void {
+  const r = x.r;
   let mask: number;
-  if ((cpu.psl & PSL_FPD) !== 0) {
-    resumePc(cpu);
+  if ((x.psl & PSL_FPD) !== 0) {
+    resumePc(x);
     mask = (r[0]! >>> 16) & 0xff;
   } else {
     r[1] = opv[1]!;
     r[3] = opv[2]!;
     mask = opv[3]! & 0xff;
-    r[0] = pack(cpu, mask, opv[0]!);
-    cpu.psl |= PSL_FPD;
+    r[0] = pack(x, mask, opv[0]!);
+    x.psl |= PSL_FPD;
   }
   while ((r[0]! & LEN) !== 0) {
-    const c = cpu.readB(r[1]!);
-    const t = cpu.readB((r[3]! + c) | 0);
+    const c = x.read(r[1]!, 1);
+    const t = x.read((r[3]! + c) | 0, 1);
     if (((t & mask) !== 0) !== span) break;
     r[0] = (r[0]! & ~LEN) | ((r[0]! - 1) & LEN);
     r[1] = r[1]! + 1;
   }
   r[0] = r[0]! & LEN;
   r[2] = 0;
-  cpu.psl = (cpu.psl & ~(PSL_FPD | 15)) | (r[0] === 0 ? CC_Z : 0);
+  x.psl = (x.psl & ~(PSL_FPD | 15)) | (r[0] === 0 ? CC_Z : 0);
 }
