@@ -251,20 +251,30 @@ const GUEST_LOOPS: Record<string, GuestLoop> = {
   },
 };
 
-function guestBench(kind: string, monitored: boolean): Benchmark {
+function guestBench(kind: string, levels: 0 | 1 | 2): Benchmark {
   const loop = GUEST_LOOPS[kind]!;
   let vm: VirtualMachine | undefined;
   return {
-    name: `${kind} guest, ${monitored ? "in a VM" : "bare"}`,
+    name: `${kind} guest, ${
+      levels === 0 ? "bare" : levels === 1 ? "in a VM" : "in a VM of a VM"
+    }`,
     group: kind,
     setup() {
       const asm = assemble(loop.source, { origin: loop.origin });
       let hw: Hardware;
-      if (monitored) {
+      if (levels > 0) {
         const cp = Monitor.on(
           new Machine({ memory: "8 MiB", disk: "256 KiB" }),
         );
-        vm = cp.vm("BENCH").memory("1 MiB").create();
+        if (levels === 2) {
+          // CP under CP: the guest's VM is a VM of a monitor in a VM.
+          const inner = Monitor.on(
+            cp.vm("CP2").memory("4 MiB").minidisk("64 KiB").create(),
+          );
+          vm = inner.vm("BENCH").memory("1 MiB").create();
+        } else {
+          vm = cp.vm("BENCH").memory("1 MiB").create();
+        }
         hw = vm;
       } else {
         hw = new Machine({ memory: "1 MiB", disk: 0 });
@@ -275,15 +285,19 @@ function guestBench(kind: string, monitored: boolean): Benchmark {
         return hw.run().instructions;
       };
     },
-    exits: monitored ? () => vm?.stats.totalExits ?? 0 : undefined,
+    exits: levels > 0 ? () => vm?.stats.totalExits ?? 0 : undefined,
   };
 }
 
-/** The monitor benchmarks: the same guests bare and in a VM. */
+/**
+ * The monitor benchmarks: the same guests bare, in a VM, and in a VM of a
+ * monitor that itself runs in a VM (CP under CP).
+ */
 export const MONITOR_BENCHMARKS: readonly Benchmark[] = Object.keys(GUEST_LOOPS)
   .flatMap((k) => [
-    guestBench(k, false),
-    guestBench(k, true),
+    guestBench(k, 0),
+    guestBench(k, 1),
+    guestBench(k, 2),
   ]);
 
 /** Benchmark sets by name (`cpu`; the monitor adds its own). */

@@ -26,6 +26,7 @@ import { disassemble } from "../asm/disassembler.ts";
 import { listing } from "../asm/listing.ts";
 import { formatCount } from "../machine/units.ts";
 import { demo } from "./demo.ts";
+import { cpCommand } from "./cp_console.ts";
 import {
   checkVirtualizability,
   formatEvidence,
@@ -54,6 +55,7 @@ Commands:
   disasm   disassemble raw bytes
   trace    run a program and print its event trace (bare or --vm)
   check    Popek and Goldberg's conditions, checked on the instruction set
+  cp       CP's console (VM/370 style) on a monitor built from a directory
   bench    measure guest instructions per second
   demo     the guided tour
 Run "vmmlab help <command>" (or "vmmlab <command> --help") for a command's
@@ -388,6 +390,7 @@ const COMMANDS = [
   "check",
   "bench",
   "demo",
+  "cp",
 ];
 
 /** Runs the command line; returns the exit status. */
@@ -440,6 +443,8 @@ export async function main(args: string[]): Promise<number> {
         return traceCommand(rest);
       case "check":
         return checkCommand(rest);
+      case "cp":
+        return await cpCommand(rest);
       default:
         console.error(
           `vmmlab: unknown command "${cmd}": expected ${

@@ -12,11 +12,13 @@ import {
   STOP_EXIT,
   STOP_HALT,
   STOP_IDLE,
+  STOP_INTERRUPT,
   STOP_LIMIT,
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
 import type { RunOptions, StopKind } from "../machine/hardware.ts";
+import { clearInterrupt } from "../machine/interrupt.ts";
 import type { MonitorHost } from "./host.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
@@ -207,6 +209,7 @@ export class Scheduler {
             vm.status = "waiting";
           } else if (r.stop === "limit") return { stop: "limit" };
           else if (r.stop === "breakpoint") return { stop: "breakpoint" };
+          else if (r.stop === "interrupted") return { stop: "interrupted" };
           continue;
         }
         if (!d.reflector.deliverInterrupts(vm)) continue;
@@ -262,6 +265,10 @@ export class Scheduler {
             break;
           case STOP_HALT:
             return { stop: "halt" };
+          case STOP_INTERRUPT:
+            // Ctrl-C or a notebook's interrupt (src/machine/interrupt.ts).
+            clearInterrupt();
+            return { stop: "interrupted" };
         }
       }
     } finally {

@@ -144,6 +144,8 @@ export class CP {
   readonly #printed: Map<string, number> = new Map();
   readonly #onTrace?: (line: string) => void;
   #seq = 0;
+  /** The bounds of a BEGIN typed on the console (default 2 s simulated, 50M instructions). */
+  beginDefaults: RunOptions = { forNs: 2_000_000_000, limit: 50_000_000 };
 
   /**
    * Builds CP from a directory (text or object): creates and logs on every
@@ -848,11 +850,7 @@ export class CP {
    * Returns the guests' new console output, each line after its user id.
    */
   begin(userid?: string, options: RunOptions = {}): string {
-    const opts: RunOptions = {
-      forNs: 2_000_000_000,
-      limit: 50_000_000,
-      ...options,
-    };
+    const opts: RunOptions = { ...this.beginDefaults, ...options };
     let stop: string;
     if (userid !== undefined) {
       const vm = this.vm(userid);
