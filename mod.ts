@@ -215,6 +215,25 @@ export {
 } from "./src/monitor/devices/minidisk.ts";
 export type { BlockRun, Extent } from "./src/monitor/devices/minidisk.ts";
 export { DEFAULT_MONITOR_COSTS, monitorCosts } from "./src/monitor/costs.ts";
+// The monitor's own paging.
+export { ACCESS, Pager, VmPages } from "./src/monitor/paging/pager.ts";
+export type {
+  MonitorPagingOptions,
+  PagedVm,
+  PagerDeps,
+  PagingStats,
+} from "./src/monitor/paging/pager.ts";
+export type {
+  PageCandidate,
+  PagingPolicy,
+  PolicyFunction,
+} from "./src/monitor/paging/policy.ts";
+export {
+  PageMapReport,
+  PagingReport,
+  ResidentReport,
+} from "./src/monitor/paging/reports.ts";
+export type { FrameUse, ResidentPage } from "./src/monitor/paging/reports.ts";
 export type { MonitorCosts } from "./src/monitor/costs.ts";
 export { readOnlyProt, ShadowSet } from "./src/monitor/shadow.ts";
 export type {

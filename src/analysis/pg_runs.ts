@@ -34,6 +34,7 @@ import type { Cpu, OpcodeVariant } from "../machine/cpu.ts";
 import type { Hardware } from "../machine/hardware.ts";
 import { Machine } from "../machine/machine.ts";
 import { Monitor } from "../monitor/monitor.ts";
+import type { VirtualHost } from "../monitor/nested.ts";
 import type { VirtualMachine } from "../monitor/vm.ts";
 
 // ---------------------------------------------------------------------------
@@ -525,13 +526,18 @@ export interface RunnerOptions {
   variants?: ReadonlyMap<number, OpcodeVariant>;
   /** Shadow-table policy of the monitor for guest runs (default split). */
   shadow?: "split" | "shared";
+  /**
+   * Guests run under a monitor that itself runs in a virtual machine of
+   * another monitor (CP under CP: recursive virtualization).
+   */
+  nested?: boolean;
 }
 
 /** Runs instances bare and as guests of a monitor, reusing machines. */
 export class Runner {
   readonly #bare: Machine;
   readonly #options: RunnerOptions;
-  #monitor: Monitor | null = null;
+  #monitor: Monitor<Machine> | Monitor<VirtualHost> | null = null;
   #vm: VirtualMachine | null = null;
 
   /** Creates the machines. */
@@ -585,17 +591,26 @@ export class Runner {
    * the simulated clock moved `laterNs` on first.
    */
   guest(inst: Instance, s: PgState, value: number, laterNs = 0): Observation {
+    if (this.#options.nested) {
+      // Under a nested monitor every run gets a fresh stack of machine,
+      // monitors and VMs: nothing of an earlier run (a halt, an exit in
+      // flight at the outer level) can leak into it.
+      this.#monitor = null;
+      this.#vm = null;
+    }
     if (this.#monitor === null) {
-      this.#monitor = Monitor.on(
-        new Machine({
-          memory: "1 MiB",
-          disk: 0,
-          ...(this.#options.variants
-            ? { variants: this.#options.variants }
-            : {}),
-        }),
-        { shadow: this.#options.shadow ?? "split" },
-      );
+      const shadow = this.#options.shadow ?? "split";
+      const real = new Machine({
+        memory: this.#options.nested ? "4 MiB" : "1 MiB",
+        disk: 0,
+        ...(this.#options.variants ? { variants: this.#options.variants } : {}),
+      });
+      this.#monitor = this.#options.nested
+        ? Monitor.on(
+          Monitor.on(real, { shadow }).vm("CP").memory("1 MiB").create(),
+          { shadow },
+        )
+        : Monitor.on(real, { shadow });
     }
     let vm = this.#vm;
     if (vm === null || vm.halted) {
@@ -603,23 +618,29 @@ export class Runner {
       this.#vm = vm;
     }
     const g = vm;
-    const u8 = this.#monitor.machine.memory.u8;
-    const mem: MemoryAccess = {
-      write: (b, a) => {
-        for (let o = 0; o < b.length; o += 512) {
-          u8.set(b.subarray(o, o + 512), g.realAddress(a + o));
-        }
-      },
-      read: (a, n) => {
-        g.monitor.syncFromCpu(g);
-        const out = new Uint8Array(n);
-        for (let o = 0; o < n; o += 512) {
-          const r = g.realAddress(a + o);
-          out.set(u8.subarray(r, r + Math.min(512, n - o)), o);
-        }
-        return out;
-      },
-    };
+    const host = this.#monitor.machine;
+    const u8 = host instanceof Machine ? host.memory.u8 : null;
+    const mem: MemoryAccess = u8 === null
+      ? {
+        write: (b, a) => g.load(b, a),
+        read: (a, n) => g.readPhysical(a, n),
+      }
+      : {
+        write: (b, a) => {
+          for (let o = 0; o < b.length; o += 512) {
+            u8.set(b.subarray(o, o + 512), g.realAddress(a + o));
+          }
+        },
+        read: (a, n) => {
+          g.monitor.syncFromCpu(g);
+          const out = new Uint8Array(n);
+          for (let o = 0; o < n; o += 512) {
+            const r = g.realAddress(a + o);
+            out.set(u8.subarray(r, r + Math.min(512, n - o)), o);
+          }
+          return out;
+        },
+      };
     const { image, start } = prepare(mem, inst, s, value);
     const iprs = startIprs(start);
     for (let i = 0; i < 12; i++) vm.set(`R${i}`, start.value);
@@ -640,7 +661,7 @@ export class Runner {
     vm.set("PSL", start.psl);
     vm.set("SP", STACK);
     vm.set("PC", CODE);
-    this.#monitor.machine.cpu.ns += laterNs;
+    if (host instanceof Machine) host.cpu.ns += laterNs;
     return observe(
       () =>
         snapshot(vm, () => {

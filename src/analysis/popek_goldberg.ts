@@ -307,6 +307,7 @@ export class PopekGoldbergReport {
     dataStructures: DataStructureCheck[];
     timingIndependent: boolean;
     nestedExperiment: string | null;
+    nested: { runs: number; direct: string[]; emulated: string[] } | null;
   }) {
     this.arch = init.arch;
     this.instructions = init.instructions;
@@ -326,7 +327,8 @@ export class PopekGoldbergReport {
     const dsOk = init.dataStructures.every((d) => d.protected);
     const t1 = this.sensitiveUnprivileged.length === 0 && dsOk;
     const t3 = this.userSensitiveUnprivileged.length === 0 && dsOk;
-    const t2 = t1 && init.timingIndependent;
+    const t2 = t1 && init.timingIndependent &&
+      (init.nested === null || init.nested.direct.length === 0);
     this.theorems = { "1": t1, "2": t2, "3": t3 };
     const names = (l: readonly string[]) => l.join(", ") || "none";
     this.basis = {
@@ -347,9 +349,24 @@ export class PopekGoldbergReport {
         : `Theorem 1 holds; every guest run gave the same result with the clock 1 s later (${
           init.timingIndependent ? "no" : "a"
         } timing dependence of the monitor's emulation)${
-          init.nestedExperiment
-            ? `; experiment: ${init.nestedExperiment}`
-            : "; no nested-monitor experiment exists in this build: the verdict rests on Theorem 1 and the timing check alone"
+          init.nested
+            ? `; recursion: ${init.nested.runs} runs of the sensitive and privileged instructions as guests of a monitor that itself runs in a VM of another monitor (CP under CP) gave ${
+              init.nested.direct.length === 0
+                ? "bare hardware's result wherever they ran without an exit"
+                : `a different result without an exit for ${
+                  init.nested.direct.join(", ")
+                }`
+            }${
+              init.nested.emulated.length > 0
+                ? ` (after an exit, the nested monitors' emulation differs for ${
+                  init.nested.emulated.join(", ")
+                })`
+                : ""
+            }`
+            : ""
+        }; experiment: ${
+          init.nestedExperiment ??
+            "the project's equivalence test of random programs under two and three levels of monitor (tests/monitor/equivalence_test.ts, tests/monitor/nested_test.ts)"
         }`,
     };
     this.runs = {
@@ -392,6 +409,15 @@ export interface CheckOptions {
   skipDataStructures?: boolean;
   /** The nested-monitor experiment to cite for Theorem 2, if one exists. */
   nestedExperiment?: string | null;
+}
+
+/** Theorem 2's checks, gathered while classifying. */
+interface RecursionCheck {
+  independent: boolean;
+  nested: Runner | null;
+  nestedRuns: number;
+  nestedDirectMismatches: Set<string>;
+  nestedEmulatedMismatches: Set<string>;
 }
 
 // ---------------------------------------------------------------------------
@@ -588,7 +614,7 @@ function classify(
   info: OpcodeInfo,
   runner: Runner,
   vm: boolean,
-  timing: { independent: boolean },
+  timing: RecursionCheck,
 ): InstructionVerdict {
   const all = specs(info);
   const runs = all.map((s) => ({
@@ -780,6 +806,22 @@ function classify(
       }
     }
     const sensitive = controlSensitive || depends.size > 0;
+    if ((sensitive || privileged) && timing.nested) {
+      // Theorem 2's experiment: the same runs under a monitor that runs in
+      // a virtual machine of another monitor.
+      for (const r of runs) {
+        if (
+          !r.spec.guest || r.spec.varies !== "base" ||
+          r.spec.inst.protection >= 0
+        ) continue;
+        const g = timing.nested.guest(r.spec.inst, r.spec.state, r.spec.value);
+        timing.nestedRuns++;
+        if (absoluteResult(g) !== absoluteResult(r.o)) {
+          if (g.exited) timing.nestedEmulatedMismatches.add(info.mnemonic);
+          else timing.nestedDirectMismatches.add(info.mnemonic);
+        }
+      }
+    }
     underVm = guestRuns.directMismatches > 0
       ? "wrong"
       : guestRuns.exits > 0
@@ -923,7 +965,18 @@ export function checkVirtualizability(
     vmExtensions: true,
     ...(options.variants ? { variants: options.variants } : {}),
   });
-  const timing = { independent: true };
+  const timing: RecursionCheck = {
+    independent: true,
+    nested: vm
+      ? new Runner({
+        nested: true,
+        ...(options.variants ? { variants: options.variants } : {}),
+      })
+      : null,
+    nestedRuns: 0,
+    nestedDirectMismatches: new Set(),
+    nestedEmulatedMismatches: new Set(),
+  };
   const instructions = rows.map((o) => classify(o, runner, vm, timing));
   return new PopekGoldbergReport({
     arch,
@@ -932,6 +985,13 @@ export function checkVirtualizability(
       ? []
       : dataStructureChecks(vm, options.variants),
     timingIndependent: timing.independent,
+    nested: timing.nested
+      ? {
+        runs: timing.nestedRuns,
+        direct: [...timing.nestedDirectMismatches],
+        emulated: [...timing.nestedEmulatedMismatches],
+      }
+      : null,
     nestedExperiment: options.nestedExperiment ?? null,
   });
 }

@@ -1,11 +1,20 @@
 /**
  * `vmmlab bench`: guest instructions per second on the emulated VAX, for
  * a register loop and a memory-copy loop, each with memory management off
- * and on (code in S0 through an identity page table).
+ * and on (code in S0 through an identity page table), and what a VM costs:
+ * the same guests bare and in a VM.
+ *
+ * How it measures: host CPU time of this process (`process.cpuUsage`, wall
+ * time where that is missing), rounds of at least 100 ms that repeat a
+ * workload, a warm-up until three rounds in a row agree, then the median
+ * and the spread (min-max) of several rounds. Every ratio compares the same
+ * work measured the same way: bare and monitored runs of a guest alternate
+ * in one isolate, and each ratio is the median of the rounds' ratios.
  *
  * @module
  */
 
+import process from "node:process";
 import { assemble } from "../asm/assembler.ts";
 import { Machine } from "../machine/machine.ts";
 import { makePte } from "../arch/pte.ts";
@@ -17,15 +26,34 @@ import type { VirtualMachine } from "../monitor/vm.ts";
 export interface BenchResult {
   /** Benchmark name. */
   name: string;
-  /** Guest instructions executed in the measured runs. */
+  /** Guest instructions executed in the measured rounds. */
   instructions: number;
-  /** Wall time of the measured runs, in seconds. */
+  /** Host time of the measured rounds, in seconds (CPU time, see `clock`). */
   seconds: number;
-  /** Guest instructions per second (best of the repetitions). */
+  /** Guest instructions per second: the median of the rounds. */
   ips: number;
-  /** Monitor exits per second of wall time (monitored benchmarks). */
+  /** The slowest round's instructions per second. */
+  ipsMin: number;
+  /** The fastest round's instructions per second. */
+  ipsMax: number;
+  /** Measured rounds. */
+  rounds: number;
+  /** What was timed: host CPU time of the process, or wall time. */
+  clock: "cpu" | "wall";
+  /** Least host time of a round (ms). */
+  roundMs: number;
+  /** Monitor exits per second of host time (monitored benchmarks). */
   exitsPerSecond?: number;
-  /** Bytes moved per second by string instructions (best round). */
+  /**
+   * Monitored benchmarks: host time in the VM over host time bare for the
+   * same work, the median of the rounds (runs alternated in one isolate).
+   */
+  ratio?: number;
+  /** The lowest of those ratios. */
+  ratioMin?: number;
+  /** The highest of those ratios. */
+  ratioMax?: number;
+  /** Bytes moved per second by string instructions (median of the rounds). */
   bytesPerSecond?: number;
 }
 
@@ -35,12 +63,32 @@ export interface Benchmark {
   name: string;
   /** Group (results in a group are compared with the first). */
   group: string;
-  /** Prepares and returns a round runner that reports instructions executed. */
+  /** Prepares and returns a workload runner that reports instructions executed. */
   setup(): () => number;
   /** Exits so far (monitored benchmarks). */
   exits?: () => number;
   /** Bytes a round moves with string instructions (string benchmarks). */
   bytes?: number;
+}
+
+/** The same guest bare and in a VM: measured together, for their ratio. */
+export interface BenchmarkPair {
+  /** Name of the guest. */
+  name: string;
+  /** On the bare machine. */
+  bare: Benchmark;
+  /** In a VM. */
+  monitored: Benchmark;
+}
+
+/** How long and how often to measure. */
+export interface BenchOptions {
+  /** Measured rounds (default 7). */
+  rounds?: number;
+  /** Least host time of a round, in ms (default 100). */
+  roundMs?: number;
+  /** Most host time spent warming up, in ms (default 3000). */
+  warmupMs?: number;
 }
 
 const SYS = 0x80000000;
@@ -226,7 +274,7 @@ const GUEST_LOOPS: Record<string, GuestLoop> = {
     source: REGISTER_LOOP,
     origin: 0x1000,
     start(hw) {
-      hw.set("R0", 2_000_000);
+      hw.set("R0", 500_000);
       hw.set("PC", 0x1000);
     },
   },
@@ -289,16 +337,40 @@ function guestBench(kind: string, levels: 0 | 1 | 2): Benchmark {
   };
 }
 
+const SINGLE_PAIRS: readonly BenchmarkPair[] = Object.keys(GUEST_LOOPS).map((
+  k,
+) => ({
+  name: `${k} guest`,
+  bare: guestBench(k, 0),
+  monitored: guestBench(k, 1),
+}));
+
 /**
- * The monitor benchmarks: the same guests bare, in a VM, and in a VM of a
- * monitor that itself runs in a VM (CP under CP).
+ * CP under CP: each guest in a VM (one level of monitor) against the same
+ * guest in a VM of a monitor that itself runs in a VM (two levels).
  */
-export const MONITOR_BENCHMARKS: readonly Benchmark[] = Object.keys(GUEST_LOOPS)
-  .flatMap((k) => [
-    guestBench(k, 0),
-    guestBench(k, 1),
-    guestBench(k, 2),
-  ]);
+export const NESTED_PAIRS: readonly BenchmarkPair[] = Object.keys(
+  GUEST_LOOPS,
+).map((k) => ({
+  name: `${k} guest, two levels`,
+  bare: guestBench(k, 1),
+  monitored: guestBench(k, 2),
+}));
+
+/**
+ * The monitor benchmarks in pairs: each guest bare and in a VM, then each
+ * guest in a VM and in a VM of a VM (CP under CP).
+ */
+export const MONITOR_PAIRS: readonly BenchmarkPair[] = [
+  ...SINGLE_PAIRS,
+  ...NESTED_PAIRS,
+];
+
+/** The monitor benchmarks, one by one: bare, in a VM, in a VM of a VM. */
+export const MONITOR_BENCHMARKS: readonly Benchmark[] = [
+  ...SINGLE_PAIRS.flatMap((p) => [p.bare, p.monitored]),
+  ...NESTED_PAIRS.map((p) => p.monitored),
+];
 
 /** Benchmark sets by name (`cpu`; the monitor adds its own). */
 const SETS: Record<string, readonly Benchmark[]> = {
@@ -319,72 +391,272 @@ export function benchmarksOf(name: string): readonly Benchmark[] {
   return SETS[name] ?? [];
 }
 
+/** What a bench worker is asked to measure. */
+export type BenchRequest =
+  | { set: string; index: number; options?: BenchOptions }
+  | { pair: number; options?: BenchOptions };
+
+/** Measures what a request names (in the worker). */
+export function runRequest(req: BenchRequest): BenchResult[] {
+  if ("pair" in req) {
+    const p = MONITOR_PAIRS[req.pair];
+    if (!p) throw new RangeError(`No benchmark pair #${req.pair}`);
+    return runPair(p, req.options);
+  }
+  const b = benchmarksOf(req.set)[req.index];
+  if (!b) throw new RangeError(`No benchmark ${req.set}#${req.index}`);
+  return [runBenchmark(b, req.options)];
+}
+
 /**
- * Runs one benchmark of a set in a fresh worker (its own isolate and JIT
- * state) and returns its result.
+ * Measures in a fresh worker (its own isolate and JIT state): benchmark
+ * `index` of a set, or with set `"pair"` the bare/monitored pair `index`
+ * of {@link MONITOR_PAIRS}.
  */
-export function runIsolated(set: string, index: number): Promise<BenchResult> {
+export function runIsolated(
+  set: string,
+  index: number,
+  options: BenchOptions = {},
+): Promise<BenchResult[]> {
   const w = new Worker(new URL("./bench_worker.ts", import.meta.url), {
     type: "module",
   });
-  return new Promise<BenchResult>((resolve, reject) => {
-    w.onmessage = (e: MessageEvent<BenchResult>) => {
+  const req: BenchRequest = set === "pair"
+    ? { pair: index, options }
+    : { set, index, options };
+  return new Promise<BenchResult[]>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<BenchResult[] | { error: string }>) => {
       w.terminate();
-      resolve(e.data);
+      if ("error" in e.data) {
+        reject(new Error(`Benchmark ${set}#${index} failed: ${e.data.error}`));
+      } else resolve(e.data);
     };
     w.onerror = (e) => {
       w.terminate();
       e.preventDefault();
       reject(new Error(`Benchmark ${set}#${index} failed: ${e.message}`));
     };
-    w.postMessage({ group: set, index });
+    w.postMessage(req);
   });
 }
 
-/**
- * Runs one benchmark: warm-up (at least 3 rounds and 2 s, so that the JIT
- * reaches its steady state), then the best of `rounds` timed rounds.
- */
-export function runBenchmark(b: Benchmark, rounds = 7): BenchResult {
-  const round = b.setup();
-  // Warm up the JIT to its steady state: at least 3 rounds and 2 seconds.
-  const warm = performance.now();
-  for (let i = 0; i < 3 || performance.now() - warm < 2000; i++) round();
-  let best = 0;
-  let bestBytes = 0;
-  let total = 0;
-  let seconds = 0;
-  const exits0 = b.exits?.() ?? 0;
-  for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    const n = round();
-    const dt = (performance.now() - t0) / 1000;
-    total += n;
-    seconds += dt;
-    best = Math.max(best, n / dt);
-    if (b.bytes !== undefined) bestBytes = Math.max(bestBytes, b.bytes / dt);
+/** Host time in ms: the process's CPU time, or wall time without it. */
+function clock(): { now: () => number; kind: "cpu" | "wall" } {
+  try {
+    const u = process.cpuUsage();
+    if (typeof u.user === "number") {
+      return {
+        now: () => {
+          const c = process.cpuUsage();
+          return (c.user + c.system) / 1000;
+        },
+        kind: "cpu",
+      };
+    }
+  } catch {
+    // no CPU time here: wall time
   }
+  return { now: () => performance.now(), kind: "wall" };
+}
+
+/** One round: the workload repeated until `minMs` of host time. */
+interface Round {
+  /** Workload runs. */
+  runs: number;
+  /** Guest instructions. */
+  instructions: number;
+  /** Host ms. */
+  ms: number;
+  /** Monitor exits. */
+  exits: number;
+}
+
+function timeRound(
+  run: () => number,
+  minMs: number,
+  now: () => number,
+  exits?: () => number,
+): Round {
+  const e0 = exits?.() ?? 0;
+  const t0 = now();
+  let n = 0;
+  let runs = 0;
+  let ms = 0;
+  do {
+    n += run();
+    runs++;
+    ms = now() - t0;
+  } while (ms < minMs);
+  return { runs, instructions: n, ms, exits: (exits?.() ?? 0) - e0 };
+}
+
+/** ms per workload run: the same work in every round of a benchmark. */
+const perRun = (r: Round) => r.ms / r.runs;
+
+/** Whether the last three values agree within 3%. */
+function settled(values: number[]): boolean {
+  if (values.length < 3) return false;
+  const last = values.slice(-3);
+  return Math.max(...last) <= 1.03 * Math.min(...last);
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function resultOf(
+  b: Benchmark,
+  rounds: Round[],
+  kind: "cpu" | "wall",
+  roundMs: number,
+): BenchResult {
+  const rates = rounds.map((r) => r.instructions / (r.ms / 1000));
+  const instructions = rounds.reduce((s, r) => s + r.instructions, 0);
+  const seconds = rounds.reduce((s, r) => s + r.ms, 0) / 1000;
   const result: BenchResult = {
     name: b.name,
-    instructions: total,
+    instructions,
     seconds,
-    ips: best,
+    ips: median(rates),
+    ipsMin: Math.min(...rates),
+    ipsMax: Math.max(...rates),
+    rounds: rounds.length,
+    clock: kind,
+    roundMs,
   };
-  if (b.exits) result.exitsPerSecond = (b.exits() - exits0) / seconds;
-  if (b.bytes !== undefined) result.bytesPerSecond = bestBytes;
+  if (b.exits) {
+    result.exitsPerSecond = median(rounds.map((r) => r.exits / (r.ms / 1000)));
+  }
+  if (b.bytes !== undefined) {
+    const bytes = b.bytes;
+    result.bytesPerSecond = median(
+      rounds.map((r) => r.runs * bytes / (r.ms / 1000)),
+    );
+  }
   return result;
 }
 
 /**
- * Formats results as a table: millions of instructions per second, monitor
- * exits per second, and for string benchmarks millions of bytes moved per
- * second.
+ * Runs one benchmark: a warm-up until three rounds in a row agree within
+ * 3% (or `warmupMs` passes), then `rounds` rounds of at least `roundMs` of
+ * host time each; reports the median and the spread.
  */
+export function runBenchmark(
+  b: Benchmark,
+  options: BenchOptions = {},
+): BenchResult {
+  const { rounds = 7, roundMs = 100, warmupMs = 3000 } = options;
+  const { now, kind } = clock();
+  const run = b.setup();
+  const warm: number[] = [];
+  const w0 = now();
+  while (!settled(warm) && now() - w0 < warmupMs) {
+    warm.push(perRun(timeRound(run, roundMs, now)));
+  }
+  const measured: Round[] = [];
+  for (let i = 0; i < rounds; i++) {
+    measured.push(timeRound(run, roundMs, now, b.exits));
+  }
+  return resultOf(b, measured, kind, roundMs);
+}
+
+/**
+ * One round of a pair: bare and monitored workload runs interleaved one by
+ * one (bare first, then monitored first, and so on), each run timed, until
+ * both sides have `minMs` of host time. Both sides see the same machine
+ * conditions, so their ratio is steady even when the host is busy.
+ */
+function timePairRound(
+  bare: () => number,
+  vm: () => number,
+  minMs: number,
+  now: () => number,
+  exits?: () => number,
+): [Round, Round, number] {
+  const b: Round = { runs: 0, instructions: 0, ms: 0, exits: 0 };
+  const v: Round = { runs: 0, instructions: 0, ms: 0, exits: 0 };
+  const ratios: number[] = [];
+  const e0 = exits?.() ?? 0;
+  const one = (r: Round, run: () => number): number => {
+    const t0 = now();
+    r.instructions += run();
+    const dt = now() - t0;
+    r.ms += dt;
+    r.runs++;
+    return dt;
+  };
+  for (let k = 0; b.ms < minMs || v.ms < minMs; k++) {
+    let tb: number;
+    let tv: number;
+    if (k % 2 === 0) {
+      tb = one(b, bare);
+      tv = one(v, vm);
+    } else {
+      tv = one(v, vm);
+      tb = one(b, bare);
+    }
+    if (tb > 0) ratios.push(tv / tb);
+  }
+  v.exits = (exits?.() ?? 0) - e0;
+  // The round's ratio: the median over neighbouring pairs of runs, so that
+  // one run slowed by the host does not move it.
+  return [b, v, ratios.length ? median(ratios) : perRun(v) / perRun(b)];
+}
+
+/**
+ * Runs a guest bare and in a VM in this isolate: warmed up together until
+ * both settle, then `rounds` rounds in which bare and monitored runs of the
+ * workload alternate. The ratio of a round is the median, over neighbouring
+ * bare and monitored runs, of monitored host time over bare host time: the
+ * same guest work.
+ */
+export function runPair(
+  p: BenchmarkPair,
+  options: BenchOptions = {},
+): BenchResult[] {
+  const { rounds = 7, roundMs = 100, warmupMs = 3000 } = options;
+  const { now, kind } = clock();
+  const bare = p.bare.setup();
+  const vm = p.monitored.setup();
+  const wb: number[] = [];
+  const wv: number[] = [];
+  const w0 = now();
+  while (!(settled(wb) && settled(wv)) && now() - w0 < warmupMs) {
+    const [b, v] = timePairRound(bare, vm, roundMs, now);
+    wb.push(perRun(b));
+    wv.push(perRun(v));
+  }
+  const rb: Round[] = [];
+  const rv: Round[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const [b, v, ratio] = timePairRound(
+      bare,
+      vm,
+      roundMs,
+      now,
+      p.monitored.exits,
+    );
+    rb.push(b);
+    rv.push(v);
+    ratios.push(ratio);
+  }
+  const monitored = resultOf(p.monitored, rv, kind, roundMs);
+  monitored.ratio = median(ratios);
+  monitored.ratioMin = Math.min(...ratios);
+  monitored.ratioMax = Math.max(...ratios);
+  return [resultOf(p.bare, rb, kind, roundMs), monitored];
+}
+
+/** Formats results as a table (millions of instructions per second). */
 export function formatBench(results: readonly BenchResult[]): string {
-  const w = Math.max(...results.map((r) => r.name.length));
+  const w = Math.max(9, ...results.map((r) => r.name.length));
+  const mips = (v: number) => (v / 1e6).toFixed(1);
   const strings = results.some((r) => r.bytesPerSecond !== undefined);
   const lines = [
-    `${"benchmark".padEnd(w)}  guest MIPS   exits/s${
+    `${"benchmark".padEnd(w)}  guest MIPS  (min-max)      exits/s${
       strings ? "     MB/s" : ""
     }`,
   ];
@@ -395,22 +667,34 @@ export function formatBench(results: readonly BenchResult[]): string {
     const bytes = r.bytesPerSecond === undefined
       ? ""
       : Math.round(r.bytesPerSecond / 1e6).toLocaleString("en");
-    const line = `${r.name.padEnd(w)}  ${
-      (r.ips / 1e6).toFixed(1).padStart(10)
-    }  ${exits.padStart(8)}${strings ? `  ${bytes.padStart(7)}` : ""}`;
+    const spread = `(${mips(r.ipsMin)}-${mips(r.ipsMax)})`;
+    const line = `${r.name.padEnd(w)}  ${mips(r.ips).padStart(10)}  ${
+      spread.padEnd(13)
+    }${exits.padStart(10)}${strings ? `  ${bytes.padStart(7)}` : ""}`;
     lines.push(line.trimEnd());
   }
-  // Bare versus monitored pairs: the wall-time ratio (same instruction count).
-  for (let i = 0; i + 1 < results.length; i++) {
-    const a = results[i]!;
-    const b = results[i + 1]!;
-    if (a.name.endsWith(", bare") && b.name.endsWith(", in a VM")) {
-      lines.push(
-        `${a.name.slice(0, -6)}: monitored wall time = ${
-          (a.ips / b.ips).toFixed(2)
-        } × bare`,
-      );
-    }
+  const ratios = results.filter((r) => r.ratio !== undefined);
+  if (ratios.length) lines.push("");
+  for (const r of ratios) {
+    const nested = / of a VM$/.test(r.name);
+    lines.push(
+      `${r.name.replace(/, in a VM( of a VM)?$/, "")}: ${
+        nested ? "two levels" : "in a VM"
+      } = ${r.ratio!.toFixed(2)} × ${
+        nested ? "one level's" : "bare"
+      } host time (${r.ratioMin!.toFixed(2)}-${
+        r.ratioMax!.toFixed(2)
+      }; same work, runs alternated)`,
+    );
+  }
+  const first = results[0];
+  if (first) {
+    lines.push(
+      "",
+      `Median of ${first.rounds} rounds of at least ${first.roundMs} ms of host ${
+        first.clock === "cpu" ? "CPU" : "wall"
+      } time each, after warm-up; (min-max) is the spread.`,
+    );
   }
   return lines.join("\n");
 }

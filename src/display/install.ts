@@ -36,6 +36,12 @@ import {
   type Rendering,
 } from "./style.ts";
 import {
+  PageMapReport,
+  PagingReport,
+  ResidentReport,
+} from "../monitor/paging/reports.ts";
+import { pageMapView, pagingView, residentView } from "./paging.ts";
+import {
   Evidence,
   InstructionVerdict,
   PopekGoldbergReport,
@@ -213,6 +219,9 @@ export function installDisplays(): void {
   attach(PageTableComparison, pageTableView);
   attach(PslReport, pslReportView);
   attach(InjectReport, injectView);
+  attach(ResidentReport, residentView);
+  attach(PageMapReport, pageMapView);
+  attach(PagingReport, pagingView);
   attach(View, (v: View) => v.rendering);
   attach(PopekGoldbergReport, reportView);
   attach(InstructionVerdict, verdictView);

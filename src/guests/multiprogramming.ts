@@ -2224,11 +2224,11 @@ function patchPaging(
  *
  * @example
  * ```ts
- * import { ok } from "node:assert/strict";
+ * import { match } from "node:assert/strict";
  * import { workloadLine } from "./multiprogramming.ts";
- * ok(
- *   workloadLine({ pages: 4, touches: 8, pattern: "sequential" }, 1)
- *     .startsWith("P1: 4 pages, 8 touches, 0 errors, sum 0x"),
+ * match(
+ *   workloadLine({ pages: 4, touches: 8, pattern: "sequential" }, 1),
+ *   /^P1: 4 pages, 8 touches, 0 errors, sum 0x[0-9A-F]{8}$/,
  * );
  * ```
  */
@@ -2273,10 +2273,10 @@ export function workloadLine(spec: WorkloadSpec, pid: number): string {
  *
  * @example
  * ```ts
- * import { ok } from "node:assert/strict";
+ * import { deepEqual } from "node:assert/strict";
  * import { pagingCounts } from "./multiprogramming.ts";
  * const c = pagingCounts("o: p2 exited, faults 3 reads 1 writes 2\r\n");
- * ok(c[0]!.pid === 2 && c[0]!.writes === 2);
+ * deepEqual(c, [{ pid: 2, faults: 3, reads: 1, writes: 2 }]);
  * ```
  */
 export function pagingCounts(output: string): ProcessPagingCounts[] {

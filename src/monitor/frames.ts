@@ -21,6 +21,15 @@ export class FrameAllocator {
   readonly #owners: Map<number, FrameOwner> = new Map();
   /** Total frames managed. */
   readonly total: number;
+  /** First frame managed. */
+  readonly first: number;
+  /**
+   * When set (a paging monitor), called when no frame is free: frees one
+   * (evicts a guest page) and returns true, or returns false.
+   */
+  reclaim: (() => boolean) | null = null;
+  /** When set, frees one given frame if a guest page holds it. */
+  reclaimFrame: ((frame: number) => boolean) | null = null;
 
   /**
    * Manages frames [first, first + count). Frames are handed out in an
@@ -29,6 +38,7 @@ export class FrameAllocator {
    */
   constructor(first: number, count: number) {
     this.total = count;
+    this.first = first;
     const half = Math.ceil(count / 2);
     for (let i = 0; i < half; i++) {
       this.#free.push(first + i);
@@ -48,6 +58,7 @@ export class FrameAllocator {
    * @throws {RangeError} when real memory is exhausted
    */
   allocate(owner: string, use: string): number {
+    if (this.#free.length === 0) this.reclaim?.();
     const f = this.#free.pop();
     if (f === undefined) {
       throw new RangeError(
@@ -80,6 +91,35 @@ export class FrameAllocator {
           this.#owners.set(first + k, { owner, use });
         }
         return first;
+      }
+    }
+    if (this.reclaimFrame) {
+      // Free a run by taking guest pages out of their frames.
+      const ok = (f: number) => {
+        const o = this.#owners.get(f);
+        return o === undefined || o.use === "memory";
+      };
+      for (let s = this.first; s + n <= this.first + this.total; s++) {
+        let k = 0;
+        while (k < n && ok(s + k)) k++;
+        if (k < n) {
+          s += k;
+          continue;
+        }
+        for (let j = 0; j < n; j++) {
+          if (this.#owners.has(s + j)) this.reclaimFrame(s + j);
+        }
+        let freed = true;
+        for (let j = 0; j < n; j++) freed &&= !this.#owners.has(s + j);
+        if (freed) {
+          const saved = this.reclaimFrame;
+          this.reclaimFrame = null; // the run is free now: no second search
+          try {
+            return this.allocateContiguous(n, owner, use);
+          } finally {
+            this.reclaimFrame = saved;
+          }
+        }
       }
     }
     throw new RangeError(

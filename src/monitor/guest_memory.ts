@@ -20,13 +20,20 @@ import {
   walk,
 } from "../machine/mmu.ts";
 import { GuestFault, VmHalt } from "./signals.ts";
+import { ACCESS } from "./paging/pager.ts";
+
+const READ = ACCESS.READ;
 
 /** A VM's memory as the translation needs it. */
 export interface GuestSpace {
   /** The guest's memory-management registers. */
   readonly ipr: MmuRegisters;
-  /** Real address of a guest-physical address, or -1 beyond memory. */
-  realAddress(gpa: number): number;
+  /**
+   * Real address of a guest-physical address, or -1 beyond memory; the
+   * access flags (`ACCESS` of paging/pager.ts, default write) tell a paging
+   * monitor whether the page is modified.
+   */
+  realAddress(gpa: number, access?: number): number;
 }
 
 /**
@@ -45,10 +52,10 @@ export function walkGuest(
 ): ReturnType<typeof walk> {
   try {
     return walk(vm.ipr, va, mode, write, (gpa) => {
-      const pa = vm.realAddress(gpa);
-      return pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3) < 0
+      const pa = vm.realAddress(gpa, READ);
+      return pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3, READ) < 0
         ? undefined
-        : mem.readL(pa);
+        : mem.readL(vm.realAddress(gpa, READ));
     });
   } catch (e) {
     if (e instanceof NonexistentMemory) {
@@ -112,14 +119,17 @@ export function guestRead(
 ): number {
   if ((va & 511) <= 508) {
     // Within one page, so within one real frame: one translation.
-    const pa = vm.realAddress(guestTranslate(mem, vm, va >>> 0, mode, false));
+    const pa = vm.realAddress(
+      guestTranslate(mem, vm, va >>> 0, mode, false),
+      READ,
+    );
     if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
     return mem.readL(pa);
   }
   let v = 0;
   const gpas = guestTranslateL(mem, vm, va, mode, false);
   for (let k = 0; k < 4; k++) {
-    const pa = vm.realAddress(gpas[k]!);
+    const pa = vm.realAddress(gpas[k]!, READ);
     if (pa < 0) throw new GuestFault(SCB.MACHINE_CHECK, [], true);
     v |= mem.u8[pa]! << (8 * k);
   }
@@ -156,13 +166,13 @@ export function guestPhysReadL(
   vm: GuestSpace,
   gpa: number,
 ): number {
-  const pa = vm.realAddress(gpa);
-  if (pa < 0 || vm.realAddress(gpa + 3) < 0) {
+  const pa = vm.realAddress(gpa, READ);
+  if (pa < 0 || vm.realAddress(gpa + 3, READ) < 0) {
     throw new GuestFault(SCB.MACHINE_CHECK, [], true);
   }
   let v = 0;
   for (let k = 0; k < 4; k++) {
-    v |= mem.u8[vm.realAddress(gpa + k)]! << (8 * k);
+    v |= mem.u8[vm.realAddress(gpa + k, READ)]! << (8 * k);
   }
   return v | 0;
 }
@@ -189,7 +199,7 @@ export function guestPte(
   va: number,
 ): number {
   const r = walk(vm.ipr, va, 0, false, (gpa) => {
-    const pa = vm.realAddress(gpa);
+    const pa = vm.realAddress(gpa, READ);
     return pa < 0 ? undefined : mem.readL(pa);
   });
   if (isWalkFault(r)) {
@@ -215,12 +225,12 @@ export function rawGuestPte(
     const pteVa = region === 0 ? g.p0br + 4 * vpn : g.p1br + 4 * vpn;
     const svpn = (pteVa >>> 9) & 0x1fffff;
     if (svpn >= g.slr) return undefined;
-    const spa = vm.realAddress(g.sbr + 4 * svpn);
+    const spa = vm.realAddress(g.sbr + 4 * svpn, READ);
     if (spa < 0) return undefined;
     const spte = mem.readL(spa);
     gpa = ((spte & 0x1fffff) << 9) | (pteVa & 511);
   }
-  const pa = vm.realAddress(gpa);
+  const pa = vm.realAddress(gpa, READ);
   return pa < 0 ? undefined : mem.readL(pa) >>> 0;
 }
 

@@ -55,6 +55,30 @@ import {
 } from "./hooks.ts";
 import { Nesting } from "./nesting.ts";
 import type { VirtualHost } from "./nested.ts";
+import {
+  type MonitorPagingOptions,
+  Pager,
+  type PagingStats,
+} from "./paging/pager.ts";
+import type { PagingPolicy } from "./paging/policy.ts";
+import { type FrameUse, PageMapReport } from "./paging/reports.ts";
+
+/** Frames a paging monitor leaves free at VM creation (shadow tables). */
+const PAGING_RESERVE = 24;
+
+function pagingOptions(
+  o: MonitorOptions["paging"],
+): MonitorPagingOptions | null {
+  if (o === undefined || o === false) return null;
+  if (o === true) return {};
+  if (typeof o === "string" || typeof o === "function") return { policy: o };
+  if (typeof o === "object" && o !== null) return o;
+  throw new RangeError(
+    `Cannot use paging option ${
+      JSON.stringify(o)
+    }: expected true, false, a policy or paging options`,
+  );
+}
 
 export type { Bootable };
 
@@ -66,6 +90,14 @@ export interface MonitorOptions {
   costs?: Partial<MonitorCosts>;
   /** Time slice per VM in ns of simulated time (default 10 ms). */
   quantumNs?: number;
+  /**
+   * The monitor's own paging (default off: every VM's memory must fit in
+   * real memory). `true`, a policy name, a function, or options: real
+   * memory may then be smaller than the sum of the VMs' memories, and the
+   * monitor pages the rest to its paging area on the real disk
+   * (paging/pager.ts).
+   */
+  paging?: boolean | PagingPolicy | MonitorPagingOptions;
 }
 
 /** Result of {@link Monitor.run}. */
@@ -113,6 +145,8 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   readonly minidisks: MinidiskMap;
   /** Real page frames. */
   readonly frames: FrameAllocator;
+  /** The monitor's pager (null: the monitor does not page). */
+  readonly pager: Pager | null;
   readonly #vms: Map<string, VirtualMachine> = new Map();
   readonly #ledger: Ledger;
   readonly #vcpu: Vcpu;
@@ -199,6 +233,34 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       totalFrames - BOUNCE_BLOCKS,
     );
     machine.cpu.hostExits = true;
+    const po = pagingOptions(options.paging);
+    if (po) {
+      const t = machine.costModel.disk;
+      const ledgerFor = () => this.#ledger;
+      const pager = new Pager({
+        memory: machine.memory,
+        frames: this.frames,
+        minidisks: this.minidisks,
+        disk: machine.disk,
+        cpu: machine.cpu,
+        diskLatencyNs: Math.round(
+          t.controllerNs + t.seekSettleNs + t.revolutionNs / 2 +
+            t.revolutionNs / t.blocksPerTrack,
+        ),
+        pageTransferNs: monitorCosts(options.costs).pageTransfer,
+        charge: (vm, ns) => ledgerFor().charge(vm, ns),
+        trace: (vm, text) => {
+          if (ledgerFor().tracing) {
+            ledgerFor().trace(this.#vms.get(vm.name) ?? null, "page", text);
+          }
+        },
+      }, po);
+      this.frames.reclaim = () => pager.reclaimOne();
+      this.frames.reclaimFrame = (f) => pager.reclaimFrame(f);
+      this.pager = pager;
+    } else {
+      this.pager = null;
+    }
 
     // The parts, each given only what it uses.
     const costs = this.costs;
@@ -342,11 +404,19 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     const old = this.#vms.get(name);
     if (old) this.destroy(old);
     const pages = memory / 512;
-    const frames = Int32Array.from(
-      this.frames.allocateMany(pages, name, "memory"),
-    );
+    // A paging monitor gives the VM what is free (keeping a few frames for
+    // shadow tables); the other pages come on first touch.
+    const resident = this.pager
+      ? Math.min(
+        pages,
+        this.pager.room,
+        Math.max(0, this.frames.available - PAGING_RESERVE),
+      )
+      : pages;
+    const frames = new Int32Array(pages).fill(-1);
+    frames.set(this.frames.allocateMany(resident, name, "memory"));
     for (const f of frames) {
-      this.machine.memory.u8.fill(0, f * 512, f * 512 + 512);
+      if (f >= 0) this.machine.memory.u8.fill(0, f * 512, f * 512 + 512);
     }
     const port = this.#devicePort(name, memory);
     const disk = new VirtualDisk(port, this.#channel);
@@ -355,7 +425,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
         disk.extents.push(this.minidisks.allocate(md.blocks, name, md.label));
       }
     } catch (e) {
-      for (const f of frames) this.frames.release(f);
+      for (const f of frames) if (f >= 0) this.frames.release(f);
       this.minidisks.releaseOwner(name);
       throw e;
     }
@@ -373,6 +443,15 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       },
     });
     port.bind(vm);
+    if (this.pager) {
+      try {
+        vm.attachPager(this.pager, this.pager.register(vm));
+      } catch (e) {
+        for (const f of frames) if (f >= 0) this.frames.release(f);
+        this.minidisks.releaseOwner(name);
+        throw e;
+      }
+    }
     this.#vms.set(name, vm);
     this.#shadows.relayout(vm);
     if (this.#ledger.tracing) {
@@ -423,7 +502,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       wake: () => scheduler.notify(the()),
       halted: () => the().status === "halted",
       trace: (kind, text, data) => ledger.trace(the(), kind, text, data),
-      realAddress: (gpa) => the().realAddress(gpa),
+      realAddress: (gpa, access) => the().realAddress(gpa, access),
       chargeTranslation: (blocks) =>
         ledger.charge(the(), costs.ioPageTranslation * blocks),
       io: (req) =>
@@ -442,7 +521,8 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     if (this.#vms.get(vm.name) !== vm) return;
     this.syncFromCpu(vm);
     vm.timer.stop();
-    for (const f of vm.frames) this.frames.release(f);
+    this.pager?.forget(vm);
+    for (const f of vm.frames) if (f >= 0) this.frames.release(f);
     vm.shadow.kernel.release();
     vm.shadow.exec.release();
     this.minidisks.releaseOwner(vm.name);
@@ -450,6 +530,71 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     this.#vcpu.forget(vm);
     vm.status = "halted";
     vm.haltReason = "destroyed";
+  }
+
+  /**
+   * Real memory by owner: every real frame, free, the monitor's (bounce
+   * buffer, shadow tables, paging staging) or a VM's (a guest page).
+   */
+  pageMap(): PageMapReport {
+    const total = this.machine.memory.size / 512;
+    const pageOf = new Map<number, number>();
+    for (const vm of this.#vms.values()) {
+      vm.frames.forEach((f, g) => {
+        if (f >= 0) pageOf.set(f, g);
+      });
+    }
+    const out: FrameUse[] = [];
+    for (let f = 0; f < total; f++) {
+      if (f < this.frames.first) {
+        out.push({ frame: f, owner: "monitor", use: "bounce", page: -1 });
+        continue;
+      }
+      const o = this.frames.ownerOf(f);
+      if (!o) out.push({ frame: f, owner: "free", use: "free", page: -1 });
+      else if (o.use === "memory") {
+        out.push({
+          frame: f,
+          owner: o.owner,
+          use: o.use,
+          page: pageOf.get(f) ?? -1,
+        });
+      } else {
+        out.push({
+          frame: f,
+          owner: "monitor",
+          use: `${o.use} (${o.owner})`,
+          page: -1,
+        });
+      }
+    }
+    return new PageMapReport(out);
+  }
+
+  /**
+   * Pages one page of a VM out now (experiments: construct a double-paging
+   * case).
+   *
+   * @throws {RangeError} when the monitor does not page or the page does not exist
+   */
+  pageOut(vm: VirtualMachine, page: number): void {
+    const st = this.pager?.of(vm);
+    if (!this.pager || !st) {
+      throw new RangeError(
+        `Cannot page out page ${page} of VM "${vm.name}": the monitor does not page (Monitor.on(machine, { paging: true }))`,
+      );
+    }
+    this.syncFromCpu(vm);
+    this.pager.pageOut(st, page);
+  }
+
+  /** Paging counts of every VM, by name (empty when the monitor does not page). */
+  pagingStats(): Record<string, PagingStats> {
+    const out: Record<string, PagingStats> = {};
+    for (const p of this.pager?.vms ?? []) {
+      out[p.vm.name] = structuredClone(p.stats);
+    }
+    return out;
   }
 
   /** Copies the real CPU state back into the VM, if the VM is loaded. */

@@ -260,13 +260,14 @@ export class ShadowSet {
    * Writes the shadow PTE for va from a guest PTE: the real frame, the
    * protection remapped for this view, and write rights only when the
    * guest's M bit is set (so the first write faults and the monitor can set
-   * the guest's M bit, keeping it true).
+   * the guest's M bit, keeping it true), and only when `allowWrite`.
    */
   fill(
     va: number,
     guestPte: number,
     realFrame: number,
     policy: ShadowPolicy,
+    allowWrite = true,
   ): number {
     const pa = this.ptePa(va);
     if (pa < 0) return 0;
@@ -275,7 +276,9 @@ export class ShadowSet {
       ? gprot
       : compressProt(gprot);
     const m = (guestPte & PTE_M) !== 0;
-    if (!m) prot = readOnlyProt(prot);
+    // A paging monitor also withholds write rights until it knows the page
+    // is modified (the first write faults: how it learns of modification).
+    if (!m || !allowWrite) prot = readOnlyProt(prot);
     const pte =
       (PTE_V | (prot << 27) | (m ? PTE_M : 0) | (realFrame & PTE_PFN_MASK)) >>>
       0;

@@ -23,6 +23,7 @@ import type { ShadowPolicy, ShadowSet } from "./shadow.ts";
 import { GuestFault, VmHalt } from "./signals.ts";
 import type { Vcpu } from "./vcpu.ts";
 import type { VirtualMachine } from "./vm.ts";
+import { ACCESS } from "./paging/pager.ts";
 
 /** What shadow maintenance needs of the monitor. */
 export interface ShadowSyncDeps {
@@ -137,8 +138,18 @@ export class ShadowSync {
     // Shared tables give virtual executive the kernel's rights (the weakness
     // vm-extensions.md describes), so walk with kernel rights for it.
     const mode = d.policy === "shared" && vmode === 1 ? 0 : vmode;
-    const gpa = guestTranslate(d.machine.memory, vm, va, mode, write);
-    if (vm.realAddress(gpa) < 0) {
+    let gpa: number;
+    try {
+      gpa = guestTranslate(d.machine.memory, vm, va, mode, write);
+    } catch (e) {
+      // The guest's own page fault: counted for the paging reports.
+      if (e instanceof GuestFault && e.vector === SCB.TRANSLATION_NOT_VALID) {
+        const st = vm.monitor.pager?.of(vm);
+        if (st) st.stats.guestFaults++;
+      }
+      throw e;
+    }
+    if (gpa >>> 0 >= vm.memorySize) {
       // Nonexistent guest memory: the machine check the KA655 reports
       // (vax-architecture.md 5.4), with the frame bare hardware pushes.
       throw new GuestFault(
@@ -156,7 +167,7 @@ export class ShadowSync {
       );
     }
     this.#lastFault = key;
-    this.#fill(vm, set, va, gpa);
+    this.#fill(vm, set, va, gpa, write);
     return true;
   }
 
@@ -186,7 +197,7 @@ export class ShadowSync {
     } catch (e) {
       if (!(e instanceof GuestFault) && !(e instanceof VmHalt)) throw e;
     }
-    if (r === null || (!isWalkFault(r) && vm.realAddress(r.pa) < 0)) {
+    if (r === null || (!isWalkFault(r) && r.pa >>> 0 >= vm.memorySize)) {
       return { ...x, vector: SCB.MACHINE_CHECK };
     }
     if (isWalkFault(r)) {
@@ -199,7 +210,7 @@ export class ShadowSync {
       const pa = vm.realAddress(r.ptePa);
       if (pa >= 0) d.machine.memory.writeL(pa, (r.pte | PTE_M) | 0);
     }
-    this.#fill(vm, set, va, r.pa);
+    this.#fill(vm, set, va, r.pa, write);
     return null;
   }
 
@@ -208,6 +219,7 @@ export class ShadowSync {
     set: ShadowSet,
     va: number,
     gpa: number,
+    write: boolean,
   ): void {
     const d = this.#d;
     set.ensureTablePage(va);
@@ -221,7 +233,20 @@ export class ShadowSync {
     const guest = vm.ipr.mapen
       ? guestPte(d.machine.memory, vm, va)
       : (PTE_V | (4 << 27) | PTE_M) >>> 0; // no protection when mapping is off
-    const frame = vm.frames[gpa >>> 9]!;
+    // The frame last: bringing the page in may take a frame from another
+    // page, which the walk above might have needed.
+    const pager = vm.monitor.pager;
+    const st = pager?.of(vm);
+    let frame: number;
+    let allowWrite = true;
+    if (pager && st) {
+      const gpn = gpa >>> 9;
+      frame = pager.access(st, gpn, write ? ACCESS.WRITE : ACCESS.READ);
+      pager.mapped(st, gpn, set.view === "exec", va, write);
+      allowWrite = st.dirty[gpn] === 1;
+    } else {
+      frame = vm.frames[gpa >>> 9]!;
+    }
     // In virtual VM mode the VM's tables are an inner monitor's shadow
     // tables, already compressed: the executive view copies them as they are.
     const shadow = set.fill(
@@ -229,6 +254,7 @@ export class ShadowSync {
       guest,
       frame,
       (vm.vpsl & PSL_VM) !== 0 ? "split" : d.policy,
+      allowWrite,
     );
     d.machine.cpu.tbFlushOne(va | 0);
     vm.stats.shadowFills++;

@@ -21,6 +21,12 @@ import type {
 } from "../machine/hardware.ts";
 import type { MonitorHost } from "./host.ts";
 import type { ShadowSet } from "./shadow.ts";
+import { ACCESS, type Pager, VmPages } from "./paging/pager.ts";
+import {
+  PagingReport,
+  type ResidentPage,
+  ResidentReport,
+} from "./paging/reports.ts";
 import type {
   InjectOptions,
   InjectResult,
@@ -113,6 +119,8 @@ export interface VmHost {
   ): PageTableComparison;
   /** The virtual PSL, the real PSL and VMPSL of a VM. */
   describePsl(vm: VirtualMachine): PslReport;
+  /** The monitor's pager, when it pages (null: every page is resident). */
+  readonly pager: Pager | null;
 }
 
 /**
@@ -228,11 +236,69 @@ export class VirtualMachine implements Hardware {
     return this.status === "halted";
   }
 
-  /** Real physical address of a guest-physical address, or -1 beyond memory. */
-  realAddress(gpa: number): number {
+  /**
+   * Real physical address of a guest-physical address, or -1 beyond memory.
+   * When the monitor pages, a page that is not resident is brought in
+   * first, and the access is recorded (`access`: `ACCESS` flags of
+   * paging/pager.ts; the default, a write, is the safe assumption).
+   */
+  realAddress(gpa: number, access: number = ACCESS.WRITE): number {
     const g = gpa >>> 0;
     if (g >= this.memorySize) return -1;
+    const pages = this.#pages;
+    if (pages !== null) {
+      return pages.pager.access(pages.state, g >>> 9, access) * 512 +
+        (g & 511);
+    }
     return this.frames[g >>> 9]! * 512 + (g & 511);
+  }
+
+  #pages: { pager: Pager; state: VmPages } | null = null;
+
+  /** Pages this VM with the monitor's pager (called by the monitor). */
+  attachPager(pager: Pager, state: VmPages): void {
+    this.#pages = { pager, state };
+  }
+
+  /**
+   * The VM's pages: which are in real frames, modified and referenced (as
+   * the monitor last observed them through the shadow tables).
+   */
+  resident(): ResidentReport {
+    const st = this.#pages?.state;
+    const pages: ResidentPage[] = [];
+    for (let g = 0; g < this.frames.length; g++) {
+      const f = this.frames[g]!;
+      pages.push({
+        page: g,
+        frame: f,
+        modified: st ? st.dirty[g] === 1 : f >= 0,
+        referenced: st ? st.ref[g] === 1 : f >= 0,
+        pagedOut: st ? f < 0 && st.copy[g] === 1 : false,
+      });
+    }
+    return new ResidentReport(this.name, pages, st !== undefined);
+  }
+
+  /**
+   * The VM's paging counts: guest faults, monitor faults, double paging,
+   * disk operations by whom and why, time waiting for paging I/O.
+   */
+  paging(): PagingReport {
+    const p = this.#pages;
+    let resident = 0;
+    for (const f of this.frames) if (f >= 0) resident++;
+    return new PagingReport({
+      vm: this.name,
+      policy: p ? p.pager.policyName : "none",
+      mitigation: p ? p.pager.mitigation : "none",
+      pages: this.frames.length,
+      resident,
+      instructions: this.stats.instructions,
+      guestNs: this.stats.guestNs,
+      monitorNs: this.stats.monitorNs,
+      stats: structuredClone(p ? p.state.stats : new VmPages(this).stats),
+    });
   }
 
   /**
@@ -259,7 +325,7 @@ export class VirtualMachine implements Hardware {
     const u8 = this.monitor.machine.memory.u8;
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
-      out[i] = u8[this.realAddress(address + i)]!;
+      out[i] = u8[this.realAddress(address + i, ACCESS.READ)]!;
     }
     return out;
   }

@@ -106,6 +106,12 @@ Deno.test("VAX with VM extensions: Theorems 1, 2 and 3 hold", () => {
   }
   equal(vaxVm.verdict("MOVL")!.underVm, "direct");
   match(vaxVm.basis["2"], /Theorem 1 holds/);
+  // Theorem 2's experiment: the sensitive and privileged instructions as
+  // guests of a monitor running in a VM of another monitor (CP under CP).
+  match(
+    vaxVm.basis["2"],
+    /recursion: \d+ runs .* \(CP under CP\) gave bare hardware's result/,
+  );
 });
 
 Deno.test("sensitive data structures: every reference from a less privileged mode faults", () => {

@@ -297,3 +297,74 @@ Deno.test("assembler: floating data directives and errors", () => {
   );
   assert.throws(() => assemble(".FLOAT abc"), /decimal numbers/);
 });
+
+Deno.test("3.4 index mode scales by the operand size: 4 for F, 8 for D and G", () => {
+  const m = exec(
+    `MOVL #1, R1
+     MOVD @#${DATA}[R1], R2
+     MOVF @#${DATA}[R1], R4
+     MOVG R2, @#${DATA + 0x10}[R1]`,
+    {},
+    0,
+    {
+      longs: {
+        [DATA]: 0x4080,
+        [DATA + 4]: 0x41a0, // F 5.0 (at index 1 of F)
+        [DATA + 8]: 0xc120, // D -2.5 (at index 1 of D)
+        [DATA + 12]: 0,
+      },
+    },
+  );
+  assert.equal(m.get("R2"), 0xc120);
+  assert.equal(m.get("R4"), 0x41a0);
+  assert.equal(readL(m, DATA + 0x18), 0xc120);
+});
+
+Deno.test("4 MOVAF/MOVAD/MOVAG, PUSHAF/PUSHAD, CLRF/CLRD/CLRG are the address and clear moves", () => {
+  const a = assemble(
+    `MOVAF @#^X100, R0
+     MOVAD @#^X100, R0
+     MOVAG @#^X100, R0
+     PUSHAF @#^X100
+     PUSHAD @#^X100
+     CLRF R0
+     CLRD R0
+     CLRG R0`,
+    { origin: 0 },
+  );
+  const names = disassemble(a.bytes, 0).map((i) => i.mnemonic);
+  assert.deepEqual(names, [
+    "MOVAL",
+    "MOVAQ",
+    "MOVAQ",
+    "PUSHAL",
+    "PUSHAQ",
+    "CLRL",
+    "CLRQ",
+    "CLRQ",
+  ]);
+  const m = exec(`MOVAD @#${DATA}[R1], R0\n CLRD R2`, { R1: 2, R2: 5, R3: 6 });
+  assert.equal(m.get("R0"), DATA + 16);
+  assert.equal(m.get("R2"), 0);
+  assert.equal(m.get("R3"), 0);
+});
+
+Deno.test("4 EMODF and POLYF on the machine: results, registers, condition codes", () => {
+  let m = exec("EMODF #1.5, #0, #2.75, R0, R1");
+  assert.equal(m.get("R0"), 4);
+  assert.equal(m.get("R1"), 0x3f00); // 0.125 = 0.1 × 2^-2
+  assert.equal(flags(m.psl), "");
+  m = exec(
+    `POLYF #2, #2, @#${DATA}`,
+    { R4: 7, R5: 7 },
+    0,
+    { longs: { [DATA]: 0x4100, [DATA + 4]: 0x4140, [DATA + 8]: 0x4080 } },
+  );
+  // 2x^2 + 3x + 1 at 2 = 15 = 0.1111 × 2^4 → 0x4270.
+  assert.equal(m.get("R0"), 0x4270);
+  assert.deepEqual([m.get("R1"), m.get("R2"), m.get("R3")], [0, 0, DATA + 12]);
+  assert.deepEqual([m.get("R4"), m.get("R5")], [7, 7], "POLYF leaves R4, R5");
+  const r = run(`p: POLYF #2, #32, @#${DATA}\n HALT`);
+  assert.equal(r.vector, 0x18, "degree above 31: reserved operand");
+  assert.deepEqual(stack(r.m, 2), [r.sym("p"), 0]);
+});

@@ -562,3 +562,28 @@ Deno.test("POLY: Horner's rule, highest coefficient first", () => {
     () => floatPoly("f", [F_ONE, 0], 1, () => [0x8000, 0], false),
   );
 });
+
+Deno.test("CMP and TST agree with the order of the values (F and G exact in doubles)", () => {
+  const r = rng(777);
+  for (let i = 0; i < 3000; i++) {
+    const fmt = i & 1 ? "f" : "g";
+    const x = (((r() % 2001) - 1000) / 8) * 2 ** ((r() % 40) - 20);
+    const y = r() % 5 === 0
+      ? x
+      : (((r() % 2001) - 1000) / 8) * 2 ** ((r() % 40) - 20);
+    const a = floatFromNumber(fmt, x);
+    const b = floatFromNumber(fmt, y);
+    assert.equal(floatCompare(fmt, a, b), Math.sign(x - y) + 0);
+    assert.equal(floatTest(fmt, a), Math.sign(x) + 0);
+  }
+  // D: values that differ only in the last of their 56 bits.
+  const one = floatFromNumber("d", 1);
+  const next = floatAdd("d", one, floatFromNumber("d", 2 ** -55), false);
+  assert.equal(floatCompare("d", one, next), -1);
+  assert.equal(floatCompare("d", floatNeg("d", one), floatNeg("d", next)), 1);
+  assert.equal(
+    floatCompare("d", [0x0012, 7], [0, 0]),
+    0,
+    "dirty zero equals 0",
+  );
+});

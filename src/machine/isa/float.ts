@@ -274,31 +274,30 @@ export function floatNeg(format: FloatFormat, v: Quad): Quad {
 
 /** TSTx: -1, 0 or 1 by sign (reserved operands fault). */
 export function floatTest(format: FloatFormat, v: Quad): Order {
-  const u = unpack(FMT[format], v);
-  if (u.exp === 0) return 0;
-  return u.sign ? -1 : 1;
+  const fmt = FMT[format];
+  const h = swap(v[0]);
+  if (((h >>> fmt.expShift) & fmt.maxExp) === 0) {
+    if (h >>> 31) throw ROF;
+    return 0;
+  }
+  return h >>> 31 ? -1 : 1;
 }
 
 /** CMPx: the order of `a` relative to `b`. */
 export function floatCompare(format: FloatFormat, a: Quad, b: Quad): Order {
   const fmt = FMT[format];
-  const ua = unpack(fmt, a);
-  const ub = unpack(fmt, b);
-  return compareUnpacked(ua, ub);
-}
-
-function compareUnpacked(a: Unpacked, b: Unpacked): Order {
-  const za = a.exp === 0;
-  const zb = b.exp === 0;
-  if (za && zb) return 0;
-  const sa = za ? 0 : (a.sign ? -1 : 1);
-  const sb = zb ? 0 : (b.sign ? -1 : 1);
+  const ua = unpackSplit(fmt, format === "f" ? [a[0], 0] : a);
+  const ub = unpackSplit(fmt, format === "f" ? [b[0], 0] : b);
+  const sa = ua.exp === 0 ? 0 : (ua.sign ? -1 : 1);
+  const sb = ub.exp === 0 ? 0 : (ub.sign ? -1 : 1);
   if (sa !== sb) return sa < sb ? -1 : 1;
+  if (sa === 0) return 0;
   // Same sign, both non-zero: compare magnitudes.
   let m: number;
-  if (a.exp !== b.exp) m = a.exp < b.exp ? -1 : 1;
-  else if (a.frac === b.frac) m = 0;
-  else m = a.frac < b.frac ? -1 : 1;
+  if (ua.exp !== ub.exp) m = ua.exp < ub.exp ? -1 : 1;
+  else if (ua.h !== ub.h) m = ua.h < ub.h ? -1 : 1;
+  else if (ua.l !== ub.l) m = ua.l < ub.l ? -1 : 1;
+  else return 0;
   return (sa < 0 ? -m : m) as Order;
 }
 

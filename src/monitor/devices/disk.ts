@@ -22,6 +22,7 @@ import {
   writeProtected,
 } from "./minidisk.ts";
 import type { DevicePort } from "./port.ts";
+import { ACCESS } from "../paging/pager.ts";
 
 /**
  * DKCS<ERRCODE> of a write through a read-only link: the virtual
@@ -36,8 +37,12 @@ export const BOUNCE_BLOCKS = 64;
 export interface DiskPort extends DevicePort {
   /** Guest memory size in bytes. */
   readonly memorySize: number;
-  /** Real address of a guest-physical address (-1 beyond memory). */
-  realAddress(gpa: number): number;
+  /**
+   * Real address of a guest-physical address (-1 beyond memory) for the
+   * channel's copy (`access`: `ACCESS` flags of paging/pager.ts: DMA, with
+   * WRITE when the guest reads from its disk, WHOLE for a whole page).
+   */
+  realAddress(gpa: number, access?: number): number;
   /** The VM's counters of requests and waiting. */
   readonly stats: { ioRequests: number; waitNs: number };
   /** Charges the translation of a request of `blocks` blocks. */
@@ -420,7 +425,11 @@ export class DiskChannel {
     while (done < total) {
       const g = gpa + done;
       const n = Math.min(512 - (g & 511), total - done);
-      const pa = port.realAddress(g);
+      const pa = port.realAddress(
+        g,
+        ACCESS.DMA | (toGuest ? ACCESS.WRITE : 0) |
+          (n === 512 ? ACCESS.WHOLE : 0),
+      );
       if (toGuest) u8.copyWithin(pa, base + done, base + done + n);
       else u8.copyWithin(base + done, pa, pa + n);
       done += n;

@@ -135,6 +135,12 @@ export class MinidiskMap {
     );
   }
 
+  /** Releases one extent. */
+  release(extent: Extent): void {
+    const i = this.#extents.indexOf(extent);
+    if (i >= 0) this.#extents.splice(i, 1);
+  }
+
   /** Releases every extent of an owner. */
   releaseOwner(owner: string): void {
     for (let i = this.#extents.length - 1; i >= 0; i--) {
