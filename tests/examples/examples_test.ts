@@ -25,6 +25,12 @@ const EXPECT: Record<string, RegExp[]> = {
     /BOB reads past his 384 blocks\s+9081\s+1\s+1/,
   ],
   "shadow_page_tables.ts": [/R7\s+1028\s+1028/, /EW \(was KW\)/],
+  "vm370.ts": [
+    /MVS {5}: o: all processes exited, halting/,
+    /CMS2 {4}: CMS: you typed: second level, two/,
+    /level 2 CMS1 +\d+ exits/,
+    /L1 CP2 +forward /,
+  ],
 };
 
 const files = [...Deno.readDirSync(`${root}examples`)].filter((e) =>
