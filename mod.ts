@@ -76,6 +76,17 @@ export type {
   OpcodeVariant,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
+export {
+  FLOAT_FAULT_CODE,
+  FloatFault,
+  floatFromNumber,
+  floatToNumber,
+} from "./src/machine/isa/float.ts";
+export type {
+  FloatFaultKind,
+  FloatFormat,
+  Quad,
+} from "./src/machine/isa/float.ts";
 export { DEFAULT_RUN_BUDGET_MS } from "./src/machine/run_options.ts";
 export {
   listenForInterrupts,
@@ -279,6 +290,21 @@ export type {
   WorkloadPattern,
   WorkloadSpec,
 } from "./src/guests/mod.ts";
+export {
+  expandSweep,
+  mergeRows,
+  runConfig,
+  shardOf,
+  sweep,
+  withoutHostTime,
+} from "./src/analysis/sweep.ts";
+export type {
+  SweepConfig,
+  SweepOptions,
+  SweepRow,
+  SweepSpec,
+} from "./src/analysis/sweep.ts";
+export { sweepTable } from "./src/display/paging.ts";
 export {
   checkVirtualizability,
   describeState,

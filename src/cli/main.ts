@@ -27,6 +27,7 @@ import { listing } from "../asm/listing.ts";
 import { formatCount } from "../machine/units.ts";
 import { demo } from "./demo.ts";
 import { cpCommand } from "./cp_console.ts";
+import { sweepCommand } from "./sweep.ts";
 import {
   checkVirtualizability,
   formatEvidence,
@@ -58,6 +59,7 @@ Commands:
   cp       CP's console (VM/370 style) on a monitor built from a directory
   bench    measure guest instructions per second
   demo     the guided tour
+  sweep    run a paging sweep (parallel, or one shard of it) or merge shards
 Run "vmmlab help <command>" (or "vmmlab <command> --help") for a command's
 options. Paths are relative to the directory you are in.`;
 
@@ -432,6 +434,7 @@ const COMMANDS = [
   "bench",
   "demo",
   "cp",
+  "sweep",
 ];
 
 /** Runs the command line; returns the exit status. */
@@ -486,6 +489,8 @@ export async function main(args: string[]): Promise<number> {
         return checkCommand(rest);
       case "cp":
         return await cpCommand(rest);
+      case "sweep":
+        return await sweepCommand(rest);
       default:
         console.error(
           `vmmlab: unknown command "${cmd}": expected ${

@@ -11,6 +11,7 @@ import type {
   PagingReport,
   ResidentReport,
 } from "../monitor/paging/reports.ts";
+import type { SweepRow } from "../analysis/sweep.ts";
 import { escapeHtml, htmlTable, type Rendering, textTable } from "./style.ts";
 
 const COLORS = [
@@ -201,4 +202,32 @@ export function pagingView(r: PagingReport): Rendering {
       caption: `paging of ${r.vm}`,
     }),
   };
+}
+
+const SWEEP_COLUMNS: [string, (r: SweepRow) => string][] = [
+  ["#", (r) => String(r.index)],
+  ["real", (r) => `${r.realMemory / 1024}K`],
+  ["VMs", (r) => String(r.vms)],
+  ["policy", (r) => r.mitigation === "none" ? r.policy : `${r.policy}+fp`],
+  [
+    "guest",
+    (r) => r.guestFrames ? `${r.guestFrames}f ${r.pattern}` : "unpaged",
+  ],
+  ["instr", (r) => String(r.instructions)],
+  ["guest faults", (r) => String(r.guestFaults)],
+  ["monitor faults", (r) => String(r.monitorFaults)],
+  ["reads", (r) => String(r.pageReads)],
+  ["writes", (r) => String(r.pageWrites)],
+  ["double", (r) => String(r.doublePagingWrites + r.doublePagingReads)],
+  ["paging wait", (r) => `${(r.pagingWaitNs / 1e6).toFixed(1)} ms`],
+  ["slowdown", (r) => r.slowdown ? r.slowdown.toFixed(3) : "-"],
+  ["MIPS", (r) => r.mips.toFixed(2)],
+];
+
+/** A table of sweep rows. */
+export function sweepTable(rows: readonly SweepRow[]): string {
+  return textTable(
+    SWEEP_COLUMNS.map(([h]) => h),
+    rows.map((r) => SWEEP_COLUMNS.map(([, f]) => f(r))),
+  );
 }

@@ -19,7 +19,7 @@ import * as pte from "../arch/pte.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
-import type { Executor, Family, IsaContext } from "./isa/context.ts";
+import type { Executor, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 
@@ -75,6 +75,83 @@ const {
   PTE_PROT_SHIFT,
   PTE_V,
 } = pte;
+
+/**
+ * The opcodes the switch of `Cpu.#execute` handles itself (the hot integer
+ * path and the system instructions). Every other opcode
+ * the KA655 executes needs an executor in a family (src/machine/isa/).
+ */
+// deno-fmt-ignore
+const SWITCH_OPCODES: readonly number[] = [
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x0d, 0x0e, 0x0f,
+  0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+  0x1c, 0x1d, 0x1e, 0x1f, 0x30, 0x31, 0x32, 0x3c, 0x3e, 0x3f, 0x78, 0x80,
+  0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c,
+  0x8d, 0x8e, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x9a,
+  0x9b, 0x9c, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+  0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4,
+  0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xbc, 0xbd, 0xbe, 0xbf, 0xc0, 0xc1, 0xc2,
+  0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce,
+  0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xda, 0xdb, 0xdc,
+  0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe8, 0xe9, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5,
+  0xf6, 0xf7, 0xfa, 0xfb,
+];
+
+/** Family executors by opcode index (src/machine/isa/families.ts). */
+const FAMILY_EXECUTORS: readonly (Executor | undefined)[] = (() => {
+  const t: (Executor | undefined)[] = new Array(512).fill(undefined);
+  for (const family of FAMILIES) {
+    for (const [op, f] of Object.entries(family)) {
+      t[opcodeIndex(Number(op))] = f;
+    }
+  }
+  return t;
+})();
+
+/**
+ * The decoder's operand counts: the opcode table's, except that an
+ * instruction the KA655 executes but this processor has no executor for is
+ * absent (0xFF): it raises the reserved-instruction fault at its opcode,
+ * before any operand is decoded, as on a CVAX without that option. So do
+ * the H-floating and octaword instructions the KA655 lacks (SimH's KA655
+ * decodes no specifiers for them: op_octa faults at once).
+ */
+const DECODE_COUNT: Uint8Array = (() => {
+  const t = SPEC_COUNT.slice();
+  const inSwitch = new Set(SWITCH_OPCODES);
+  for (let op = 0; op < 512; op++) {
+    const k = KA655_TABLE[op]! & 3;
+    if (
+      k === 3 ||
+      (k === 1 && !inSwitch.has(op) && FAMILY_EXECUTORS[op] === undefined)
+    ) t[op] = 0xff;
+  }
+  return t;
+})();
+
+/**
+ * How this processor treats an opcode (0xFDxx for two-byte ones):
+ * `executed`, `emulated` (the emulation exception for software) or
+ * `absent` (the reserved-instruction fault at the opcode: the KA655 lacks
+ * it, like H floating and octaword, or no executor is installed).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { instructionSupport } from "./cpu.ts";
+ * assert.equal(instructionSupport(0xd0), "executed"); // MOVL
+ * assert.equal(instructionSupport(0x38), "emulated"); // EDITPC
+ * assert.equal(instructionSupport(0xfd7d), "absent"); // MOVO
+ * assert.equal(instructionSupport(0xff), "absent");
+ * ```
+ */
+export function instructionSupport(
+  opcode: number,
+): "executed" | "emulated" | "absent" {
+  const op = opcodeIndex(opcode);
+  if (op > 0x1ff || DECODE_COUNT[op] === 0xff) return "absent";
+  return (KA655_TABLE[op]! & 3) === 1 ? "executed" : "emulated";
+}
 
 // ---------------------------------------------------------------------------
 // Stop codes of Cpu.run.
@@ -164,7 +241,12 @@ export interface CpuExit {
   pc: number;
   /** The real PSL at the event (VM bit set, compressed modes). */
   psl: number;
-  /** Exception parameters, top of stack first (ACV mask and VA, CHM code...). */
+  /**
+   * Exception parameters, top of stack first (ACV mask and VA, CHM code...).
+   * For the MicroVAX emulation exception (vectors 0xC8, 0xCC) the processor
+   * has already pushed the frame on the guest's stack and cleared the PSW
+   * bits: the monitor only loads PC from the guest's SCB vector.
+   */
   params: number[];
   /** Opcode of the instruction (vm-emulation). */
   opcode: number;
@@ -478,15 +560,9 @@ export class Cpu {
       : null;
     this.#cost = options.cost ?? DEFAULT_COST_MODEL;
     this.setCostModel(this.#cost);
-    for (const family of FAMILIES) this.#install(family);
+    for (let op = 0; op < 512; op++) this.#ext[op] = FAMILY_EXECUTORS[op];
     this.#ctx = this.#makeContext();
     this.reset();
-  }
-
-  #install(family: Family): void {
-    for (const [op, f] of Object.entries(family)) {
-      this.#ext[opcodeIndex(Number(op))] = f;
-    }
   }
 
   /** The family interface, closing over the private machinery. */
@@ -1368,35 +1444,37 @@ export class Cpu {
           this.#rq[this.#rqn++] = 4;
         }
         break;
-      case 0xa:
-        ea = (r[rn]! + sxb(this.#fetchB())) | 0;
+      case 0xa: {
+        // The displacement is fetched first: PC-relative modes add the PC
+        // that follows it.
+        const d = sxb(this.#fetchB());
+        ea = (r[rn]! + d) | 0;
         break;
-      case 0xb:
-        ea = this.#read(
-          (r[rn]! + sxb(this.#fetchB())) | 0,
-          4,
-          (this.psl >>> 24) & 3,
-        ) | 0;
+      }
+      case 0xb: {
+        const d = sxb(this.#fetchB());
+        ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
         break;
-      case 0xc:
-        ea = (r[rn]! + sxw(this.#fetchW())) | 0;
+      }
+      case 0xc: {
+        const d = sxw(this.#fetchW());
+        ea = (r[rn]! + d) | 0;
         break;
-      case 0xd:
-        ea = this.#read(
-          (r[rn]! + sxw(this.#fetchW())) | 0,
-          4,
-          (this.psl >>> 24) & 3,
-        ) | 0;
+      }
+      case 0xd: {
+        const d = sxw(this.#fetchW());
+        ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
         break;
-      case 0xe:
-        ea = (r[rn]! + this.#fetchL()) | 0;
+      }
+      case 0xe: {
+        const d = this.#fetchL();
+        ea = (r[rn]! + d) | 0;
         break;
-      default:
-        ea = this.#read(
-          (r[rn]! + this.#fetchL()) | 0,
-          4,
-          (this.psl >>> 24) & 3,
-        ) | 0;
+      }
+      default: {
+        const d = this.#fetchL();
+        ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
+      }
     }
     this.#opr[i] = -1;
     if (acc === ACC_R || acc === ACC_M) {
@@ -1531,7 +1609,9 @@ export class Cpu {
             if (this.#stop !== STOP_NONE) break;
           }
           if ((this.#attn | (this.psl & (PSL_T | PSL_TP))) !== 0) {
-            if (this.#boundary()) continue;
+            // T becomes TP only for an instruction that will run (a run
+            // that stops here leaves it to the next one: exact stepping).
+            if (this.#boundary(left > 0 || rest > 0)) continue;
           }
           if (left <= 0) {
             if (rest <= 0) {
@@ -1580,7 +1660,7 @@ export class Cpu {
    * arithmetic trap, interrupts, trace. Returns true if an event was taken
    * instead of an instruction.
    */
-  #boundary(): boolean {
+  #boundary(willExecute: boolean): boolean {
     const a = this.#attn;
     if ((a & 8) !== 0) {
       this.#stopRequested = false;
@@ -1610,6 +1690,7 @@ export class Cpu {
       this.#exception(SCB.TRACE, 0, 0, 0, false);
       return true;
     }
+    if (!willExecute) return false;
     if ((this.psl & PSL_T) !== 0) this.psl |= PSL_TP;
     if ((a & 16) !== 0) this.#variantBoundary();
     return false;
@@ -1977,12 +2058,12 @@ export class Cpu {
     this.#rqn = 0;
     let op = this.#fetchB();
     this.#opcode = op;
-    let n = SPEC_COUNT[op]!;
+    let n = DECODE_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
       // Two-byte opcodes, PSL<FPD> set, reserved opcodes.
       op = this.#slowStart(op);
       if (op < 0) return;
-      n = SPEC_COUNT[op]!;
+      n = DECODE_COUNT[op]!;
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
@@ -2537,7 +2618,7 @@ export class Cpu {
       this.#opcode = op;
     }
     const k = KA655_TABLE[op]!;
-    if (k === 0) this.#fault(SCB.RESERVED_INSTRUCTION);
+    if (DECODE_COUNT[op] === 0xff) this.#fault(SCB.RESERVED_INSTRUCTION);
     if ((this.psl & PSL_FPD) === 0) return op;
     // PSL<FPD>: only the interruptible instructions may start with it, and
     // they decode no operands (their state is in the registers).
@@ -2581,12 +2662,16 @@ export class Cpu {
     const acc = mode | 4;
     const sp = r[14]!;
     const psl = this.psl;
+    // In a VM the frame holds the PSL the guest sees (as MOVPSL).
+    const pushed = (psl & PSL_VM) !== 0
+      ? (psl & ~(VMPSL_MASK | PSL_VM)) | this.vmpsl
+      : psl;
     let vector: number;
     // Write check of the top of the stack first (SimH).
     this.#read((sp - 1) | 0, 1, acc);
     if ((psl & PSL_FPD) !== 0) {
       this.#write((sp - 8) | 0, 4, this.#faultPc, acc);
-      this.#write((sp - 4) | 0, 4, psl, acc);
+      this.#write((sp - 4) | 0, 4, pushed, acc);
       r[14] = sp - 8;
       vector = SCB.EMULATE_FPD;
     } else {
@@ -2611,17 +2696,23 @@ export class Cpu {
         this.#write((sp - 40 + 4 * k) | 0, 4, q[k] ?? 0, acc);
       }
       this.#write((sp - 8) | 0, 4, next, acc);
-      this.#write((sp - 4) | 0, 4, psl, acc);
+      this.#write((sp - 4) | 0, 4, pushed, acc);
       r[14] = sp - 48;
       vector = SCB.EMULATE;
     }
-    const vpa = (this.scbb + vector) >>> 0;
-    if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
-    const vec = this.mem.readL(vpa);
     this.psl = psl &
       ~(PSL_TP | PSL_FPD | PSL_DV | PSL_FU | PSL_IV | PSL_T | 0xf);
-    r[15] = vec & ~3;
     this.exceptions++;
+    if ((psl & PSL_VM) !== 0 && this.hostExits) {
+      // The frame is on the guest's stack; the vector is in the guest's
+      // SCB, which the host monitor reads (exit: exception, vector 0xC8 or
+      // 0xCC, no parameters, PC = the frame's PC).
+      this.#makeExit("exception", vector, this.#faultPc, [], 0);
+      return;
+    }
+    const vpa = (this.scbb + vector) >>> 0;
+    if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);
+    r[15] = this.mem.readL(vpa) & ~3;
   }
 
   // --- arithmetic helpers (write operand index w) ------------------------------

@@ -133,6 +133,12 @@ export class ExitDispatcher {
           x.access,
         );
       }
+      if (x.vector === SCB.EMULATE || x.vector === SCB.EMULATE_FPD) {
+        // MicroVAX emulation exception: the processor pushed the frame on
+        // the guest's stack; the handler comes from the guest's SCB.
+        d.reflector.enterEmulation(vm, x.vector);
+        return false;
+      }
       d.reflector.reflect(vm, x.vector, x.params, -1);
       return false;
     } catch (e) {

@@ -157,6 +157,37 @@ export class Reflector {
     }
   }
 
+  /**
+   * Completes the MicroVAX emulation exception (SCB 0xC8/0xCC) of a VM:
+   * the processor has pushed the frame on the guest's current stack and
+   * cleared the PSW bits, in the guest's current mode; the handler's
+   * address comes from the guest's SCB. Throws `VmHalt` where a bare
+   * processor would halt.
+   */
+  enterEmulation(vm: VirtualMachine, vector: number): void {
+    const { memory, ledger } = this.#d;
+    let vec: number;
+    try {
+      vec = guestPhysReadL(memory, vm, (vm.ipr.scbb + vector) >>> 0);
+    } catch {
+      throw new VmHalt("SCB vector read from nonexistent memory");
+    }
+    const from = vm.r[15]!;
+    vm.r[15] = vec & ~3;
+    vm.stats.reflected++;
+    ledger.charge(vm, this.#d.costs.reflection);
+    if (ledger.tracing) {
+      ledger.trace(
+        vm,
+        "reflect",
+        `reflect exception ${vectorName(vector)} into ${vm.name}: PC ${
+          hex8(from)
+        } -> ${hex8(vm.r[15]!)}`,
+        { vector, level: -1, oldPsl: vm.vpsl >>> 0, newPsl: vm.vpsl >>> 0 },
+      );
+    }
+  }
+
   /** Delivers pending virtual interrupts the virtual IPL allows; false if the VM halted. */
   deliverInterrupts(vm: VirtualMachine): boolean {
     for (;;) {

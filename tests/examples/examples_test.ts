@@ -31,6 +31,11 @@ const EXPECT: Record<string, RegExp[]> = {
     /level 2 CMS1 +\d+ exits/,
     /L1 CP2 +forward /,
   ],
+  "paging_delays.ts": [
+    /#\s+real\s+VMs\s+policy/,
+    /160K\s+2\s+clock/,
+    /Largest slowdown: \d+\.\d\d x at \d+ KiB/,
+  ],
 };
 
 const files = [...Deno.readDirSync(`${root}examples`)].filter((e) =>

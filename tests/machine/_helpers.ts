@@ -161,6 +161,8 @@ export interface Setup {
   vmExtensions?: boolean;
   /** Instruction limit of the run (default 10000). */
   limit?: number;
+  /** Disk size (default none: no disk controller). */
+  disk?: string | number;
 }
 
 /** A booted machine with its program. */
@@ -205,7 +207,7 @@ export function boot(source: string | Uint8Array, s: Setup = {}): Booted {
   const origin = s.origin ?? ORIGIN;
   const m = new Machine({
     memory: "1 MiB",
-    disk: 0,
+    disk: s.disk ?? 0,
     vmExtensions: s.vmExtensions ?? true,
   });
   const a = typeof source === "string"

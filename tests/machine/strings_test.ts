@@ -8,6 +8,7 @@
 // by a reference memmove in the test.
 import { deepEqual, equal } from "node:assert/strict";
 import type { Machine } from "../../src/machine/machine.ts";
+import { DEFAULT_COST_MODEL } from "../../src/machine/clock.ts";
 import {
   cc,
   flags,
@@ -202,6 +203,29 @@ Deno.test("strings: MOVC3 operands: address specifiers with autoincrement and re
   deepEqual(peek(m, B, 6), src);
   equal(m.get("R7"), A + 1, "(R7)+ with .ab access adds 1");
   deepEqual(regs6(m), [0, A + 6, 0, B + 6, 0, 0]);
+});
+
+Deno.test("strings: simulated time of a move is its memory references: two per longword moved, one per longword filled", () => {
+  const ns = (source: string) => run(`${source}\n HALT`).result.ns;
+  const ref = DEFAULT_COST_MODEL.memoryReference;
+  // 0x800 more bytes, aligned: 0x200 more longwords read and written.
+  equal(
+    ns("MOVC3 #^X1000,@#^X9000,@#^XB000") -
+      ns("MOVC3 #^X800,@#^X9000,@#^XB000"),
+    0x400 * ref,
+  );
+  // Moving down (backward) costs the same.
+  equal(
+    ns("MOVC3 #^X1000,@#^XB000,@#^X9000") -
+      ns("MOVC3 #^X800,@#^XB000,@#^X9000"),
+    0x400 * ref,
+  );
+  // 0x800 more fill bytes: 0x200 more longwords written.
+  equal(
+    ns("MOVC5 #0,@#^X9000,#1,#^X1000,@#^XB000") -
+      ns("MOVC5 #0,@#^X9000,#1,#^X800,@#^XB000"),
+    0x200 * ref,
+  );
 });
 
 // ---------------------------------------------------------------------------

@@ -118,7 +118,10 @@ export class Disk implements IprDevice {
   /** Listener for tracing. */
   listener: DiskListener | null = null;
 
-  /** Creates a disk of `blocks` blocks attached to the CPU. */
+  /**
+   * Creates a disk of `blocks` blocks attached to the CPU; with 0 blocks
+   * there is no controller (no disk IPRs).
+   */
   constructor(
     cpu: Cpu,
     mem: PhysicalMemory,
@@ -138,8 +141,12 @@ export class Disk implements IprDevice {
     this.blocks = blocks;
     this.data = new Uint8Array(blocks * BLOCK_SIZE);
     this.#slot = cpu.addInterruptSource(IPL_DEVICE.DISK, SCB.DISK);
-    for (const n of [IPR.DKBLK, IPR.DKMEM, IPR.DKCNT, IPR.DKCS, IPR.DKSIZE]) {
-      cpu.attachIpr(n, this);
+    // No disk (0 blocks), no controller: its IPR numbers are then above
+    // the KA655's 63 and raise the reserved-operand fault (as on SimH).
+    if (blocks > 0) {
+      for (const n of [IPR.DKBLK, IPR.DKMEM, IPR.DKCNT, IPR.DKCS, IPR.DKSIZE]) {
+        cpu.attachIpr(n, this);
+      }
     }
   }
 
