@@ -31,6 +31,11 @@ const EXPECT: Record<string, RegExp[]> = {
     /level 2 CMS1 +\d+ exits/,
     /L1 CP2 +forward /,
   ],
+  "vm370_levels.ts": [
+    /compute-bound guest/,
+    /^ +3 +3000001 +/m,
+    /system-call guest/,
+  ],
   "paging_delays.ts": [
     /#\s+real\s+VMs\s+policy/,
     /160K\s+2\s+clock/,
