@@ -1114,9 +1114,10 @@ class Pass {
       const oi = info.operands[i]!;
       if (operand.kind === "branch") {
         const n = dataTypeSize(oi.type);
-        const target = this.#eval(operand.expr, addr).value;
+        const { value: target, known } = this.#eval(operand.expr, addr);
         const disp = (target - (addr + out.length + n)) >>> 0;
-        if (!fitsSigned(disp, n)) {
+        // An unknown target already has its error (no follow-on one).
+        if (known && !fitsSigned(disp, n)) {
           this.#error(
             `branch target ${hex(target)} out of range: displacement ${
               disp | 0
@@ -1304,7 +1305,7 @@ class Pass {
           size = this.#choose(key, required);
         }
         const disp = dispFor(size);
-        if (!fitsSigned(disp, size)) {
+        if (known && !fitsSigned(disp, size)) {
           this.#error(
             `target ${hex(target)} out of range of ${
               SIZE_PREFIX[size]

@@ -341,6 +341,53 @@ function data(
   };
 }
 
+/** The text of a listing: address, bytes, statement, one per line. */
+export function formatListing(
+  list: readonly Instruction[],
+  maxLines = 200,
+): string {
+  const lines = list.slice(0, maxLines).map((ins) => {
+    let raw = "";
+    for (let i = 0; i < ins.bytes.length; i++) {
+      raw += (i ? " " : "") + ins.bytes[i]!.toString(16).padStart(2, "0");
+    }
+    return `${ins.address.toString(16).toUpperCase().padStart(8, "0")}  ${
+      raw.padEnd(24)
+    } ${ins.text}`;
+  });
+  if (list.length > maxLines) {
+    lines.push(`(${list.length - maxLines} more of ${list.length} lines)`);
+  }
+  return lines.join("\n");
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * Gives a disassembly its looks: in the REPL and in notebooks it shows as
+ * a listing, not as an array of objects (the symbols are not enumerable,
+ * so the array still compares equal to a plain one).
+ */
+function renderable(list: Instruction[]): Instruction[] {
+  Object.defineProperty(list, Symbol.for("Deno.customInspect"), {
+    value: () => formatListing(list),
+    configurable: true,
+  });
+  Object.defineProperty(list, Symbol.for("Jupyter.display"), {
+    value: () => {
+      const text = formatListing(list);
+      return {
+        "text/plain": text,
+        "text/html": `<pre>${escapeHtml(text)}</pre>`,
+      };
+    },
+    configurable: true,
+  });
+  return list;
+}
+
 /** Largest CASEL table the disassembler reads. */
 const MAX_CASE_ENTRIES = 1024;
 
@@ -554,5 +601,5 @@ export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
       pc += 2;
     }
   }
-  return out;
+  return renderable(out);
 }

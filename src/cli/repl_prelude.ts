@@ -63,9 +63,12 @@ export const vm: vmmlab.VirtualMachine = cp.vm("MVS").memory("512 KiB")
 vm.set("PC", 0x1000);
 
 console.log(
-  `vmmlab REPL. Ready: vmmlab (the whole module), Machine, Monitor, assemble, disassemble, view,
-          multiprogramming and cms (the guests: cp.vm("o").memory("128 KiB").minidisk("64 KiB").boot(multiprogramming))
-  machine   a bare VAX with a program at 0x1000:  machine.run(), machine.get("R1"), machine
-  cp, vm    a monitor and its VM "MVS":           vm.inject("MTPR #3,#18"), vm.psl(), cp
-  example   the program's assembly:               disassemble(example.bytes, example.origin)`,
+  `vmmlab REPL. Ready: vmmlab (the whole module), Machine, Monitor, assemble,
+  disassemble, view, and the guests multiprogramming and cms.
+  machine   a bare VAX, a program at 0x1000: machine.run(), machine.get("R1")
+  cp, vm    a monitor and its VM "MVS": vm.inject("MTPR #3,#18"), vm.psl(), cp
+  example   the program: disassemble(example.bytes, example.origin)
+  boot o    cp.vm("o").memory("128 KiB").minidisk("64 KiB")
+              .boot(multiprogramming), then cp.run()
+A run without a limit stops after 3 s (run again to go on); Ctrl-C stops a run.`,
 );

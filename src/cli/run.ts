@@ -7,7 +7,9 @@
 
 import { assemble } from "../asm/assembler.ts";
 import { Machine } from "../machine/machine.ts";
+import { MAX_MEMORY_SIZE } from "../machine/memory.ts";
 import {
+  formatBytes,
   formatCount,
   formatHex,
   formatNs,
@@ -54,6 +56,11 @@ export interface RunSpec {
   memory: number;
   /** Run the program as the only guest of a monitor. */
   vm: boolean;
+  /**
+   * The disk (default none, so no disk controller and no disk IPRs, as a
+   * KA655 without one): its size in bytes, and an image for block 0 on.
+   */
+  disk?: { size: number; image?: Uint8Array };
 }
 
 /** The final state of a run, as `--json` prints it. */
@@ -84,6 +91,8 @@ Options:
   --dump ADDR:LENGTH   dump physical memory after the run (repeatable)
   --show NAME,...      also print these registers or IPRs
   --memory SIZE        memory size (default 16 MiB)
+  --disk SIZE|FILE     attach a disk of SIZE, or one holding FILE (default:
+                       no disk, so IPRs above 63 are reserved operands)
   --vm                 run as the only guest of a monitor (VM extensions)
   --json               print one JSON object
   -h, --help           show this help
@@ -127,6 +136,7 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
       dump: { type: "string", multiple: true },
       show: { type: "string", multiple: true },
       memory: { type: "string" },
+      disk: { type: "string" },
       vm: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -199,10 +209,39 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
       throw new UsageError((e as Error).message);
     }
   }
+  if (v.disk !== undefined) spec.disk = diskArg(v.disk, spec.vm);
   if (spec.source === undefined && spec.loads.length === 0) {
     throw new UsageError("Nothing to run: give a .s file or --load FILE@ADDR");
   }
   return spec;
+}
+
+/** `--disk SIZE|FILE`: a size ("1 MiB", 65536) or an image file. */
+function diskArg(
+  text: string,
+  vm: boolean,
+): { size: number; image?: Uint8Array } {
+  let size: number | undefined;
+  try {
+    size = parseSize(text, "--disk");
+  } catch {
+    // Not a size: a file.
+  }
+  if (size !== undefined) {
+    if (size <= 0 || size % 512 !== 0) {
+      throw new UsageError(
+        `Cannot attach a disk of ${size} bytes: expected a positive multiple of 512`,
+      );
+    }
+    return { size };
+  }
+  if (vm) {
+    throw new UsageError(
+      `Cannot attach "${text}" under --vm: give the minidisk a size (--disk SIZE)`,
+    );
+  }
+  const image = readUserFile(text, "--disk file");
+  return { size: Math.max(512, Math.ceil(image.length / 512) * 512), image };
 }
 
 /** Builds the target (a bare machine, or a VM under a monitor). */
@@ -212,7 +251,13 @@ export type TargetFactory = (spec: RunSpec) => {
 };
 
 function bareTarget(spec: RunSpec): { hw: Hardware } {
-  return { hw: new Machine({ memory: spec.memory, disk: 0 }) };
+  return {
+    hw: new Machine({
+      memory: spec.memory,
+      disk: spec.disk?.size ?? 0,
+      ...(spec.disk?.image ? { diskImage: spec.disk.image } : {}),
+    }),
+  };
 }
 
 /**
@@ -222,12 +267,27 @@ function bareTarget(spec: RunSpec): { hw: Hardware } {
 export function vmTarget(
   spec: RunSpec,
 ): { hw: Hardware; finish: () => Record<string, unknown> } {
-  const machine = new Machine({
-    memory: spec.memory + 4 * 1024 * 1024,
-    disk: "1 MiB",
-  });
+  // Real memory: the guest's, its two shadow system tables (a 64th of it
+  // each, contiguous) and room for the monitor's other tables.
+  const real = Math.ceil((spec.memory + spec.memory / 32) / 512) * 512 +
+    4 * 1024 * 1024;
+  if (real > MAX_MEMORY_SIZE) {
+    const most = Math.floor((MAX_MEMORY_SIZE - 4 * 1024 * 1024) * 32 / 33);
+    throw new CliError(
+      `Cannot run a VM of ${
+        formatBytes(spec.memory)
+      }: with the monitor's tables it needs ${
+        formatBytes(real)
+      } of real memory, more than the machine's ${
+        formatBytes(MAX_MEMORY_SIZE)
+      } (a VM can have up to ${Math.floor(most / 1024 / 1024)} MiB)`,
+    );
+  }
+  const machine = new Machine({ memory: real, disk: "1 MiB" });
   const cp = Monitor.on(machine);
-  const vm = cp.vm("GUEST").memory(spec.memory).minidisk("512 KiB").create();
+  const vm = cp.vm("GUEST").memory(spec.memory).minidisk(
+    spec.disk?.size ?? "512 KiB",
+  ).create();
   return {
     hw: vm,
     finish: () => ({

@@ -8,6 +8,7 @@
  */
 
 import { Machine } from "../machine/machine.ts";
+import { formatBytes, formatCount, formatHex } from "../machine/units.ts";
 import { listenForInterrupts } from "../machine/interrupt.ts";
 import { Cpu } from "../machine/cpu.ts";
 import { Console } from "../machine/devices/console.ts";
@@ -50,6 +51,7 @@ import { evidenceView, reportView, verdictView } from "./pg_views.ts";
 import {
   cpuStateView,
   injectView,
+  iprView,
   machineView,
   minidiskView,
   monitorView,
@@ -85,13 +87,12 @@ function attach<T>(cls: { prototype: T }, render: (x: T) => Rendering): void {
 
 function consoleView(c: Console): Rendering {
   const out = c.output;
-  const text =
-    `console: ${out.length} characters printed, ${c.pendingInput} typed and not yet read\n${
-      out.slice(-400)
-    }`;
+  const text = `console: ${
+    formatCount(out.length, "character")
+  } printed, ${c.pendingInput} typed and not yet read\n${out.slice(-400)}`;
   return {
     text,
-    html: `<div><b>console</b> (${out.length} characters)${
+    html: `<div><b>console</b> (${formatCount(out.length, "character")})${
       consoleHtml(out)
     }</div>`,
   };
@@ -99,13 +100,15 @@ function consoleView(c: Console): Rendering {
 
 function diskView(d: Disk): Rendering {
   const last = d.history.at(-1);
-  const text = `disk: ${d.blocks} blocks (${d.blocks / 2} KiB), DKCS ${
-    d.status.toString(16).toUpperCase()
-  }${d.busy ? ", busy" : ""}, ${d.history.length} transfer(s)${
+  const text = `disk: ${formatCount(d.blocks, "block")} (${
+    formatBytes(d.blocks * 512)
+  }), DKCS ${formatHex(d.status)}${d.busy ? ", busy" : ""}, ${
+    formatCount(d.history.length, "transfer")
+  }${
     last
-      ? `; last: ${last.func} ${last.count} block(s) at ${last.block}${
-        last.error ? ` error ${last.error}` : ""
-      }`
+      ? `; last: ${last.func} ${
+        formatCount(last.count, "block")
+      } at ${last.block}${last.error ? ` error ${last.error}` : ""}`
       : ""
   }`;
   const rows = d.history.slice(-10).map((t) => [
@@ -147,19 +150,20 @@ function cpuView(c: Cpu): Rendering {
   };
   const v = cpuStateView(state, "processor");
   return {
-    text:
-      `${v.text}\n${c.instructions} instructions, ${c.exceptions} exceptions, ${c.tbMisses} TB misses${
-        c.halted ? `, halted (${c.haltReason})` : ""
-      }`,
+    text: `${v.text}\n${formatCount(c.instructions, "instruction")}, ${
+      formatCount(c.exceptions, "exception")
+    }, ${formatCount(c.tbMisses, "TB miss", "TB misses")}${
+      c.halted ? `, halted (${c.haltReason})` : ""
+    }`,
     html: v.html,
   };
 }
 
 function assemblyView(a: Assembly): Rendering {
   const lines = listing(a, 200);
-  const head = `assembly: ${a.bytes.length} bytes at ${
-    a.origin.toString(16).toUpperCase()
-  }, entry ${a.entry.toString(16).toUpperCase()}, ${a.symbols.size} symbols`;
+  const head = `assembly: ${formatCount(a.bytes.length, "byte")} at ${
+    formatHex(a.origin, 8)
+  }, entry ${formatHex(a.entry, 8)}, ${formatCount(a.symbols.size, "symbol")}`;
   return {
     text: `${head}\n${lines.join("\n")}`,
     html: `<div><b>${escapeHtml(head)}</b><pre>${
@@ -171,11 +175,11 @@ function assemblyView(a: Assembly): Rendering {
 function builderView(b: VmBuilder): Rendering {
   const c = b.config;
   const disks = c.minidisks.length
-    ? c.minidisks.map((d) => `${d / 1024} KiB`).join(" + ")
+    ? c.minidisks.map((d) => formatBytes(d)).join(" + ")
     : "none";
   const text = `VM builder "${c.name}": memory ${
-    c.memory / 1024
-  } KiB, minidisks ${disks} (call .create() or .boot(guest))`;
+    formatBytes(c.memory)
+  }, minidisks ${disks} (call .create() or .boot(guest))`;
   return { text, html: `<div>${escapeHtml(text)}</div>` };
 }
 
@@ -183,19 +187,19 @@ function virtualDiskView(d: VirtualDisk): Rendering {
   const ext = d.extents.map((e) =>
     `${e.label}: real blocks ${e.start}-${e.start + e.blocks - 1}`
   );
-  const text =
-    `minidisk: ${d.blocks} blocks from ${d.extents.length} extent(s) (${
-      ext.join(", ") || "none"
-    }), DKCS ${d.cs.toString(16).toUpperCase()}${d.busy ? ", busy" : ""}`;
+  const text = `minidisk: ${formatCount(d.blocks, "block")} from ${
+    formatCount(d.extents.length, "extent")
+  } (${ext.join(", ") || "none"}), DKCS ${formatHex(d.cs)}${
+    d.busy ? ", busy" : ""
+  }`;
   return { text, html: `<div>${escapeHtml(text)}</div>` };
 }
 
 function virtualConsoleView(c: VirtualConsole): Rendering {
   const out = c.output;
-  const text =
-    `virtual console: ${out.length} characters printed, ${c.input.length} typed and not yet delivered\n${
-      out.slice(-400)
-    }`;
+  const text = `virtual console: ${
+    formatCount(out.length, "character")
+  } printed, ${c.input.length} typed and not yet delivered\n${out.slice(-400)}`;
   return {
     text,
     html: `<div><b>virtual console</b>${consoleHtml(out)}</div>`,
@@ -252,6 +256,8 @@ export interface ViewFactory {
   psl(psl: number, title?: string): View;
   /** Registers, PSL and IPRs. */
   state(s: CpuState, title?: string): View;
+  /** Every IPR of a machine or VM (or of a state), with its number. */
+  iprs(of: { state(): CpuState } | CpuState): View;
   /** Trace events as a table and a sequence diagram. */
   trace(events: readonly TraceEvent[], title?: string): View;
   /** Trace events on a time axis, one row per source. */
@@ -279,6 +285,18 @@ export const view: ViewFactory = {
   state(s: CpuState, title?: string): View {
     return new View(cpuStateView(s, title));
   },
+  /** Every IPR of a machine or VM (or of a state), with its number. */
+  iprs(of: { state(): CpuState } | CpuState): View {
+    const s = typeof (of as { state?: unknown })?.state === "function"
+      ? (of as { state(): CpuState }).state()
+      : of as CpuState;
+    if (s === null || typeof s !== "object" || typeof s.iprs !== "object") {
+      throw new TypeError(
+        "Cannot show the IPRs: expected a machine, a VM or a processor state",
+      );
+    }
+    return new View(iprView(s));
+  },
   /** Trace events as a table and a sequence diagram. */
   trace(events: readonly TraceEvent[], title?: string): View {
     return new View(traceView(events, title));
@@ -292,6 +310,11 @@ export const view: ViewFactory = {
   },
   /** A VM's statistics (Popek and Goldberg's efficiency). */
   stats(vm: VirtualMachine): View {
+    if (!(vm instanceof VirtualMachine)) {
+      throw new TypeError(
+        "Cannot show statistics: expected a VM (cp.vm(...).create()), such as view.stats(vm)",
+      );
+    }
     return new View(statsView(vm.name, vm.stats));
   },
   /** A run result. */

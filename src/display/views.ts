@@ -15,7 +15,12 @@ import { readOnlyProt } from "../monitor/shadow.ts";
 import type { Machine } from "../machine/machine.ts";
 import type { Trace, TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
-import { formatNs } from "../machine/units.ts";
+import {
+  formatBytes,
+  formatCount,
+  formatHex,
+  formatNs,
+} from "../machine/units.ts";
 import type { Monitor } from "../monitor/monitor.ts";
 import type { VirtualMachine, VmStats } from "../monitor/vm.ts";
 import type { Extent, MinidiskMap } from "../monitor/devices/minidisk.ts";
@@ -58,7 +63,7 @@ export function pslSvg(psl: number, title = "PSL"): string {
     if (f.name === "CUR" || f.name === "PRV") {
       shown = MODE_NAMES[value]!.slice(0, 4);
     }
-    if (f.name === "IPL") shown = value.toString(16).toUpperCase();
+    if (f.name === "IPL") shown = formatHex(value);
     parts.push(
       `<rect x="${x}" y="20" width="${width}" height="28" fill="${fill}" stroke="#555"/>` +
         `<text x="${
@@ -80,7 +85,9 @@ export function pslSvg(psl: number, title = "PSL"): string {
       }" y="62" font-family="monospace" font-size="10">0</text>` +
       `<text x="${
         x0 + 33 * bitW - 10
-      }" y="38" font-family="monospace" font-size="12">${h8(psl)}</text>`,
+      }" y="38" font-family="monospace" font-size="12">${
+        formatHex(psl, 8)
+      }</text>`,
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${
     w + 90
@@ -105,9 +112,9 @@ export function pslText(psl: number): string {
     "c",
   ] as const)
     .filter((k) => f[k]).map((k) => k.toUpperCase());
-  return `${h8(psl)}  CUR=${MODE_NAMES[f.cur]} PRV=${
+  return `${formatHex(psl, 8)}  CUR=${MODE_NAMES[f.cur]} PRV=${
     MODE_NAMES[f.prv]
-  } IPL=${f.ipl}${flags.length ? "  " + flags.join(" ") : ""}`;
+  } IPL=${formatHex(f.ipl)}${flags.length ? "  " + flags.join(" ") : ""}`;
 }
 
 /** The PSL report of a VM: virtual PSL, real PSL and VMPSL. */
@@ -128,42 +135,102 @@ export function pslReportView(r: PslReport): Rendering {
 
 const REG_LABELS = REGISTER_NAMES;
 
-/** Registers, PSL and the main IPRs. */
+/** The IPRs a terminal view shows (all of them: {@link iprView}). */
+export const MAIN_IPRS: readonly string[] = [
+  "SCBB",
+  "PCBB",
+  "SBR",
+  "SLR",
+  "P0BR",
+  "P0LR",
+  "P1BR",
+  "P1LR",
+  "MAPEN",
+  "ASTLVL",
+  "SISR",
+];
+
+/** `NAME=0x........` pairs, as many per line as fit in 80 columns. */
+function pairLines(pairs: readonly [string, number][], width = 80): string[] {
+  const cells = pairs.map(([k, v]) => `${k.padStart(6)}=${formatHex(v, 8)}`);
+  const per = Math.max(
+    1,
+    Math.floor((width + 2) / (cells[0]?.length ?? 1 + 2)),
+  );
+  const lines: string[] = [];
+  for (let i = 0; i < cells.length; i += per) {
+    lines.push(cells.slice(i, i + per).join("  "));
+  }
+  return lines;
+}
+
+/**
+ * Registers, PSL and the main IPRs (terminal: 80 columns; notebook: one
+ * table whose rows align, registers beside the IPRs).
+ */
 export function cpuStateView(s: CpuState, title = "processor"): Rendering {
   const lines: string[] = [];
   for (let i = 0; i < 16; i += 4) {
     lines.push(
       REG_LABELS.slice(i, i + 4).map((n, k) =>
-        `${n.padStart(3)}=${h8(s.r[i + k]!)}`
+        `${n.padStart(3)}=${formatHex(s.r[i + k]!, 8)}`
       ).join("  "),
     );
   }
   lines.push(`PSL ${pslText(s.psl)}`);
-  const iprs = Object.entries(s.iprs).filter(([k]) =>
-    [
-      "SCBB",
-      "PCBB",
-      "SBR",
-      "SLR",
-      "P0BR",
-      "P0LR",
-      "P1BR",
-      "P1LR",
-      "MAPEN",
-      "ASTLVL",
-      "SISR",
-    ]
-      .includes(k)
+  const main = MAIN_IPRS.filter((k) => k in s.iprs).map((
+    k,
+  ) => [k, s.iprs[k]!] as [string, number]);
+  lines.push(...pairLines(main));
+  lines.push(
+    `(${main.length} of ${
+      formatCount(Object.keys(s.iprs).length, "IPR")
+    }; all: view.iprs(...))`,
   );
-  lines.push(iprs.map(([k, v]) => `${k}=${h8(v)}`).join(" "));
-  const rows = REG_LABELS.map((n, i) => [n, h8(s.r[i]!)]);
-  const iprRows = Object.entries(s.iprs).map(([k, v]) => [k, h8(v)]);
-  const html = `<div><b>${escapeHtml(title)}</b>${
-    pslSvg(s.psl)
-  }<div style="display:flex;gap:24px">${
-    htmlTable(["register", "value"], rows)
-  }${htmlTable(["IPR", "value"], iprRows)}</div></div>`;
+  const iprs = Object.entries(s.iprs);
+  const half = Math.ceil(iprs.length / 2);
+  const nRows = Math.max(16, half);
+  const rows: string[][] = [];
+  for (let i = 0; i < nRows; i++) {
+    const a = iprs[i];
+    const b = iprs[half + i];
+    rows.push([
+      REG_LABELS[i] ?? "",
+      i < 16 ? h8(s.r[i]!) : "",
+      a && i < half ? a[0] : "",
+      a && i < half ? h8(a[1]) : "",
+      b ? b[0] : "",
+      b ? h8(b[1]) : "",
+    ]);
+  }
+  const html = `<div><b>${escapeHtml(title)}</b>${pslSvg(s.psl)}${
+    htmlTable(
+      ["register", "value (hex)", "IPR", "value (hex)", "IPR", "value (hex)"],
+      rows,
+    )
+  }</div>`;
   return { text: lines.join("\n"), html };
+}
+
+/** Every IPR with its number and value (terminal: three per line). */
+export function iprView(s: CpuState): Rendering {
+  const entries = Object.entries(s.iprs);
+  const num = (k: string) => {
+    const n = (IPR_NAMES as readonly (string | undefined)[]).indexOf(k);
+    return n < 0 ? "" : formatHex(n);
+  };
+  const cells = entries.map(([k, v]) =>
+    `${k.padStart(6)} (${num(k)})=${formatHex(v, 8)}`
+  );
+  const lines: string[] = [];
+  for (let i = 0; i < cells.length; i += 3) {
+    lines.push(cells.slice(i, i + 3).join("  "));
+  }
+  const rows = entries.map(([k, v]) => [k, num(k), h8(v)]);
+  return {
+    text: `${formatCount(entries.length, "IPR")}\n${lines.join("\n")}`,
+    html: htmlTable(["IPR", "number", "value (hex)"], rows),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -173,20 +240,22 @@ export function cpuStateView(s: CpuState, title = "processor"): Rendering {
 export function machineView(m: Machine): Rendering {
   const s = m.state();
   const head = `${paint(`Machine ${m.name}`, "bold")}: ${
-    m.memorySize / 1024
-  } KiB memory, disk ${m.disk.blocks} blocks, ${m.instructions} instructions, t=${
-    formatNs(m.now)
-  }${m.halted ? `, ${paint(`halted (${m.haltReason})`, "red")}` : ""}`;
+    formatBytes(m.memorySize)
+  } memory, disk ${formatCount(m.disk.blocks, "block")}, ${
+    formatCount(m.instructions, "instruction")
+  }, t=${formatNs(m.now)}${
+    m.halted ? `\n${paint(`halted (${m.haltReason})`, "red")}` : ""
+  }`;
   const out = m.console.output;
   const tail = out.length > 0
     ? `\nconsole: ${JSON.stringify(out.slice(-200))}`
     : "";
   const text = `${head}\n${cpuStateView(s).text}${tail}`;
   const html = `<div><div><b>Machine ${escapeHtml(m.name)}</b>: ${
-    m.memorySize / 1024
-  } KiB, disk ${m.disk.blocks} blocks, ${m.instructions} instructions, t = ${
-    escapeHtml(formatNs(m.now))
-  }${
+    formatBytes(m.memorySize)
+  }, disk ${formatCount(m.disk.blocks, "block")}, ${
+    formatCount(m.instructions, "instruction")
+  }, t = ${escapeHtml(formatNs(m.now))}${
     m.halted
       ? `, <span style="color:#b00">halted (${escapeHtml(m.haltReason)})</span>`
       : ""
@@ -199,19 +268,20 @@ export function statsView(name: string, st: VmStats): Rendering {
   const total = st.instructions;
   const direct = total - st.emulated;
   const eff = total > 0 ? (100 * direct / total).toFixed(2) : "—";
+  const n = (v: number) => v.toLocaleString("en-US");
   const rows: string[][] = [
-    ["instructions", String(st.instructions)],
-    ["executed directly", `${direct} (${eff} %)`],
-    ["exits", String(st.totalExits)],
+    ["instructions", n(st.instructions)],
+    ["executed directly", `${n(direct)} (${eff} %)`],
+    ["exits", n(st.totalExits)],
     ...Object.entries(st.exits).sort((a, b) => b[1] - a[1]).map((
       [k, v],
-    ) => [`  exit ${k}`, String(v)]),
-    ["emulated", String(st.emulated)],
-    ["reflected", String(st.reflected)],
-    ["shadow fills", String(st.shadowFills)],
-    ["shadow flushes", String(st.shadowFlushes)],
-    ["virtual interrupts", String(st.interrupts)],
-    ["minidisk requests", String(st.ioRequests)],
+    ) => [`  exit ${k}`, n(v)]),
+    ["emulated", n(st.emulated)],
+    ["reflected", n(st.reflected)],
+    ["shadow fills", n(st.shadowFills)],
+    ["shadow flushes", n(st.shadowFlushes)],
+    ["virtual interrupts", n(st.interrupts)],
+    ["minidisk requests", n(st.ioRequests)],
     ["time in guest", formatNs(st.guestNs)],
     ["time in monitor", formatNs(st.monitorNs)],
     ["time waiting", formatNs(st.waitNs)],
@@ -230,9 +300,11 @@ export function vmView(vm: VirtualMachine): Rendering {
   const p = vm.psl();
   const head = `VM ${vm.name} (${vm.status}${
     vm.halted ? `: ${vm.haltReason}` : ""
-  }): ${
-    vm.memorySize / 1024
-  } KiB, minidisk ${vm.disk.blocks} blocks, ${vm.stats.instructions} instructions, ${vm.stats.totalExits} exits`;
+  })\n${formatBytes(vm.memorySize)}, minidisk ${
+    formatCount(vm.disk.blocks, "block")
+  }, ${formatCount(vm.stats.instructions, "instruction")}, ${
+    formatCount(vm.stats.totalExits, "exit")
+  }`;
   const text = `${paint(head, "bold")}\n${cpuStateView(s).text}\n${
     pslReportView(p).text
   }`;
@@ -248,10 +320,10 @@ export function monitorView(m: Monitor): Rendering {
   const rows = [...m.vms.values()].map((vm) => [
     vm.name,
     vm.status,
-    `${vm.memorySize / 1024} KiB`,
-    `${vm.disk.blocks} blocks`,
-    String(vm.stats.instructions),
-    String(vm.stats.totalExits),
+    formatBytes(vm.memorySize),
+    formatCount(vm.disk.blocks, "block"),
+    vm.stats.instructions.toLocaleString("en-US"),
+    vm.stats.totalExits.toLocaleString("en-US"),
     formatNs(vm.stats.guestNs),
     formatNs(vm.stats.monitorNs),
   ]);
@@ -267,9 +339,9 @@ export function monitorView(m: Monitor): Rendering {
   ];
   const head = `Monitor (${m.policy} shadow tables, quantum ${
     formatNs(m.quantumNs)
-  }), ${m.vms.size} VM(s), real memory ${
-    m.machine.memorySize / 1024
-  } KiB (${m.frames.available} frames free)`;
+  }), ${formatCount(m.vms.size, "VM")}\nreal memory ${
+    formatBytes(m.machine.memorySize)
+  } (${formatCount(m.frames.available, "frame")} free)`;
   return {
     text: `${paint(head, "bold")}\n${textTable(headers, rows)}\n${
       minidiskView(m.minidisks).text
@@ -357,9 +429,9 @@ export function minidiskView(map: MinidiskMap): Rendering {
     "size",
   ];
   return {
-    text: `minidisk map of the real disk (${map.blocks} blocks)\n${
-      textTable(headers, rows)
-    }`,
+    text: `minidisk map of the real disk (${
+      formatCount(map.blocks, "block")
+    })\n${textTable(headers, rows)}`,
     html: `<div>${svg}${htmlTable(headers, rows)}</div>`,
   };
 }
@@ -416,18 +488,39 @@ export function pageTableView(c: PageTableComparison): Rendering {
   });
   const caption =
     `${c.vm} ${c.region}: guest page table and shadow table (${c.policy} policy)`;
-  const textRows = rows.map((r, i) =>
-    r.map((
-      x,
-      j,
-    ) => (j === 5 && hl.has(`${i},5`)
-      ? paint(`${x} (was ${r[1]})`, "yellow")
-      : x)
-    )
-  );
+  const notes: string[] = [];
+  if (!c.mapping) {
+    notes.push(
+      `memory management is off in ${c.vm} (MAPEN=0): the guest sees physical addresses (VA<29:0>); the rows are the identity map the monitor shadows`,
+    );
+  }
+  if (c.rows.length < c.total) {
+    notes.push(
+      `${c.rows.length} of ${
+        formatCount(c.total, "entry", "entries")
+      } shown (pageTables(region, { from, count }) for others)`,
+    );
+  }
+  // Terminal: compact columns within 80 (g = guest, s = shadow).
+  const textHeaders = ["VA", "g.prot", "V", "M", "PFN", "remap", "s.prot"];
+  textHeaders.push("V", "M", "real PFN");
+  if (c.policy === "split") textHeaders.push("exec");
+  const textRows = rows.map((r, i) => {
+    const t = r.slice();
+    t[1] = hl.has(`${i},1`) ? paint(r[1]!, "yellow") : r[1]!;
+    t[5] = hl.has(`${i},5`) ? paint(`${r[5]} (was ${r[1]})`, "yellow") : r[5]!;
+    t[6] = r[6]!.replace(" (read-only until the first write)", "*");
+    return t;
+  });
+  const star = textRows.some((r) => r[6]!.endsWith("*"))
+    ? "\n* read-only until the first write (then the M bit is set)"
+    : "";
+  const head = [caption, ...notes].join("\n");
   return {
-    text: `${caption}\n${textTable(headers, textRows)}`,
-    html: htmlTable(headers, rows, { caption, highlightCells: hl }),
+    text: `${head}\n${textTable(textHeaders, textRows)}${star}`,
+    html: `${notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("")}${
+      htmlTable(headers, rows, { caption, highlightCells: hl })
+    }`,
   };
 }
 
@@ -494,13 +587,20 @@ export function sequenceSvg(
   maxEvents = 60,
 ): string {
   const list = events.slice(0, maxEvents);
-  const laneW = 170;
+  // A trace with the monitor in it: device completions go to the monitor.
+  const monitored = events.some((e) =>
+    e.kind === "exit" || e.kind === "emulate" || e.kind === "reflect" ||
+    e.kind === "minidisk"
+  );
+  const laneW = 130;
   const left = 90;
   const rowH = 22;
   const top = 40;
   const H = top + rowH * list.length + 20;
-  // Room on the right for the labels of the last lane.
-  const W = left + laneW * LANES.length + 260;
+  // Labels go in a column of their own, right of the last lifeline, so
+  // that no label crosses a lifeline.
+  const labelX = left + laneW * LANES.length + 10;
+  const W = labelX + 460;
   const parts: string[] = [];
   LANES.forEach((name, i) => {
     const x = left + laneW * i + laneW / 2;
@@ -516,13 +616,15 @@ export function sequenceSvg(
   );
   list.forEach((e, i) => {
     const y = top + rowH * i;
-    const { from, to } = laneOf(e);
+    const lanes = laneOf(e);
+    const from = lanes.from;
+    const to = e.kind === "io-done" ? (monitored ? 2 : 1) : lanes.to;
     const x1 = left + laneW * from + laneW / 2;
     const x2 = left + laneW * to + laneW / 2;
     parts.push(
       `<text x="4" y="${
         y + 4
-      }" font-family="monospace" font-size="9" fill="#666">${
+      }" font-family="monospace" font-size="11" fill="#555">${
         escapeHtml(formatNs(e.ns))
       }</text>`,
     );
@@ -535,11 +637,15 @@ export function sequenceSvg(
         }" y2="${y}" stroke="#333" marker-end="url(#ah)"/>`,
       );
     }
-    const tx = Math.min(x1, x2) + (from === to ? 8 : 4);
     parts.push(
-      `<text x="${tx}" y="${y - 3}" font-family="sans-serif" font-size="10">${
-        escapeHtml(e.text.slice(0, 70))
-      }</text>`,
+      `<line x1="${Math.max(x1, x2) + 6}" y1="${y}" x2="${
+        labelX - 4
+      }" y2="${y}" stroke="#eee"/>` +
+        `<text x="${labelX}" y="${
+          y + 4
+        }" font-family="sans-serif" font-size="11">${
+          escapeHtml(e.text.slice(0, 72))
+        }</text>`,
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${
@@ -555,14 +661,27 @@ export function traceView(
   const shown = events.slice(-40);
   const rows = shown.map((e) => [formatNs(e.ns), e.source, e.kind, e.text]);
   const headers = ["time", "source", "kind", "event"];
+  // The event column takes what is left of 80 columns.
+  const used = [0, 1, 2].reduce(
+    (sum, i) =>
+      sum + 2 + Math.max(headers[i]!.length, ...rows.map((r) => r[i]!.length)),
+    0,
+  );
+  const room = Math.max(20, 80 - used);
+  const textRows = rows.map((r) =>
+    r[3]!.length > room ? [...r.slice(0, 3), r[3]!.slice(0, room - 1) + "…"] : r
+  );
   const more = events.length > shown.length
-    ? `\n(${events.length - shown.length} earlier events not shown)`
+    ? `\n(${
+      formatCount(events.length - shown.length, "earlier event")
+    } not shown)`
     : "";
+  const count = formatCount(events.length, "event");
   return {
-    text: `${paint(title, "bold")} (${events.length} events)\n${
-      textTable(headers, rows)
+    text: `${paint(title, "bold")} (${count})\n${
+      textTable(headers, textRows)
     }${more}`,
-    html: `<div><b>${escapeHtml(title)}</b> (${events.length} events)${
+    html: `<div><b>${escapeHtml(title)}</b> (${count})${
       sequenceSvg(events.slice(0, 60))
     }${htmlTable(headers, rows)}</div>`,
   };
@@ -607,12 +726,12 @@ export function timelineSvg(
     );
   }
   parts.push(
-    `<text x="${left}" y="${H - 2}" font-family="monospace" font-size="9">${
+    `<text x="${left}" y="${H - 2}" font-family="monospace" font-size="11">${
       escapeHtml(formatNs(t0))
     }</text>` +
       `<text x="${width - 10}" y="${
         H - 2
-      }" text-anchor="end" font-family="monospace" font-size="9">${
+      }" text-anchor="end" font-family="monospace" font-size="11">${
         escapeHtml(formatNs(t1))
       }</text>`,
   );
@@ -624,23 +743,40 @@ export function timelineSvg(
 // ---------------------------------------------------------------------------
 // Results
 
+/** Words wrapped to lines of at most `width` columns. */
+export function wrapText(text: string, width = 80): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
 /** What an injected instruction did. */
 export function injectView(r: InjectReport): Rendering {
   const exits =
     Object.entries(r.exits).map(([k, v]) => `${k}×${v}`).join(", ") || "none";
   const changed = Object.entries(r.changed).map((
     [k, [a, b]],
-  ) => [k, h8(a), h8(b)]);
+  ) => [k, formatHex(a, 8), formatHex(b, 8)]);
   const head = `${r.instruction} in ${MODE_NAMES[r.mode]} mode: exits ${exits}${
     r.reflected ? ", exception reflected into the guest" : ""
   }, ${formatNs(r.ns)}`;
+  const why = r.explanation ? `\n${wrapText(r.explanation, 80)}` : "";
   return {
-    text: `${paint(head, "bold")}\n${
+    text: `${paint(head, "bold")}${why}\n${
       textTable(["changed", "before", "after"], changed)
     }\n${r.events.map((e) => `  ${e.text}`).join("\n")}`,
     html: `<div><b>${escapeHtml(head)}</b>${
-      htmlTable(["changed", "before", "after"], changed)
-    }${sequenceSvg(r.events)}</div>`,
+      r.explanation ? `<p>${escapeHtml(r.explanation)}</p>` : ""
+    }${htmlTable(["changed", "before", "after"], changed)}${
+      sequenceSvg(r.events)
+    }</div>`,
   };
 }
 
@@ -648,9 +784,9 @@ export function injectView(r: InjectReport): Rendering {
 export function runResultView(r: RunResult): Rendering {
   const text = `stop: ${r.stop}${
     r.reason !== r.stop ? ` (${r.reason})` : ""
-  }, ${r.instructions} instructions, ${formatNs(r.ns)}, PC=${h8(r.pc)} PSL=${
-    h8(r.psl)
-  }`;
+  }\n${formatCount(r.instructions, "instruction")}, ${formatNs(r.ns)}, PC=${
+    formatHex(r.pc, 8)
+  } PSL=${formatHex(r.psl, 8)}`;
   return { text, html: `<pre>${escapeHtml(text)}</pre>` };
 }
 

@@ -37,6 +37,15 @@ import { Trace } from "./trace.ts";
 import { hex8, parseSize, type Size } from "./units.ts";
 import { clearInterrupt } from "./interrupt.ts";
 import {
+  checkAddress,
+  checkAddresses,
+  checkBytes,
+  checkLength,
+  checkLongword,
+  checkMode,
+  checkRegisterName,
+} from "./checks.ts";
+import {
   budgetReason,
   checkRunOptions,
   INTERRUPT_REASON,
@@ -329,17 +338,22 @@ export class Machine implements Hardware {
 
   /** Copies bytes into physical memory. */
   load(bytes: Uint8Array, address: number): void {
-    this.memory.load(address, bytes);
+    checkBytes(bytes, "load");
+    this.memory.load(checkAddress(address, "load at address"), bytes);
   }
 
   /** Reads physical memory. */
   readPhysical(address: number, length: number): Uint8Array {
-    return this.memory.slice(address, length);
+    return this.memory.slice(
+      checkAddress(address, "read at address"),
+      checkLength(length, this.memory.size, "read"),
+    );
   }
 
   /** Writes physical memory. */
   writePhysical(address: number, bytes: Uint8Array): void {
-    this.memory.load(address, bytes);
+    checkBytes(bytes, "write");
+    this.memory.load(checkAddress(address, "write at address"), bytes);
   }
 
   /**
@@ -348,7 +362,14 @@ export class Machine implements Hardware {
    *
    * @throws {RangeError} naming the fault the access would raise
    */
-  readVirtual(va: number, length: number, mode = 0): Uint8Array {
+  readVirtual(
+    va: number,
+    length: number,
+    mode: number | "kernel" | "executive" | "supervisor" | "user" = 0,
+  ): Uint8Array {
+    va = checkAddress(va, "read virtual address");
+    checkLength(length, 0x40000000, "read");
+    mode = checkMode(mode, "read virtual memory");
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const t = this.cpu.translate((va + i) >>> 0, mode, false);
@@ -377,7 +398,14 @@ export class Machine implements Hardware {
    *
    * @throws {RangeError} naming the fault the access would raise
    */
-  writeVirtual(va: number, bytes: Uint8Array, mode = 0): void {
+  writeVirtual(
+    va: number,
+    bytes: Uint8Array,
+    mode: number | "kernel" | "executive" | "supervisor" | "user" = 0,
+  ): void {
+    va = checkAddress(va, "write virtual address");
+    checkBytes(bytes, "write");
+    mode = checkMode(mode, "write virtual memory");
     const pas: number[] = [];
     for (let i = 0; i < bytes.length; i++) {
       const t = this.cpu.translate((va + i) >>> 0, mode, true);
@@ -407,7 +435,7 @@ export class Machine implements Hardware {
    * @throws {RangeError} for an unknown name
    */
   get(name: string): number {
-    const up = name.toUpperCase();
+    const up = checkRegisterName(name, "read register").toUpperCase();
     const rn = generalRegister(up);
     if (rn !== undefined) return this.cpu.r[rn]! >>> 0;
     if (up === "PSL") return this.psl;
@@ -425,10 +453,8 @@ export class Machine implements Hardware {
    * @throws {RangeError} for an unknown name or a value MTPR would refuse
    */
   set(name: string, value: number): void {
-    if (!Number.isFinite(value)) {
-      throw new RangeError(`Cannot set ${name} to ${value}: expected a number`);
-    }
-    const up = name.toUpperCase();
+    const up = checkRegisterName(name, "set register").toUpperCase();
+    checkLongword(value, `set ${up} to`);
     const v = value | 0;
     const rn = generalRegister(up);
     if (rn !== undefined) {
@@ -457,7 +483,7 @@ export class Machine implements Hardware {
    */
   setPsl(value: number): void {
     const cpu = this.cpu;
-    const p = value | 0;
+    const p = checkLongword(value, "set the PSL to") | 0;
     const cur = (p >>> 24) & 3;
     const is = (p & 0x04000000) !== 0;
     const ipl = (p >>> 16) & 31;
@@ -486,7 +512,7 @@ export class Machine implements Hardware {
 
   /** Sets the live stack pointer (R14). */
   setStackPointer(sp: number): void {
-    this.cpu.r[14] = sp | 0;
+    this.cpu.r[14] = checkAddress(sp, "set the stack pointer to") | 0;
   }
 
   /** Executes one instruction. */
@@ -545,7 +571,7 @@ export class Machine implements Hardware {
 
   /** Sets persistent breakpoints (used by every later run). */
   setBreakpoints(addresses: Iterable<number>): void {
-    this.cpu.setBreakpoints(addresses);
+    this.cpu.setBreakpoints(checkAddresses(addresses, "set breakpoints at"));
   }
 
   /** The observable processor state. */

@@ -92,6 +92,17 @@ export class VmBuilder {
 
   /** Creates the VM and boots a guest into it. */
   boot(guest: Bootable, options?: Record<string, unknown>): VirtualMachine {
+    if (
+      typeof guest !== "function" &&
+      (guest === null || typeof guest !== "object" ||
+        typeof guest.boot !== "function")
+    ) {
+      throw new TypeError(
+        `Cannot boot ${
+          guest === null ? "null" : typeof guest
+        }: expected a guest such as multiprogramming or cms (an object with boot(vm)), or a function of the VM`,
+      );
+    }
     const vm = this.create();
     if (typeof guest === "function") guest(vm);
     else guest.boot(vm, options);

@@ -52,8 +52,12 @@ export interface HostProcessor {
   hostExits: boolean;
   /** Whether the VM extensions exist. */
   readonly vmExtensions: boolean;
-  /** Runs at most `limit` instructions until simulated time `until`; returns a STOP_ code. */
-  run(limit: number, until: number): number;
+  /**
+   * Runs at most `limit` instructions until simulated time `until` (and,
+   * where the processor looks, until `performance.now()` reaches
+   * `hostDeadline` or an interrupt is requested); returns a STOP_ code.
+   */
+  run(limit: number, until: number, hostDeadline?: number): number;
   /** Asks a running loop to stop at the next instruction boundary. */
   requestStop(): void;
   /** Re-evaluates pending interrupts after a PSL change. */

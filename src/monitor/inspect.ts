@@ -10,10 +10,12 @@
 import { REGISTER_NAMES } from "../arch/registers.ts";
 import { decodePte, PTE_V } from "../arch/pte.ts";
 import { VMPSL_MASK } from "../arch/psl.ts";
-import type { RunOptions, RunResult } from "../machine/hardware.ts";
+import type { CpuState, RunOptions, RunResult } from "../machine/hardware.ts";
 import type { MonitorHost } from "./host.ts";
 import type { TraceEvent } from "../machine/trace.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex, hex8 } from "../machine/units.ts";
+import { checkMode } from "../machine/checks.ts";
+import { MODE_NAMES } from "../arch/psl.ts";
 import { assemble } from "../asm/assembler.ts";
 import { disassembleOne } from "../asm/disassembler.ts";
 import { guestTranslate, rawGuestPte } from "./guest_memory.ts";
@@ -34,14 +36,9 @@ export interface InjectHost {
   readonly machine: Pick<MonitorHost, "memory" | "trace" | "cpu">;
   /** Runs one VM alone. */
   runVm(vm: VirtualMachine, options?: RunOptions): RunResult;
+  /** Loads a VM's registers into the processor after a host change. */
+  syncToCpu?(vm: VirtualMachine): void;
 }
-
-const MODE_BY_NAME: Record<string, number> = {
-  kernel: 0,
-  executive: 1,
-  supervisor: 2,
-  user: 3,
-};
 
 /**
  * Executes one instruction (assembly text) inside a VM in a chosen virtual
@@ -58,14 +55,43 @@ export function inject(
   options: InjectOptions = {},
 ): InjectReport {
   const machine = host.machine;
-  const mode = typeof options.mode === "string"
-    ? MODE_BY_NAME[options.mode]
-    : options.mode ?? ((vm.vpsl >>> 24) & 3);
-  if (mode === undefined || !Number.isInteger(mode) || mode < 0 || mode > 3) {
+  if (
+    options === null || typeof options !== "object" || Array.isArray(options)
+  ) {
+    throw new TypeError(
+      `Cannot inject with options ${
+        String(options)
+      }: expected an object such as { mode: "user" }`,
+    );
+  }
+  if (typeof source !== "string") {
+    throw new TypeError(
+      `Cannot inject ${typeof source}: expected one instruction as text, such as "MTPR #3,#18"`,
+    );
+  }
+  const given = options.mode !== undefined;
+  const mode = given ? checkMode(options.mode, "inject") : (vm.vpsl >>> 24) & 3;
+  const prv = options.previousMode === undefined
+    ? mode
+    : checkMode(options.previousMode, "inject with a previous");
+  if (prv < mode) {
     throw new RangeError(
-      `Cannot inject in mode ${
-        String(options.mode)
-      }: expected 0-3 or kernel, executive, supervisor, user`,
+      `Cannot inject in ${MODE_NAMES[mode]} mode with previous mode ${
+        MODE_NAMES[prv]
+      }: the previous mode is never more privileged than the current one`,
+    );
+  }
+  const ipl = options.ipl ?? (mode === 0 ? 31 : 0);
+  if (!Number.isInteger(ipl) || ipl < 0 || ipl > 31 || (mode !== 0 && ipl)) {
+    throw new RangeError(
+      `Cannot inject at IPL ${ipl}: expected 0 to 0x1F, and 0 outside kernel mode`,
+    );
+  }
+  if (
+    !given && (options.previousMode !== undefined || options.ipl !== undefined)
+  ) {
+    throw new RangeError(
+      "Cannot inject with previousMode or ipl but no mode: give the mode too",
     );
   }
   const at = (options.at ?? vm.r[15]!) >>> 0;
@@ -97,15 +123,15 @@ export function inject(
   const saved = gpas.map((g) => u8[vm.realAddress(g)]!);
   gpas.forEach((g, i) => u8[vm.realAddress(g)] = asm.bytes[i]!);
   const text = disassembleOne((a) => asm.bytes[a - at] ?? 0, at).text;
-  // Enter the mode, as the console would (IPL 0 and no IS outside kernel).
-  const cur = (vm.vpsl >>> 24) & 3;
-  if (mode !== cur) {
-    const p = mode === 0
-      ? (vm.vpsl & ~0x03000000)
-      : (vm.vpsl & ~0x071f0000) | (mode << 24) |
-        (Math.max(mode, (vm.vpsl >>> 22) & 3) << 22);
-    vm.setPsl(p);
+  // Start from the mode, previous mode and IPL asked for (the console's
+  // way: IS clear, the condition codes kept), never from what an earlier
+  // inject left.
+  if (given) {
+    vm.setPsl(
+      ((vm.vpsl & 0xff) | (mode << 24) | (prv << 22) | (ipl << 16)) >>> 0,
+    );
   }
+  const originalPc = vm.r[15]! | 0;
   vm.r[15] = at | 0;
   const before = vm.state();
   const trace = machine.trace;
@@ -122,11 +148,19 @@ export function inject(
     trace.enabled = wasEnabled;
     gpas.forEach((g, i) => u8[vm.realAddress(g)] = saved[i]!);
   }
-  const after = vm.state();
   const reflected = vm.stats.reflected > reflectedBefore;
   const completed = !reflected &&
     (vm.r[15]! >>> 0) === ((at + asm.bytes.length) >>> 0);
-  if (completed) vm.r[15] = before.r[15]! | 0;
+  // A completed instruction gives the guest its PC back; the state after
+  // is taken then, so that `changed` and vm.get("PC") agree.
+  if (completed) {
+    vm.r[15] = originalPc;
+    host.syncToCpu?.(vm);
+  }
+  const after = vm.state();
+  const explanation = vm.halted && r.stop === "halt"
+    ? haltExplanation(vm, before)
+    : "";
   const exits: Record<string, number> = {};
   for (const [k, n] of Object.entries(vm.stats.exits)) {
     const d = n - (exitsBefore[k] ?? 0);
@@ -156,7 +190,25 @@ export function inject(
     changed,
     reflected,
     ns: machine.cpu.ns - t0,
+    explanation,
   });
+}
+
+/** Why an injected instruction halted the VM, and how to prevent it. */
+function haltExplanation(vm: VirtualMachine, before: CpuState): string {
+  const scbb = before.iprs.SCBB ?? 0;
+  const reason = vm.haltReason;
+  if (reason === "HALT instruction") {
+    return `${vm.name} executed HALT in kernel mode (run it to continue)`;
+  }
+  const noScb = scbb === 0 || /SCB|interrupt stack|stack/i.test(reason);
+  return noScb
+    ? `${vm.name} halted (${reason}): the instruction raised an exception for the guest, and the guest has no SCB to reflect it into (SCBB=${
+      formatHex(scbb, 8)
+    }, ISP=${formatHex(before.iprs.ISP ?? 0, 8)}, KSP=${
+      formatHex(before.iprs.KSP ?? 0, 8)
+    }). Give it one: boot a guest OS (cp.vm(...).boot(multiprogramming)), or set SCBB to a page of vectors and ISP/KSP to stacks before injecting`
+    : `${vm.name} halted (${reason})`;
 }
 
 /**
@@ -208,7 +260,14 @@ export function pageTables(
       remapped: shadow !== null && shadow.prot !== guest.prot,
     });
   }
-  return new PageTableComparison(vm.name, region, policy, rows);
+  return new PageTableComparison(
+    vm.name,
+    region,
+    policy,
+    rows,
+    Math.max(rows.length, end - first),
+    g.mapen !== 0,
+  );
 }
 
 /** The real PSL and VMPSL of a VM beside its virtual PSL. */

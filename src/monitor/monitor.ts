@@ -17,6 +17,13 @@
 
 import { Machine } from "../machine/machine.ts";
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
+import { clearInterrupt } from "../machine/interrupt.ts";
+import {
+  budgetReason,
+  type CheckedRunOptions,
+  checkRunOptions,
+  INTERRUPT_REASON,
+} from "../machine/run_options.ts";
 import { type Bootable, VmBuilder } from "./builder.ts";
 import { type MonitorCosts, monitorCosts } from "./costs.ts";
 import { VirtualConsole } from "./devices/console.ts";
@@ -613,7 +620,8 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   }
 
   /** Runs one VM alone (the others wait). */
-  runVm(vm: VirtualMachine, options: RunOptions = {}): RunResult {
+  runVm(vm: VirtualMachine, options?: RunOptions): RunResult {
+    const checked = checkRunOptions(options, this.machine.cpu.ns, "run");
     if (this.#vms.get(vm.name) !== vm) {
       throw new RangeError(
         `Cannot run VM "${vm.name}": it is not a VM of this monitor`,
@@ -627,10 +635,17 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     this.#shadows.resetMissMemo();
     const t0 = this.machine.cpu.ns;
     const i0 = vm.stats.instructions;
-    const r = this.#scheduler.loop([vm], options);
+    const r = this.#loop([vm], checked);
+    const ran = vm.stats.instructions - i0;
     return {
       stop: r.stop,
-      reason: r.stop === "halt" ? vm.haltReason : r.stop,
+      reason: r.stop === "halt"
+        ? vm.haltReason
+        : r.stop === "budget"
+        ? budgetReason(ran)
+        : r.stop === "interrupted"
+        ? INTERRUPT_REASON
+        : r.stop,
       instructions: vm.stats.instructions - i0,
       ns: this.machine.cpu.ns - t0,
       pc: vm.r[15]! >>> 0,
@@ -638,22 +653,40 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     };
   }
 
+  /** The scheduler's loop, with a fresh interrupt flag. */
+  #loop(
+    vms: VirtualMachine[],
+    options: CheckedRunOptions,
+  ): { stop: StopKind } {
+    clearInterrupt();
+    const r = this.#scheduler.loop(vms, options);
+    if (r.stop === "interrupted") clearInterrupt();
+    return r;
+  }
+
   /**
    * Runs every VM (or only `options.vms`), round robin in time slices,
-   * until all halt or a limit.
+   * until all halt or a limit. Options as for `Machine.run` (without a
+   * `limit`, the default budget of host time applies; Ctrl-C stops the run
+   * where something listens).
+   *
+   * @throws {RangeError} for options out of range (see `Machine.run`)
    */
   run(
-    options: RunOptions & { vms?: Iterable<VirtualMachine> } = {},
+    options?: RunOptions & { vms?: Iterable<VirtualMachine> },
   ): MonitorRunResult {
+    const checked = checkRunOptions(options, this.machine.cpu.ns, "run", [
+      "vms",
+    ]);
     const t0 = this.machine.cpu.ns;
     const i0 = [...this.#vms.values()].reduce(
       (s, v) => s + v.stats.instructions,
       0,
     );
-    const which = options.vms
+    const which = options?.vms
       ? [...options.vms].filter((v) => this.#vms.get(v.name) === v)
       : [...this.#vms.values()];
-    const r = this.#scheduler.loop(which, options);
+    const r = this.#loop(which, checked);
     const vms: Record<string, string> = {};
     for (const v of this.#vms.values()) {
       vms[v.name] = v.status === "halted"

@@ -58,6 +58,10 @@ export class PageTableComparison {
   readonly policy: "shared" | "split";
   /** The rows, by virtual address. */
   readonly rows: readonly PageTableRow[];
+  /** Entries in the region's table (the rows are at most this many). */
+  readonly total: number;
+  /** Whether the guest's memory management was on (MAPEN). */
+  readonly mapping: boolean;
 
   /** Creates a comparison. */
   constructor(
@@ -65,11 +69,15 @@ export class PageTableComparison {
     region: "S0" | "P0" | "P1",
     policy: "shared" | "split",
     rows: readonly PageTableRow[],
+    total: number = rows.length,
+    mapping = true,
   ) {
     this.vm = vm;
     this.region = region;
     this.policy = policy;
     this.rows = rows;
+    this.total = total;
+    this.mapping = mapping;
   }
 
   /** Number of rows. */
@@ -112,6 +120,8 @@ export class InjectReport {
   readonly reflected: boolean;
   /** Simulated ns the instruction took, monitor work included. */
   readonly ns: number;
+  /** Why the VM halted, and what to do about it ("" when it did not). */
+  readonly explanation: string;
 
   /** Creates a report. */
   constructor(init: {
@@ -126,7 +136,9 @@ export class InjectReport {
     changed: InjectReport["changed"];
     reflected: InjectReport["reflected"];
     ns: InjectReport["ns"];
+    explanation?: string;
   }) {
+    this.explanation = init.explanation ?? "";
     this.instruction = init.instruction;
     this.bytes = init.bytes;
     this.mode = init.mode;
@@ -143,8 +155,17 @@ export class InjectReport {
 
 /** Options of `Monitor.inject`. */
 export interface InjectOptions {
-  /** Virtual mode to execute in: 0-3 or kernel, executive, supervisor, user (default: the VM's current mode). */
+  /**
+   * Virtual mode to execute in: 0-3 or kernel, executive, supervisor, user
+   * (default: the VM's current mode and PSL, unchanged). With a mode, the
+   * instruction starts from that mode, `previousMode` and `ipl`, whatever
+   * an earlier inject left.
+   */
   mode?: number | "kernel" | "executive" | "supervisor" | "user";
+  /** Previous mode (PSL<PRV_MOD>) with `mode` (default: the same mode). */
+  previousMode?: number | "kernel" | "executive" | "supervisor" | "user";
+  /** IPL with `mode` (default 0x1F in kernel mode, else 0). */
+  ipl?: number;
   /** Virtual address to place the instruction at (default: the VM's PC). */
   at?: number;
 }

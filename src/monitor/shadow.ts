@@ -31,6 +31,14 @@ import type { PhysicalMemory } from "../machine/memory.ts";
 /** Maximum entries of a shadow process table per region (8 MiB of address space). */
 export const MAX_PROCESS_PTES = 16384;
 const TABLE_PAGES = MAX_PROCESS_PTES / 128;
+
+/**
+ * Real frames of one shadow system table for a guest with `sysPages` S0
+ * pages (its own entries and those that map the shadow process tables).
+ */
+export function systemTableFrames(sysPages: number): number {
+  return Math.ceil((sysPages + 2 * TABLE_PAGES) / 128);
+}
 const SYSTEM_BASE = 0x80000000;
 
 /** Shadow-table policy of vm-extensions.md. */
@@ -143,8 +151,7 @@ export class ShadowSet {
    * process lengths; every entry starts invalid.
    */
   layout(sysPages: number, guestP0lr: number, guestP1lr: number): void {
-    const entries = sysPages + 2 * TABLE_PAGES;
-    const frames = Math.ceil(entries / 128);
+    const frames = systemTableFrames(sysPages);
     if (frames !== this.#sysFrameCount) {
       this.#releaseSystem();
       this.#sysFrame = this.#frames.allocateContiguous(

@@ -13,6 +13,11 @@ import { IPR_NAMES, iprNumber } from "../arch/ipr.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { registerNumber } from "../machine/machine.ts";
 import { hex8 } from "../machine/units.ts";
+import {
+  checkBytes,
+  checkLongword,
+  checkRegisterName,
+} from "../machine/checks.ts";
 import type {
   CpuState,
   Hardware,
@@ -307,6 +312,7 @@ export class VirtualMachine implements Hardware {
    * @throws {RangeError} when the range does not fit in the VM's memory
    */
   load(bytes: Uint8Array, address: number): void {
+    checkBytes(bytes, "load");
     this.#checkRange(address, bytes.length, "load");
     const u8 = this.monitor.machine.memory.u8;
     for (let i = 0; i < bytes.length; i++) {
@@ -351,8 +357,8 @@ export class VirtualMachine implements Hardware {
    * @throws {RangeError} for an unknown name
    */
   get(name: string): number {
+    const up = checkRegisterName(name, "read register").toUpperCase();
     this.monitor.syncFromCpu(this);
-    const up = name.toUpperCase();
     const rn = registerNumber(up);
     if (rn !== undefined) return this.r[rn]! >>> 0;
     if (up === "PSL") return this.vpsl >>> 0;
@@ -370,11 +376,9 @@ export class VirtualMachine implements Hardware {
    * @throws {RangeError} for an unknown name or a value MTPR would refuse
    */
   set(name: string, value: number): void {
-    if (!Number.isFinite(value)) {
-      throw new RangeError(`Cannot set ${name} to ${value}: expected a number`);
-    }
+    const up = checkRegisterName(name, "set register").toUpperCase();
+    checkLongword(value, `set ${up} to`);
     this.monitor.syncFromCpu(this);
-    const up = name.toUpperCase();
     const v = value | 0;
     const rn = registerNumber(up);
     if (rn !== undefined) {
@@ -400,7 +404,7 @@ export class VirtualMachine implements Hardware {
    * @throws {RangeError} if the PSL breaks the consistency rules
    */
   setPsl(value: number): void {
-    const p = value | 0;
+    const p = checkLongword(value, "set the PSL to") | 0;
     const cur = (p >>> 24) & 3;
     const is = (p & PSL_IS) !== 0;
     const ipl = (p >>> 16) & 31;

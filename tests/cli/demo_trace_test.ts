@@ -18,9 +18,9 @@ Deno.test("demo: the tour shows the OS bare and virtual, an injection, minidisks
   const rei = at.toString(16).toUpperCase();
   match(text, new RegExp(`emulate REI: PC ${rei} -> 00000223`));
   match(text, /MTPR S\^#\^X14,S\^#\^X12 in kernel mode: exits .*MTPR×1/);
-  match(text, /real PSL\s+21400000\s+CUR=executive/);
+  match(text, /real PSL\s+0x21400000\s+CUR=executive/);
   match(text, /minidisk map of the real disk/);
-  match(text, /executed directly\s+\d+ \(9\d\.\d\d %\)/);
+  match(text, /executed directly\s+[\d,]+ \(9\d\.\d\d %\)/);
 });
 
 Deno.test("trace: a program's events, bare and under the monitor", async () => {

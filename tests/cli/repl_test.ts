@@ -72,6 +72,9 @@ for (const term of ["dumb", "xterm-256color"]) {
     const { text, stderr, ok } = await repl.finish();
     equal(ok, true, stderr);
     match(text, /vmmlab REPL/);
+    // The banner fits in 80 columns.
+    const banner = text.slice(0, text.indexOf("Deno ")).split("\n");
+    for (const line of banner) equal(line.length <= 80, true, line);
     match(text, /"stop=halt"/);
     match(text, /"R1=55"/);
     match(text, /"Monitor is a function"/);

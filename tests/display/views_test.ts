@@ -27,9 +27,9 @@ Deno.test("Machine renders its registers, PSL and console, as text and HTML", ()
   m.run();
   const t = text(m);
   match(t, /Machine vax: 64 KiB memory/);
-  match(t, /R3=00001234/);
+  match(t, /R3=0x00001234/);
   match(t, /halted \(HALT instruction\)/);
-  match(t, /PSL 041F0000\s+CUR=kernel PRV=kernel IPL=31\s+IS/);
+  match(t, /PSL 0x041F0000\s+CUR=kernel PRV=kernel IPL=0x1F\s+IS/);
   const b = bundleOf(m);
   ok(b["text/plain"] && b["text/html"]);
   equal(b["text/plain"]!.includes("\x1b["), false);
@@ -61,7 +61,7 @@ Deno.test("the PSL picture labels every field and shows the values", () => {
   }
   match(svg, />exec</); // CUR = executive
   match(svg, />user</); // PRV = user
-  match(svg, />4</); // IPL 4
+  match(svg, />0x04</); // IPL 4
   match(svg, /21C40005/);
 });
 
@@ -69,9 +69,9 @@ Deno.test("a VM's PSL report shows virtual PSL, real PSL and VMPSL", () => {
   const cp = Monitor.on(new Machine({ memory: "4 MiB" }));
   const vm = cp.vm("T").memory("64 KiB").create();
   const t = text(vm.psl());
-  match(t, /virtual PSL 041F0000\s+CUR=kernel/);
-  match(t, /real PSL\s+21400000\s+CUR=executive PRV=executive IPL=0\s+VM/);
-  match(t, /VMPSL\s+041F0000/);
+  match(t, /virtual PSL 0x041F0000\s+CUR=kernel/);
+  match(t, /real PSL\s+0x21400000\s+CUR=executive PRV=executive IPL=0x00\s+VM/);
+  match(t, /VMPSL\s+0x041F0000/);
   match(bundleOf(vm.psl())["text/html"]!, /VMPSL/);
 });
 
@@ -134,7 +134,7 @@ Deno.test("traces render as a table and a sequence diagram with the four lanes",
   const r = vm.inject("MTPR #3,#18");
   const t = text(r);
   match(t, /MTPR S\^#3,S\^#\^X12 in kernel mode: exits .*MTPR×1/);
-  match(t, /IPL\s+0000001F\s+00000003/);
+  match(t, /IPL\s+0x0000001F\s+0x00000003/);
   const svg = sequenceSvg(r.events);
   for (const lane of ["user process", "guest OS", "monitor", "hardware"]) {
     match(svg, new RegExp(lane));
@@ -175,10 +175,10 @@ Deno.test("the console, the disk, the processor and an assembly print usefully",
   m.load(p.bytes, p.origin);
   m.set("PC", 0x200);
   m.run();
-  match(text(m.console), /console: 1 characters printed/);
+  match(text(m.console), /console: 1 character printed/);
   match(text(m.console), /A/);
-  match(text(m.disk), /disk: 16 blocks \(8 KiB\), DKCS 80, 0 transfer\(s\)/);
-  match(text(m.cpu), /R0=00000041/);
+  match(text(m.disk), /disk: 16 blocks \(8 KiB\), DKCS 0x80, 0 transfers/);
+  match(text(m.cpu), /R0=0x00000041/);
   match(text(m.cpu), /3 instructions/);
   match(text(p), /00000200 {2}d0 8f 41 00 00 00 50\s+start: MOVL #65,R0/);
   match(bundleOf(m.disk)["text/html"]!, /<table/);
@@ -191,8 +191,29 @@ Deno.test("a VM builder, a minidisk and a virtual console print usefully", () =>
   const vm = b.create();
   match(
     text(vm.disk),
-    /minidisk: 96 blocks from 2 extent\(s\) \(191: real blocks 0-63, 192: real blocks 64-95\)/,
+    /minidisk: 96 blocks from 2 extents \(191: real blocks 0-63, 192: real blocks 64-95\)/,
   );
   vm.console.type("hi");
   match(text(vm.console), /virtual console: 0 characters printed, 2 typed/);
+});
+
+Deno.test("Popek-Goldberg: the report, a verdict and its evidence print in the REPL and render in notebooks", () => {
+  const r = checkVirtualizability({
+    only: ["MOVL", "MOVPSL"],
+    skipDataStructures: true,
+  });
+  const JUPYTER = Symbol.for("Jupyter.display");
+  type Displayable = { [JUPYTER]: () => Record<string, string> };
+  match(Deno.inspect(r), /Theorem 1 \(trap-and-emulate monitor\): fails/);
+  const v = r.verdict("MOVPSL")!;
+  match(Deno.inspect(v), /^MOVPSL \(opcode 0xDC\): behaviour-sensitive/);
+  match(Deno.inspect(v), /bytes DC 51/);
+  const html = (v as unknown as Displayable)[JUPYTER]()["text/html"]!;
+  match(html, /MOVPSL R1/);
+  match(html, /the result depends on the previous mode/);
+  const report = (r as unknown as Displayable)[JUPYTER]()["text/html"]!;
+  equal((report.match(/<details/g) ?? []).length, 2); // one per instruction
+  const e = v.evidence[0]!;
+  match(Deno.inspect(e), /bare MOVPSL R1/);
+  ok((e as unknown as Displayable)[JUPYTER]()["text/html"]!.includes("<i>"));
 });

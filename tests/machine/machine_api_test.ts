@@ -87,7 +87,7 @@ Deno.test("registers, PSL and IPRs read and write by name", () => {
   throws(() => m.set("PSL", 0x80000000 | 0x03c00000), /consistency rules/); // CM
   throws(() => m.set("PSL", 0x03c10000), /consistency rules/); // user at IPL 1
   throws(() => m.set("PSL", 0x20000000), /consistency rules/); // VM in kernel
-  throws(() => m.set("R0", NaN), /expected a number/);
+  throws(() => m.set("R0", NaN), /expected a 32-bit integer/);
   throws(() => m.get("TBIA"), /Cannot read IPR 57/);
 });
 
