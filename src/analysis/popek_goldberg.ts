@@ -387,7 +387,15 @@ export class PopekGoldbergReport {
     return {
       arch: this.arch,
       theorems: this.theorems,
-      sensitiveUnprivileged: this.sensitiveUnprivileged,
+      sensitiveUnprivileged: this.sensitiveUnprivileged.map((m) => {
+        const v = this.verdict(m)!;
+        return {
+          mnemonic: v.mnemonic,
+          opcode: v.opcode,
+          classes: v.classes,
+          why: v.evidence.map((e) => e.claim),
+        };
+      }),
       equivalenceFailures: this.equivalenceFailures,
       userSensitiveUnprivileged: this.userSensitiveUnprivileged,
       basis: this.basis,
