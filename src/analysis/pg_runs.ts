@@ -593,8 +593,9 @@ export class Runner {
   guest(inst: Instance, s: PgState, value: number, laterNs = 0): Observation {
     if (this.#options.nested) {
       // Under a nested monitor every run gets a fresh stack of machine,
-      // monitors and VMs: nothing of an earlier run (a halt, an exit in
-      // flight at the outer level) can leak into it.
+      // monitors and VMs: re-preparing a level-2 guest after a step that
+      // ended in a halt or a reflected exception left the next step making
+      // no progress.
       this.#monitor = null;
       this.#vm = null;
     }

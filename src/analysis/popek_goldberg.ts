@@ -48,6 +48,7 @@ import { type OpcodeInfo, OPCODES } from "../arch/opcodes.ts";
 import { PROT_NAMES } from "../arch/pte.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import { assemble } from "../asm/assembler.ts";
+import { formatHex } from "../machine/units.ts";
 import type { OpcodeVariant } from "../machine/cpu.ts";
 import {
   baseState,
@@ -386,7 +387,15 @@ export class PopekGoldbergReport {
     return {
       arch: this.arch,
       theorems: this.theorems,
-      sensitiveUnprivileged: this.sensitiveUnprivileged,
+      sensitiveUnprivileged: this.sensitiveUnprivileged.map((m) => {
+        const v = this.verdict(m)!;
+        return {
+          mnemonic: v.mnemonic,
+          opcode: v.opcode,
+          classes: v.classes,
+          why: v.evidence.map((e) => e.claim),
+        };
+      }),
       equivalenceFailures: this.equivalenceFailures,
       userSensitiveUnprivileged: this.userSensitiveUnprivileged,
       basis: this.basis,
@@ -496,7 +505,7 @@ function absoluteResult(o: Observation): string {
 }
 
 function hex(v: number): string {
-  return (v >>> 0).toString(16).toUpperCase().padStart(8, "0");
+  return formatHex(v, 8);
 }
 
 function evidenceRun(inst: Instance, o: Observation): EvidenceRun {
@@ -812,7 +821,7 @@ function classify(
       for (const r of runs) {
         if (
           !r.spec.guest || r.spec.varies !== "base" ||
-          r.spec.inst.protection >= 0
+          r.spec.inst.protection >= 0 || ![0, 3, 6].includes(r.spec.value)
         ) continue;
         const g = timing.nested.guest(r.spec.inst, r.spec.state, r.spec.value);
         timing.nestedRuns++;
@@ -1032,8 +1041,9 @@ export function formatEvidenceRun(r: EvidenceRun): string[] {
   if (r.event) {
     lines.push(
       `    ${r.event.fault ? "fault" : "dispatch"} ${r.event.name} (vector ${
-        r.event.vector.toString(16).toUpperCase()
-      }): saved PC ${hex(r.event.pc)} PSL ${hex(r.event.psl)}`,
+        formatHex(r.event.vector)
+      })`,
+      `      saved PC ${hex(r.event.pc)} PSL ${hex(r.event.psl)}`,
     );
   }
   if (r.halted) lines.push("    halted");
@@ -1051,13 +1061,14 @@ export function formatEvidenceRun(r: EvidenceRun): string[] {
 
 /** An instruction's verdict with all its evidence, as text. */
 export function formatEvidence(v: InstructionVerdict): string {
-  const lines = [
-    `${v.mnemonic} (opcode ${v.opcode.toString(16).toUpperCase()}): ${
-      v.classes.join(", ")
-    }${v.underVm ? `; as a guest: ${v.underVm}` : ""}`,
-  ];
+  const lines = wrap(
+    `${v.mnemonic} (opcode ${formatHex(v.opcode)}): ${v.classes.join(", ")}${
+      v.underVm ? `; as a guest: ${v.underVm}` : ""
+    }`,
+    "",
+  );
   for (const e of v.evidence) {
-    lines.push("", e.claim);
+    lines.push("", ...wrap(e.claim, ""));
     for (const r of e.runs) lines.push(...formatEvidenceRun(r));
   }
   return lines.join("\n");
@@ -1104,6 +1115,32 @@ export function formatVirtualizability(r: PopekGoldbergReport): string {
         bad.length === 0 ? "every one faults" : `${bad.length} do NOT fault`
       }`,
     );
+    const short = (x: string | undefined) =>
+      x === undefined
+        ? ""
+        : x === "access violation"
+        ? "ACV"
+        : x === "no fault"
+        ? "none"
+        : x;
+    for (let k = 0; k < ds.length; k += 3) {
+      const group = ds.slice(k, k + 3);
+      const d0 = group[0]!;
+      lines.push(
+        `  ${`${d0.structure} ${d0.access}`.padEnd(24)}${
+          group.map((d) =>
+            `${d.mode[0]!.toUpperCase()}:${short(d.bare)}${
+              d.guest !== undefined
+                ? `/${short(d.guest)}/${short(d.guestShared)}`
+                : ""
+            }`.padEnd(r.arch === "vax-vm" ? 18 : 7)
+          ).join(" ")
+        }`.trimEnd(),
+      );
+    }
+    if (r.arch === "vax-vm") {
+      lines.push("  (bare / guest, split shadow tables / guest, shared)");
+    }
     for (const d of bad) {
       lines.push(`  ! ${d.access} ${d.structure} from ${d.mode}: ${d.bare}`);
     }

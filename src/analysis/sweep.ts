@@ -104,6 +104,8 @@ export interface SweepRow {
   doublePagingReads: number;
   /** Paging-area reads caused by double paging. */
   doublePagingIo: number;
+  /** Simulated ns of those reads. */
+  doublePagingNs: number;
   /** Simulated ns the VMs waited for the monitor's paging I/O. */
   pagingWaitNs: number;
   /** Guest disk transfers (page pieces moved by the minidisk channel). */
@@ -239,6 +241,7 @@ interface Measured {
     doublePagingWrites: number;
     doublePagingReads: number;
     doublePagingIo: number;
+    doublePagingNs: number;
     pagingWaitNs: number;
     guestDiskOps: number;
   };
@@ -281,6 +284,7 @@ function measure(n: Normal, ample: boolean): Measured {
     doublePagingWrites: 0,
     doublePagingReads: 0,
     doublePagingIo: 0,
+    doublePagingNs: 0,
     pagingWaitNs: 0,
     guestDiskOps: 0,
   };
@@ -293,6 +297,7 @@ function measure(n: Normal, ample: boolean): Measured {
     s.doublePagingWrites += st.doublePagingWrites;
     s.doublePagingReads += st.doublePagingReads;
     s.doublePagingIo += st.doublePagingIo;
+    s.doublePagingNs += st.doublePagingNs;
     s.pagingWaitNs += st.pagingWaitNs;
     s.guestDiskOps += st.diskOps.guestRead + st.diskOps.guestWrite;
   }

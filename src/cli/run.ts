@@ -56,6 +56,11 @@ export interface RunSpec {
   memory: number;
   /** Run the program as the only guest of a monitor. */
   vm: boolean;
+  /**
+   * The disk (default none, so no disk controller and no disk IPRs, as a
+   * KA655 without one): its size in bytes, and an image for block 0 on.
+   */
+  disk?: { size: number; image?: Uint8Array };
 }
 
 /** The final state of a run, as `--json` prints it. */
@@ -86,6 +91,8 @@ Options:
   --dump ADDR:LENGTH   dump physical memory after the run (repeatable)
   --show NAME,...      also print these registers or IPRs
   --memory SIZE        memory size (default 16 MiB)
+  --disk SIZE|FILE     attach a disk of SIZE, or one holding FILE (default:
+                       no disk, so IPRs above 63 are reserved operands)
   --vm                 run as the only guest of a monitor (VM extensions)
   --json               print one JSON object
   -h, --help           show this help
@@ -129,6 +136,7 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
       dump: { type: "string", multiple: true },
       show: { type: "string", multiple: true },
       memory: { type: "string" },
+      disk: { type: "string" },
       vm: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -201,10 +209,39 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
       throw new UsageError((e as Error).message);
     }
   }
+  if (v.disk !== undefined) spec.disk = diskArg(v.disk, spec.vm);
   if (spec.source === undefined && spec.loads.length === 0) {
     throw new UsageError("Nothing to run: give a .s file or --load FILE@ADDR");
   }
   return spec;
+}
+
+/** `--disk SIZE|FILE`: a size ("1 MiB", 65536) or an image file. */
+function diskArg(
+  text: string,
+  vm: boolean,
+): { size: number; image?: Uint8Array } {
+  let size: number | undefined;
+  try {
+    size = parseSize(text, "--disk");
+  } catch {
+    // Not a size: a file.
+  }
+  if (size !== undefined) {
+    if (size <= 0 || size % 512 !== 0) {
+      throw new UsageError(
+        `Cannot attach a disk of ${size} bytes: expected a positive multiple of 512`,
+      );
+    }
+    return { size };
+  }
+  if (vm) {
+    throw new UsageError(
+      `Cannot attach "${text}" under --vm: give the minidisk a size (--disk SIZE)`,
+    );
+  }
+  const image = readUserFile(text, "--disk file");
+  return { size: Math.max(512, Math.ceil(image.length / 512) * 512), image };
 }
 
 /** Builds the target (a bare machine, or a VM under a monitor). */
@@ -214,7 +251,13 @@ export type TargetFactory = (spec: RunSpec) => {
 };
 
 function bareTarget(spec: RunSpec): { hw: Hardware } {
-  return { hw: new Machine({ memory: spec.memory, disk: 0 }) };
+  return {
+    hw: new Machine({
+      memory: spec.memory,
+      disk: spec.disk?.size ?? 0,
+      ...(spec.disk?.image ? { diskImage: spec.disk.image } : {}),
+    }),
+  };
 }
 
 /**
@@ -242,7 +285,9 @@ export function vmTarget(
   }
   const machine = new Machine({ memory: real, disk: "1 MiB" });
   const cp = Monitor.on(machine);
-  const vm = cp.vm("GUEST").memory(spec.memory).minidisk("512 KiB").create();
+  const vm = cp.vm("GUEST").memory(spec.memory).minidisk(
+    spec.disk?.size ?? "512 KiB",
+  ).create();
   return {
     hw: vm,
     finish: () => ({

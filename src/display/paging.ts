@@ -183,7 +183,10 @@ export function pagingView(r: PagingReport): Rendering {
       "double paging: guest read over a paged-out page",
       String(s.doublePagingReads),
     ],
-    ["paging-area reads for double paging", String(s.doublePagingIo)],
+    [
+      "paging-area reads for double paging",
+      `${s.doublePagingIo} (${ms(s.doublePagingNs)})`,
+    ],
     ["waiting for paging I/O", ms(s.pagingWaitNs)],
     ["guest time", ms(r.guestNs)],
     ["monitor time", ms(r.monitorNs)],

@@ -71,6 +71,113 @@ export class NonexistentMemory extends RangeError {
   }
 }
 
+/** Physical memory as a walk reads it (page-table entries). */
+export interface PteReader {
+  /**
+   * Reads the longword at a physical address.
+   *
+   * @throws {NonexistentMemory} beyond memory
+   */
+  readPte(pa: number): number;
+}
+
+/**
+ * The walk of {@link walk} without allocating: returns 0 for a hit, with
+ * the physical address, the final PTE and its physical address (-1 when
+ * mapping is off) in `out[0..2]`; or the fault's SCB vector (access
+ * violation or translation not valid), with the reason mask in `out[1]`
+ * and the faulting virtual address in `out[2]`. For hot paths that walk
+ * often (the monitor walks a guest's tables on every emulated REI, CHMx
+ * and reflection).
+ *
+ * @throws {NonexistentMemory} when a page-table entry lies outside memory
+ * @throws {RangeError} when a process page table is not in S0
+ */
+export function walkInto(
+  regs: MmuRegisters,
+  va: number,
+  mode: number,
+  write: boolean,
+  mem: PteReader,
+  out: Float64Array,
+): number {
+  va = va >>> 0;
+  if (regs.mapen === 0) {
+    out[0] = va & 0x3fffffff;
+    out[1] = 0;
+    out[2] = -1;
+    return 0;
+  }
+  const wmask = write ? MM_WRITE : 0;
+  const vpn = (va >>> 9) & 0x1fffff;
+  const region = va >>> 30;
+  let ptePa: number;
+  if (region === 2) {
+    if (vpn >= regs.slr) {
+      return fault(out, SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
+    }
+    ptePa = (regs.sbr + 4 * vpn) >>> 0;
+  } else if (region === 3) {
+    return fault(out, SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
+  } else {
+    let pteVa: number;
+    if (region === 0) {
+      if (vpn >= regs.p0lr) {
+        return fault(out, SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
+      }
+      pteVa = (regs.p0br + 4 * vpn) >>> 0;
+    } else {
+      if (vpn < regs.p1lr) {
+        return fault(out, SCB.ACCESS_VIOLATION, MM_LENGTH | wmask, va);
+      }
+      pteVa = (regs.p1br + 4 * vpn) >>> 0;
+    }
+    if (pteVa >>> 30 !== 2) {
+      throw new RangeError(
+        `Cannot walk 0x${va.toString(16)}: the process page table is not in S0`,
+      );
+    }
+    const svpn = (pteVa >>> 9) & 0x1fffff;
+    if (svpn >= regs.slr) {
+      return fault(
+        out,
+        SCB.ACCESS_VIOLATION,
+        MM_LENGTH | MM_PTE_REF | wmask,
+        va,
+      );
+    }
+    const spte = mem.readPte((regs.sbr + 4 * svpn) >>> 0);
+    if ((spte & PTE_V) === 0) {
+      return fault(out, SCB.TRANSLATION_NOT_VALID, MM_PTE_REF | wmask, va);
+    }
+    ptePa = (((spte & PTE_PFN_MASK) << 9) | (pteVa & 511)) >>> 0;
+  }
+  const pte = mem.readPte(ptePa);
+  const prot = (pte >>> PTE_PROT_SHIFT) & 15;
+  const allowed = write ? PROT_WRITE_MODES[prot]! : PROT_READ_MODES[prot]!;
+  if (((allowed >> mode) & 1) === 0) {
+    return fault(out, SCB.ACCESS_VIOLATION, wmask, va);
+  }
+  if ((pte & PTE_V) === 0) {
+    return fault(out, SCB.TRANSLATION_NOT_VALID, wmask, va);
+  }
+  out[0] = (((pte & PTE_PFN_MASK) << 9) | (va & 511)) >>> 0;
+  out[1] = pte >>> 0;
+  out[2] = ptePa;
+  return 0;
+}
+
+function fault(
+  out: Float64Array,
+  vector: number,
+  mask: number,
+  va: number,
+): number {
+  out[1] = mask;
+  out[2] = va;
+  return vector;
+}
+
 /**
  * Walks the page tables for an access to `va` in `mode` (0 kernel..3
  * user), returning the physical address or the fault. `readL` reads a
@@ -86,65 +193,16 @@ export function walk(
   write: boolean,
   readL: (pa: number) => number | undefined,
 ): WalkHit | WalkFault {
-  va = va >>> 0;
-  if (regs.mapen === 0) return { pa: va & 0x3fffffff, pte: 0, ptePa: -1 };
-  const wmask = write ? MM_WRITE : 0;
-  const vpn = (va >>> 9) & 0x1fffff;
-  const region = va >>> 30;
-  const acv = (mask: number): WalkFault => ({
-    vector: SCB.ACCESS_VIOLATION,
-    mask,
-    va,
-  });
-  const read = (pa: number): number => {
-    const v = readL(pa >>> 0);
-    if (v === undefined) throw new NonexistentMemory(pa);
-    return v;
-  };
-  let ptePa: number;
-  if (region === 2) {
-    if (vpn >= regs.slr) return acv(MM_LENGTH | wmask);
-    ptePa = (regs.sbr + 4 * vpn) >>> 0;
-  } else if (region === 3) {
-    return acv(MM_LENGTH | wmask);
-  } else {
-    let pteVa: number;
-    if (region === 0) {
-      if (vpn >= regs.p0lr) return acv(MM_LENGTH | wmask);
-      pteVa = (regs.p0br + 4 * vpn) >>> 0;
-    } else {
-      if (vpn < regs.p1lr) return acv(MM_LENGTH | wmask);
-      pteVa = (regs.p1br + 4 * vpn) >>> 0;
-    }
-    if (pteVa >>> 30 !== 2) {
-      throw new RangeError(
-        `Cannot walk 0x${va.toString(16)}: the process page table is not in S0`,
-      );
-    }
-    const svpn = (pteVa >>> 9) & 0x1fffff;
-    if (svpn >= regs.slr) return acv(MM_LENGTH | MM_PTE_REF | wmask);
-    const spte = read((regs.sbr + 4 * svpn) >>> 0);
-    if ((spte & PTE_V) === 0) {
-      return {
-        vector: SCB.TRANSLATION_NOT_VALID,
-        mask: MM_PTE_REF | wmask,
-        va,
-      };
-    }
-    ptePa = (((spte & PTE_PFN_MASK) << 9) | (pteVa & 511)) >>> 0;
-  }
-  const pte = read(ptePa);
-  const prot = (pte >>> PTE_PROT_SHIFT) & 15;
-  const allowed = write ? PROT_WRITE_MODES[prot]! : PROT_READ_MODES[prot]!;
-  if (((allowed >> mode) & 1) === 0) return acv(wmask);
-  if ((pte & PTE_V) === 0) {
-    return { vector: SCB.TRANSLATION_NOT_VALID, mask: wmask, va };
-  }
-  return {
-    pa: (((pte & PTE_PFN_MASK) << 9) | (va & 511)) >>> 0,
-    pte: pte >>> 0,
-    ptePa,
-  };
+  const out = new Float64Array(3);
+  const vector = walkInto(regs, va, mode, write, {
+    readPte(pa: number): number {
+      const v = readL(pa >>> 0);
+      if (v === undefined) throw new NonexistentMemory(pa);
+      return v;
+    },
+  }, out);
+  if (vector !== 0) return { vector, mask: out[1]!, va: out[2]! };
+  return { pa: out[0]!, pte: out[1]!, ptePa: out[2]! };
 }
 
 /** Whether a walk result is a fault. */

@@ -43,6 +43,17 @@ export interface EmulateDeps {
   readonly shadows: ShadowSync;
 }
 
+/** A reserved operand fault (REI's checks). */
+function rof(): GuestFault {
+  return new GuestFault(SCB.RESERVED_OPERAND, []);
+}
+
+/** The instruction completes: PC to the next one, and the condition codes (-1: unchanged). */
+function complete(vm: VirtualMachine, x: CpuExit, cc: number): void {
+  vm.r[15] = x.nextPc | 0;
+  if (cc >= 0) vm.vpsl = (vm.vpsl & ~0xf) | cc;
+}
+
 /** Emulates sensitive instructions on a VM's virtual state. */
 export class Emulator {
   readonly #d: EmulateDeps;
@@ -73,11 +84,11 @@ export class Emulator {
     // see SP as the hardware does. (They used to be redone at completion,
     // after the IPR access.) The exit dispatcher undoes them if the
     // emulation faults or halts, as the hardware backs the instruction out.
-    for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! + delta;
-    const complete = (cc?: number) => {
-      vm.r[15] = x.nextPc | 0;
-      if (cc !== undefined) vm.vpsl = (vm.vpsl & ~0xf) | cc;
-    };
+    const rollback = x.rollback;
+    for (let k = 0; k < rollback.length; k++) {
+      const [reg, delta] = rollback[k]!;
+      vm.r[reg] = vm.r[reg]! + delta;
+    }
     const before = vm.vpsl;
     switch (x.opcode) {
       case 0x00: // HALT
@@ -100,7 +111,7 @@ export class Emulator {
         const cc = (vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0);
         const n = ops[1]!.value >>> 0;
         const extraV = d.iprs.write(vm, n, v, true);
-        complete(cc | (extraV ? 2 : 0));
+        complete(vm, x, cc | (extraV ? 2 : 0));
         break;
       }
       case 0xdb: { // MFPR
@@ -108,16 +119,16 @@ export class Emulator {
         const dst = ops[1]!;
         if (dst.register >= 0) vm.r[dst.register] = v;
         else guestWrite(d.memory, vm, dst.address, v, vcur);
-        complete((vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0));
+        complete(vm, x, (vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0));
         break;
       }
       case 0x06:
         this.#ldpctx(vm);
-        complete();
+        complete(vm, x, -1);
         break;
       case 0x07:
         this.#svpctx(vm);
-        complete();
+        complete(vm, x, -1);
         break;
       case 0x0c:
       case 0x0d: {
@@ -128,7 +139,7 @@ export class Emulator {
           ops[2]!.value,
           x.opcode === 0x0d,
         );
-        complete((vm.vpsl & 1) | (ok ? 0 : 4));
+        complete(vm, x, (vm.vpsl & 1) | (ok ? 0 : 4));
         break;
       }
       default:
@@ -162,7 +173,6 @@ export class Emulator {
     const nIpl = (np >>> 16) & 31;
     const nIs = (np & PSL_IS) !== 0;
     const ipl = (psl >>> 16) & 31;
-    const rof = () => new GuestFault(SCB.RESERVED_OPERAND, []);
     // The virtual machine is a standard VAX: bit 29 is must-be-zero for it.
     if ((np & PSL_MBZ) !== 0 || nCur < cur || (np & 0x80000000) !== 0) {
       throw rof();

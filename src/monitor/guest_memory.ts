@@ -17,7 +17,9 @@ import {
   isWalkFault,
   type MmuRegisters,
   NonexistentMemory,
+  type PteReader,
   walk,
+  walkInto,
 } from "../machine/mmu.ts";
 import { GuestFault, VmHalt } from "./signals.ts";
 import { ACCESS } from "./paging/pager.ts";
@@ -69,6 +71,60 @@ export function walkGuest(
 }
 
 /**
+ * Reads a guest's page-table entries for {@link walkGuestInto}: one object
+ * for every walk, pointed at the VM before each, so that a walk allocates
+ * nothing.
+ */
+class GuestPteReader implements PteReader {
+  mem: PhysicalMemory | null = null;
+  vm: GuestSpace | null = null;
+
+  readPte(gpa: number): number {
+    const vm = this.vm!;
+    const pa = vm.realAddress(gpa, READ);
+    if (pa < 0 || (gpa & 3) !== 0 && vm.realAddress(gpa + 3, READ) < 0) {
+      throw new NonexistentMemory(gpa);
+    }
+    return this.mem!.readL(vm.realAddress(gpa, READ));
+  }
+}
+
+const READER = new GuestPteReader();
+
+/**
+ * The result of the last {@link walkGuestInto}: on a hit the
+ * guest-physical address, the PTE and its guest-physical address (-1 with
+ * mapping off); on a fault the mask in [1] and the VA in [2].
+ */
+export const WALK = new Float64Array(3);
+
+/**
+ * {@link walkGuest} without allocating: returns 0 for a hit or the fault's
+ * SCB vector, with the results in {@link WALK}.
+ */
+export function walkGuestInto(
+  mem: PhysicalMemory,
+  vm: GuestSpace,
+  va: number,
+  mode: number,
+  write: boolean,
+): number {
+  READER.mem = mem;
+  READER.vm = vm;
+  try {
+    return walkInto(vm.ipr, va, mode, write, READER, WALK);
+  } catch (e) {
+    if (e instanceof NonexistentMemory) {
+      throw new GuestFault(SCB.MACHINE_CHECK, [], true);
+    }
+    if (e instanceof RangeError) {
+      throw new VmHalt("process PTE in P0 or P1 space");
+    }
+    throw e;
+  }
+}
+
+/**
  * Translates a guest-virtual address as the guest's MMU would, setting the
  * PTE's M bit on a write; returns the guest-physical address or throws
  * `GuestFault`.
@@ -80,12 +136,16 @@ export function guestTranslate(
   mode: number,
   write: boolean,
 ): number {
-  const r = walkGuest(mem, vm, va, mode, write);
-  if (isWalkFault(r)) throw new GuestFault(r.vector, [r.mask, r.va | 0]);
-  if (write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
-    mem.writeL(vm.realAddress(r.ptePa), (r.pte | PTE_M) | 0);
+  const vector = walkGuestInto(mem, vm, va, mode, write);
+  if (vector !== 0) {
+    throw new GuestFault(vector, [WALK[1]!, WALK[2]! | 0]);
   }
-  return r.pa;
+  const pte = WALK[1]!;
+  const ptePa = WALK[2]!;
+  if (write && ptePa >= 0 && (pte & PTE_M) === 0) {
+    mem.writeL(vm.realAddress(ptePa), (pte | PTE_M) | 0);
+  }
+  return WALK[0]!;
 }
 
 /**
@@ -246,16 +306,21 @@ export function probeTranslate(
   mode: number,
   write: boolean,
 ): void {
-  const r = walkGuest(mem, vm, va, mode, write);
-  if (!isWalkFault(r) && write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
-    const pa = vm.realAddress(r.ptePa);
-    if (pa >= 0) mem.writeL(pa, (r.pte | PTE_M) | 0);
-  }
-  if (isWalkFault(r)) {
-    // Length violations on the process-PTE reference mean "not accessible".
-    if (r.vector === SCB.ACCESS_VIOLATION) {
-      throw new GuestFault(r.vector, [r.mask & ~MM_PTE_REF, r.va]);
+  const vector = walkGuestInto(mem, vm, va, mode, write);
+  if (vector === 0) {
+    const pte = WALK[1]!;
+    const ptePa = WALK[2]!;
+    if (write && ptePa >= 0 && (pte & PTE_M) === 0) {
+      const pa = vm.realAddress(ptePa);
+      if (pa >= 0) mem.writeL(pa, (pte | PTE_M) | 0);
     }
-    throw new GuestFault(r.vector, [r.mask, r.va]);
+    return;
   }
+  const mask = WALK[1]!;
+  const fva = WALK[2]!;
+  // Length violations on the process-PTE reference mean "not accessible".
+  if (vector === SCB.ACCESS_VIOLATION) {
+    throw new GuestFault(vector, [mask & ~MM_PTE_REF, fva]);
+  }
+  throw new GuestFault(vector, [mask, fva]);
 }

@@ -108,6 +108,13 @@ export class Nesting implements NestingPort {
         `Cannot run a monitor in VM "${vm.name}": a monitor already runs in it`,
       );
     }
+    if (vm.monitor.pager) {
+      // Its storage is the inner monitor's real memory: it must stay
+      // resident and contiguous (as VM/370's V=R area), never paged.
+      throw new RangeError(
+        `Cannot run a monitor in VM "${vm.name}": this monitor pages its VMs' memory (Monitor.on with paging); a VM that runs a monitor needs its storage resident`,
+      );
+    }
     if (vm.disk.extents.length > 1) {
       throw new RangeError(
         `Cannot run a monitor in VM "${vm.name}": its disk is ${vm.disk.extents.length} minidisk extents, expected at most one`,

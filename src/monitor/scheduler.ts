@@ -123,114 +123,141 @@ export class Scheduler {
     // processor to the next VM with a fresh quantum, so a VM that exits
     // often got one instruction per round.)
     let slice: { vm: VirtualMachine; end: number } | null = null;
+    // After an exit, the VM that holds the processor goes on without a
+    // scheduler pass when nothing can change the choice: no device event
+    // due, its slice not over, no limit reached (issue 14: no scheduler
+    // pass while the same VM continues). Pending interrupts are still
+    // delivered below.
+    let resume = false;
+    let vm: VirtualMachine | undefined;
     try {
       for (;;) {
-        if (events.nextAt <= cpu.ns) {
-          // Device events are the monitor's to run (the processor does not
-          // skip time while a VM runs: see below).
-          events.runDue(cpu.ns);
-          d.channel.poll();
-        }
-        // (No array per iteration: this loop runs once per exit.)
-        let anyLive = false;
-        for (const v of candidates) {
-          if (!this.#isLive(v)) continue;
-          anyLive = true;
-          if (v.status === "waiting" && deliverable(v)) {
-            v.status = "ready";
-          }
-        }
-        if (!anyLive) return { stop: "halt" };
-        if (budget <= 0) return { stop: "limit" };
-        if (cpu.ns >= end) return { stop: "time" };
-        if ((++turns & 63) === 0) {
-          if (Atomics.load(INTERRUPT_FLAG, 0) !== 0) {
-            return { stop: "interrupted" };
-          }
-          if (hostDeadline !== Infinity && performance.now() >= hostDeadline) {
-            return { stop: "budget" };
-          }
-        }
-        let vm: VirtualMachine | undefined;
         if (
-          slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
-          vms.get(slice.vm.name) === slice.vm
+          resume && slice !== null && events.nextAt > cpu.ns && budget > 0 &&
+          cpu.ns < end && cpu.ns < slice.end && slice.vm.status === "ready"
         ) {
           vm = slice.vm;
+          if ((++turns & 63) === 0) {
+            if (Atomics.load(INTERRUPT_FLAG, 0) !== 0) {
+              return { stop: "interrupted" };
+            }
+            if (
+              hostDeadline !== Infinity && performance.now() >= hostDeadline
+            ) {
+              return { stop: "budget" };
+            }
+          }
         } else {
-          slice = null;
-          for (let k = 0; k < candidates.length; k++) {
-            const v = candidates[(rr + k) % candidates.length]!;
-            if (v.status === "ready" && vms.get(v.name) === v) {
-              vm = v;
-              rr = (rr + k + 1) % candidates.length;
-              break;
-            }
+          vm = undefined;
+          if (events.nextAt <= cpu.ns) {
+            // Device events are the monitor's to run (the processor does not
+            // skip time while a VM runs: see below).
+            events.runDue(cpu.ns);
+            d.channel.poll();
           }
-        }
-        if (!vm) {
-          // A monitor inside a VM gives the processor back when all its VMs
-          // wait (its wait state).
-          if (options.yieldWhenIdle) return { stop: "idle" };
-          // Everyone waits: let simulated time pass to the next event.
-          const next = events.nextAt;
-          if (next === Infinity || next >= end) {
-            if (next >= end && end !== Infinity) {
-              for (const v of candidates) {
-                if (this.#isLive(v) && v.status === "waiting") {
-                  v.stats.waitNs += end - cpu.ns;
-                }
-              }
-              cpu.ns = end;
-              return { stop: "time" };
-            }
-            return { stop: "idle" };
-          }
+          // (No array per iteration: this loop runs once per exit.)
+          let anyLive = false;
           for (const v of candidates) {
-            if (this.#isLive(v) && v.status === "waiting") {
-              v.stats.waitNs += next - cpu.ns;
+            if (!this.#isLive(v)) continue;
+            anyLive = true;
+            if (v.status === "waiting" && deliverable(v)) {
+              v.status = "ready";
             }
           }
-          if (next > cpu.ns) cpu.ns = next;
-          events.runDue(cpu.ns);
-          d.channel.poll();
-          // A bare processor's idle loop executes its branch once per
-          // event: count one against the instruction limit, so a run with a
-          // limit ends even when every VM waits forever on a periodic timer.
-          budget -= 1;
-          continue;
-        }
-        if (this.#lastRun !== vm) {
-          if (this.#lastRun !== null) {
-            d.ledger.charge(vm, d.costs.vmSwitch);
-            if (d.ledger.tracing) {
-              d.ledger.trace(vm, "schedule", `switch to ${vm.name}`);
+          if (!anyLive) return { stop: "halt" };
+          if (budget <= 0) return { stop: "limit" };
+          if (cpu.ns >= end) return { stop: "time" };
+          if ((++turns & 63) === 0) {
+            if (Atomics.load(INTERRUPT_FLAG, 0) !== 0) {
+              return { stop: "interrupted" };
+            }
+            if (
+              hostDeadline !== Infinity && performance.now() >= hostDeadline
+            ) {
+              return { stop: "budget" };
             }
           }
-          this.#lastRun = vm;
-        }
-        if (vm.driver) {
-          // A monitor runs in this VM: its slice goes to that monitor, which
-          // runs its own VMs in this VM's virtual VM mode.
-          slice ??= { vm, end: Math.min(end, cpu.ns + d.quantumNs) };
-          if (vm.irq !== 0) {
-            // Interrupts for the monitor inside, taken in its wait state.
-            vm.irq = 0;
-            vm.driver.interrupt();
+          if (
+            slice && slice.vm.status === "ready" && cpu.ns < slice.end &&
+            vms.get(slice.vm.name) === slice.vm
+          ) {
+            vm = slice.vm;
+          } else {
+            slice = null;
+            for (let k = 0; k < candidates.length; k++) {
+              const v = candidates[(rr + k) % candidates.length]!;
+              if (v.status === "ready" && vms.get(v.name) === v) {
+                vm = v;
+                rr = (rr + k + 1) % candidates.length;
+                break;
+              }
+            }
           }
-          const i0 = cpu.instructions;
-          const r = vm.driver.drive(budget, slice.end);
-          budget -= cpu.instructions - i0;
-          if (r.stop === "halt") {
-            slice = null;
-            haltVm(vm, "every VM of the monitor in it halted", d.ledger);
-          } else if (r.stop === "idle") {
-            slice = null;
-            vm.status = "waiting";
-          } else if (r.stop === "limit") return { stop: "limit" };
-          else if (r.stop === "breakpoint") return { stop: "breakpoint" };
-          continue;
+          if (!vm) {
+            // A monitor inside a VM gives the processor back when all its VMs
+            // wait (its wait state).
+            if (options.yieldWhenIdle) return { stop: "idle" };
+            // Everyone waits: let simulated time pass to the next event.
+            const next = events.nextAt;
+            if (next === Infinity || next >= end) {
+              if (next >= end && end !== Infinity) {
+                for (const v of candidates) {
+                  if (this.#isLive(v) && v.status === "waiting") {
+                    v.stats.waitNs += end - cpu.ns;
+                  }
+                }
+                cpu.ns = end;
+                return { stop: "time" };
+              }
+              return { stop: "idle" };
+            }
+            for (const v of candidates) {
+              if (this.#isLive(v) && v.status === "waiting") {
+                v.stats.waitNs += next - cpu.ns;
+              }
+            }
+            if (next > cpu.ns) cpu.ns = next;
+            events.runDue(cpu.ns);
+            d.channel.poll();
+            // A bare processor's idle loop executes its branch once per
+            // event: count one against the instruction limit, so a run with a
+            // limit ends even when every VM waits forever on a periodic timer.
+            budget -= 1;
+            continue;
+          }
+          if (this.#lastRun !== vm) {
+            if (this.#lastRun !== null) {
+              d.ledger.charge(vm, d.costs.vmSwitch);
+              if (d.ledger.tracing) {
+                d.ledger.trace(vm, "schedule", `switch to ${vm.name}`);
+              }
+            }
+            this.#lastRun = vm;
+          }
+          if (vm.driver) {
+            // A monitor runs in this VM: its slice goes to that monitor, which
+            // runs its own VMs in this VM's virtual VM mode.
+            slice ??= { vm, end: Math.min(end, cpu.ns + d.quantumNs) };
+            if (vm.irq !== 0) {
+              // Interrupts for the monitor inside, taken in its wait state.
+              vm.irq = 0;
+              vm.driver.interrupt();
+            }
+            const i0 = cpu.instructions;
+            const r = vm.driver.drive(budget, slice.end);
+            budget -= cpu.instructions - i0;
+            if (r.stop === "halt") {
+              slice = null;
+              haltVm(vm, "every VM of the monitor in it halted", d.ledger);
+            } else if (r.stop === "idle") {
+              slice = null;
+              vm.status = "waiting";
+            } else if (r.stop === "limit") return { stop: "limit" };
+            else if (r.stop === "breakpoint") return { stop: "breakpoint" };
+            continue;
+          }
         }
+        resume = false;
         if (!d.reflector.deliverInterrupts(vm)) continue;
         d.vcpu.syncToCpu(vm);
         slice ??= { vm, end: Math.min(end, cpu.ns + d.quantumNs) };
@@ -265,6 +292,7 @@ export class Scheduler {
               budget += 1;
               vm.stats.instructions -= 1;
             }
+            resume = true;
             break;
           }
           case STOP_TIME:

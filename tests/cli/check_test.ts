@@ -32,7 +32,10 @@ Deno.test("check --arch vax-vm --json prints one object with the verdicts", asyn
 Deno.test("check --evidence MOVPSL shows the runs, within 80 columns", async () => {
   const r = await check("--evidence", "movpsl");
   equal(r.code, 0, r.stderr);
-  match(r.stdout, /^MOVPSL \(opcode DC\): behaviour-sensitive, mode-sensitive/);
+  match(
+    r.stdout,
+    /^MOVPSL \(opcode 0xDC\): behaviour-sensitive, mode-sensitive/,
+  );
   match(r.stdout, /the result depends on the previous mode/);
   for (const line of r.stdout.split("\n")) ok(line.length <= 80, line);
 });

@@ -222,6 +222,39 @@ Deno.test("a file that cannot be read is a clear error with exit status 1, not a
   }
 });
 
+Deno.test("run --disk: without it no disk IPRs (MTPR #0,#64 is a reserved operand), with a size or a file they exist", async () => {
+  const source = `
+        MOVAL   scb,R0
+        MTPR    R0,#17          ; SCBB
+        MOVL    #^X8000,SP
+        MTPR    #0,#64          ; DKBLK
+        MOVL    #1,R5
+        HALT
+        .ALIGN  PAGE
+scb:    .BLKL   6
+        .LONG   rof             ; 0x18: reserved operand
+        .BLKL   121
+rof:    MOVL    #2,R5
+        HALT
+`;
+  await withProgram(source, async (path) => {
+    const run = (...extra: string[]) => {
+      const spec = parseRunArgs([path, ...extra]);
+      if (spec === "help") throw new Error("unexpected help");
+      return executeRun(spec);
+    };
+    equal(run().regs.R5, "00000002");
+    equal(run("--disk", "64 KiB").regs.R5, "00000001");
+    const img = `${path}.img`;
+    await Deno.writeFile(img, new Uint8Array(1000));
+    const spec = parseRunArgs([path, "--disk", img]);
+    if (spec === "help") throw new Error("unexpected help");
+    equal(spec.disk?.size, 1024);
+    equal(executeRun(spec).regs.R5, "00000001");
+    throws(() => parseRunArgs([path, "--disk", "100"]), UsageError);
+  });
+});
+
 Deno.test("run --vm --memory 256MiB: the monitor sizes real memory for a large VM", async () => {
   await withProgram("MOVL #5,R0\nHALT\n", (path) => {
     const spec = parseRunArgs([path, "--vm", "--memory", "256MiB"]);

@@ -196,3 +196,24 @@ Deno.test("a VM builder, a minidisk and a virtual console print usefully", () =>
   vm.console.type("hi");
   match(text(vm.console), /virtual console: 0 characters printed, 2 typed/);
 });
+
+Deno.test("Popek-Goldberg: the report, a verdict and its evidence print in the REPL and render in notebooks", () => {
+  const r = checkVirtualizability({
+    only: ["MOVL", "MOVPSL"],
+    skipDataStructures: true,
+  });
+  const JUPYTER = Symbol.for("Jupyter.display");
+  type Displayable = { [JUPYTER]: () => Record<string, string> };
+  match(Deno.inspect(r), /Theorem 1 \(trap-and-emulate monitor\): fails/);
+  const v = r.verdict("MOVPSL")!;
+  match(Deno.inspect(v), /^MOVPSL \(opcode 0xDC\): behaviour-sensitive/);
+  match(Deno.inspect(v), /bytes DC 51/);
+  const html = (v as unknown as Displayable)[JUPYTER]()["text/html"]!;
+  match(html, /MOVPSL R1/);
+  match(html, /the result depends on the previous mode/);
+  const report = (r as unknown as Displayable)[JUPYTER]()["text/html"]!;
+  equal((report.match(/<details/g) ?? []).length, 2); // one per instruction
+  const e = v.evidence[0]!;
+  match(Deno.inspect(e), /bare MOVPSL R1/);
+  ok((e as unknown as Displayable)[JUPYTER]()["text/html"]!.includes("<i>"));
+});

@@ -116,6 +116,7 @@ for (const mitigation of ["none", "full-page"] as const) {
     assert.equal(st.doublePagingWrites, 1);
     assert.equal(st.doublePagingReads, 0);
     assert.equal(st.doublePagingIo, 1); // one paging-area read, either way
+    assert.equal(st.doublePagingNs, cp.pager!.pageIoNs);
     assert.deepEqual(vm.disk.readBlocks(0, 1), pattern);
     if (mitigation === "none") {
       // Read back into a frame just to be written out.
@@ -261,4 +262,12 @@ Deno.test("monitor paging: renderings of resident pages, the page map and the co
   const pg = vm.paging();
   assert.match(inspect(pg), /monitor page faults/);
   assert.match(jupyter(pg)["text/html"]!, /double paging/);
+});
+
+Deno.test("monitor paging: a VM of a paging monitor cannot host a monitor (its storage must stay resident)", () => {
+  const cp = Monitor.on(new Machine({ memory: "1 MiB", disk: "1 MiB" }), {
+    paging: true,
+  });
+  const vm = cp.vm("CP2").memory("256 KiB").minidisk("64 KiB").create();
+  assert.throws(() => Monitor.on(vm), /this monitor pages its VMs' memory/);
 });

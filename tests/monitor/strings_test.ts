@@ -5,7 +5,15 @@
 // fixes the page and resumes it with REI. Either way the guest must end in
 // the state the bare machine reaches (vax-architecture.md 3.6; equivalence).
 import { ok } from "node:assert/strict";
-import { equivalent, P0PT, PROT, psl, pte, pteAddress } from "./_helpers.ts";
+import {
+  equivalent,
+  P0PT,
+  PROT,
+  psl,
+  pte,
+  pteAddress,
+  Rng,
+} from "./_helpers.ts";
 
 /** Longwords of a byte pattern over [pa, pa + n). */
 function patternLongs(pa: number, n: number, seed: number) {
@@ -106,4 +114,92 @@ chmk:   HALT`,
       );
     }
   }
+});
+
+/** A random string instruction over the data pages 0x9000-0xCFFF. */
+function randomString(r: Rng): string {
+  const len = () => r.chance(0.3) ? r.int(16) : r.range(0x80, 0x600);
+  const at = (n: number) => `@#^X${(0x9000 + r.int(0x4000 - n)).toString(16)}`;
+  const byte = () => `#^X${r.int(256).toString(16)}`;
+  const n = len();
+  const m = len();
+  switch (r.int(8)) {
+    case 0:
+      return `MOVC3 #${n}, ${at(n)}, ${at(n)}`;
+    case 1:
+      return `MOVC5 #${n}, ${at(n)}, ${byte()}, #${m}, ${at(m)}`;
+    case 2:
+      return `CMPC3 #${n}, ${at(n)}, ${at(n)}`;
+    case 3:
+      return `CMPC5 #${n}, ${at(n)}, ${byte()}, #${m}, ${at(m)}`;
+    case 4:
+      return `LOCC ${byte()}, #${n}, ${at(n)}`;
+    case 5:
+      return `SKPC ${byte()}, #${n}, ${at(n)}`;
+    case 6:
+      return `SCANC #${n}, ${at(n)}, ${at(256)}, ${byte()}`;
+    default:
+      return `SPANC #${n}, ${at(n)}, ${at(256)}, ${byte()}`;
+  }
+}
+
+Deno.test("strings in a VM: random strings over pages that fault mid-string, fixed by the guest and resumed, end as bare (40 seeds)", () => {
+  let fpdFaults = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const r = new Rng(seed);
+    const mode = r.pick([0, 3]);
+    const body: string[] = [];
+    for (let k = 0; k < 12; k++) {
+      body.push(
+        randomString(r),
+        ...[0, 1, 2, 3, 4, 5].map((i) => `MOVL R${i}, (R11)+`),
+        "MOVPSL (R11)+",
+      );
+    }
+    const invalid: Record<number, number> = {};
+    for (let va = 0x9000; va < 0xd000; va += 0x200) {
+      if (r.chance(0.4)) {
+        invalid[pteAddress(va)] = pte(va >>> 9, PROT.UW, false);
+      }
+    }
+    const source = `       MOVL #^X4000, R11
+        PUSHL #${psl({ cur: mode, prv: mode })}
+        PUSHAB body
+        REI
+body:   ${body.join("\n        ")}
+        CHMK #0
+        .ALIGN 2
+tnv:    BITL #^X08000000, 12(SP)
+        BEQL tnv1
+        INCL @#^X3F04
+tnv1:   MOVL R10, -(SP)
+        INCL @#^X3F00
+        MOVL 8(SP), R10
+        MTPR R10, #PR$_TBIS
+        ASHL #-9, R10, R10
+        BISL2 #^X80000000, @#${0x80000000 + P0PT}[R10]
+        MOVL (SP)+, R10
+        ADDL2 #8, SP
+        REI
+        .ALIGN 2
+chmk:   HALT`;
+    const p = equivalent(
+      source,
+      {
+        mapping: true,
+        vectors: { 0x24: "tnv", 0x40: "chmk" },
+        longs: {
+          ...patternLongs(0x9000, 0x4000, seed),
+          ...invalid,
+        },
+        limit: 5000,
+      },
+      {},
+      `seed ${seed}`,
+    );
+    ok(p.bare.hw.halted, `seed ${seed} halted`);
+    const b = p.bare.hw.readPhysical(0x3f04, 4);
+    fpdFaults += b[0]! | (b[1]! << 8);
+  }
+  ok(fpdFaults >= 100, `${fpdFaults} faults with PSL<FPD> saved set`);
 });

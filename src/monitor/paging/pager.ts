@@ -105,6 +105,8 @@ export interface PagingStats {
   doublePagingReads: number;
   /** Paging-area reads made only because of double paging. */
   doublePagingIo: number;
+  /** Simulated ns those reads took. */
+  doublePagingNs: number;
   /** Simulated ns this VM waited for the monitor's paging I/O. */
   pagingWaitNs: number;
   /** Disk operations (pages) by whom and why. */
@@ -169,6 +171,7 @@ export class VmPages {
     doublePagingWrites: 0,
     doublePagingReads: 0,
     doublePagingIo: 0,
+    doublePagingNs: 0,
     pagingWaitNs: 0,
     diskOps: {
       monitorPageIn: 0,
@@ -357,6 +360,7 @@ export class Pager {
         (ACCESS.DMA | ACCESS.WHOLE);
       const had = p.copy[gpn] === 1;
       let skipRead = false;
+      let doubled = false;
       if ((flags & ACCESS.DMA) !== 0 && had) {
         if ((flags & ACCESS.WRITE) === 0) {
           // The guest writes out a page the monitor paged out.
@@ -366,6 +370,7 @@ export class Pager {
           }
           p.stats.doublePagingIo++;
           p.stats.diskOps.monitorDoublePaging++;
+          doubled = true;
         } else {
           // The guest reads over (discards) a page the monitor paged out.
           p.stats.doublePagingReads++;
@@ -373,10 +378,12 @@ export class Pager {
           else {
             p.stats.doublePagingIo++;
             p.stats.diskOps.monitorDoublePaging++;
+            doubled = true;
           }
         }
       }
       f = this.#pageIn(p, gpn, skipRead);
+      if (doubled) p.stats.doublePagingNs += this.pageIoNs;
     }
     if ((flags & ACCESS.WRITE) !== 0) p.dirty[gpn] = 1;
     p.ref[gpn] = 1;
@@ -523,6 +530,7 @@ export class Pager {
     p.stats.pageReads++;
     p.stats.doublePagingIo++;
     p.stats.diskOps.monitorDoublePaging++;
+    p.stats.doublePagingNs += this.pageIoNs;
     this.#wait(p, 1);
     return this.#staging;
   }

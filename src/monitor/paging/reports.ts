@@ -153,6 +153,7 @@ export class PagingReport {
       doublePagingWrites: s.doublePagingWrites,
       doublePagingReads: s.doublePagingReads,
       doublePagingIo: s.doublePagingIo,
+      doublePagingNs: s.doublePagingNs,
       pagingWaitNs: s.pagingWaitNs,
       monitorPageIn: s.diskOps.monitorPageIn,
       monitorPageOut: s.diskOps.monitorPageOut,
