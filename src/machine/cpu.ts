@@ -3151,11 +3151,26 @@ export class Cpu {
   }
 
   /**
+   * For the host accessors: 0 when n is not a stack-pointer IPR (KSP, ESP,
+   * SSP, USP, ISP), 1 when it is the stack in use (R14 holds it: the
+   * interrupt stack with PSL<IS>, else the current mode's), 2 when it is
+   * saved in stk[n]. MTPR/MFPR run in kernel mode, where this is what they
+   * do; the host may look from any mode.
+   */
+  #liveStack(n: number): number {
+    if (n < 0 || n > 4) return 0;
+    const inUse = (this.psl & PSL_IS) !== 0 ? 4 : (this.psl >>> 24) & 3;
+    return n === inUse ? 1 : 2;
+  }
+
+  /**
    * Host access to an IPR with MFPR's semantics (no privilege check).
    *
    * @throws {RangeError} when MFPR would raise a reserved operand fault
    */
   readIpr(n: number): number {
+    const live = this.#liveStack(n);
+    if (live !== 0) return live === 1 ? this.r[14]! : this.stk[n]!;
     try {
       return this.#readIpr(n >>> 0);
     } catch (e) {
@@ -3173,6 +3188,12 @@ export class Cpu {
    * @throws {RangeError} when MTPR would raise a reserved operand fault
    */
   writeIpr(n: number, v: number): void {
+    const live = this.#liveStack(n);
+    if (live !== 0) {
+      if (live === 1) this.r[14] = v | 0;
+      else this.stk[n] = v | 0;
+      return;
+    }
     const cc = this.psl & 0xf;
     try {
       this.#mtpr(v | 0, n >>> 0);
