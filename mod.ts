@@ -274,7 +274,16 @@ export type {
   SweepRow,
   SweepSpec,
 } from "./src/analysis/sweep.ts";
-export { sweepTable } from "./src/display/paging.ts";
+export {
+  sweepProgress,
+  sweepProgressBundle,
+  sweepTable,
+} from "./src/display/paging.ts";
+export type {
+  DisplayFn,
+  MimeBundle,
+  SweepProgressOptions,
+} from "./src/display/paging.ts";
 export {
   checkVirtualizability,
   describeState,
