@@ -368,3 +368,20 @@ Deno.test("4 EMODF and POLYF on the machine: results, registers, condition codes
   assert.equal(r.vector, 0x18, "degree above 31: reserved operand");
   assert.deepEqual(stack(r.m, 2), [r.sym("p"), 0]);
 });
+
+Deno.test("3.3 PC-relative floating operands and floating data directives", () => {
+  const m = exec(
+    `MOVF val, R0
+     MOVD dval, R2
+     ADDG2 gval, R4
+     BRB done
+val:  .F_FLOATING 2.5
+dval: .D_FLOATING -0.5
+gval: .G_FLOATING 1.5
+done: NOP`,
+    { R4: 0x4010, R5: 0 }, // G 1.0
+  );
+  assert.equal(m.get("R0"), 0x4120); // 2.5
+  assert.deepEqual([m.get("R2"), m.get("R3")], [0xc000, 0]); // -0.5
+  assert.deepEqual([m.get("R4"), m.get("R5")], [0x4024, 0]); // 2.5 in G
+});
