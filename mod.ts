@@ -279,11 +279,7 @@ export {
   sweepProgressBundle,
   sweepTable,
 } from "./src/display/paging.ts";
-export type {
-  DisplayFn,
-  MimeBundle,
-  SweepProgressOptions,
-} from "./src/display/paging.ts";
+export type { DisplayFn, SweepProgressOptions } from "./src/display/paging.ts";
 export {
   checkVirtualizability,
   describeState,

@@ -12,7 +12,13 @@ import type {
   ResidentReport,
 } from "../monitor/paging/reports.ts";
 import type { SweepRow } from "../analysis/sweep.ts";
-import { escapeHtml, htmlTable, type Rendering, textTable } from "./style.ts";
+import {
+  escapeHtml,
+  htmlTable,
+  type MimeBundle,
+  type Rendering,
+  textTable,
+} from "./style.ts";
 
 const COLORS = [
   "#4e79a7",
@@ -234,9 +240,6 @@ export function sweepTable(rows: readonly SweepRow[]): string {
     rows.map((r) => SWEEP_COLUMNS.map(([, f]) => f(r))),
   );
 }
-
-/** A MIME bundle (what Deno's Jupyter kernel displays). */
-export type MimeBundle = Record<string, string>;
 
 /** Shows or updates a display (Deno.jupyter.display's shape). */
 export type DisplayFn = (

@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { expandSweep, sweep } from "../../src/analysis/sweep.ts";
 import {
-  type MimeBundle,
   sweepProgress,
   sweepProgressBundle,
 } from "../../src/display/paging.ts";
+import type { MimeBundle } from "../../src/display/style.ts";
 
 Deno.test("sweep progress: a real sweep shows one display and updates it per configuration", async () => {
   const calls: { bundle: MimeBundle; id: string; update: boolean }[] = [];
