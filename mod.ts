@@ -168,6 +168,36 @@ export type {
   MonitorHost,
 } from "./src/monitor/host.ts";
 export { VirtualHost, VirtualProcessor } from "./src/monitor/nested.ts";
+export { CP, dominates } from "./src/monitor/cp/cp.ts";
+export type { AuditEntry, CpDevice, CpOptions } from "./src/monitor/cp/cp.ts";
+export {
+  DirectoryError,
+  directoryFromObject,
+  formatLabel,
+  LEVELS,
+  LINK_MODES,
+  parseDirectory,
+  parseLabel,
+  parseStorage,
+} from "./src/monitor/cp/directory.ts";
+export type {
+  Directory,
+  DirectoryContext,
+  DirectoryInput,
+  DirectoryProblem,
+  LinkEntry,
+  LinkMode,
+  MdiskEntry,
+  SecurityLabel,
+  UserEntry,
+} from "./src/monitor/cp/directory.ts";
+export {
+  COMMANDS,
+  CpError,
+  resolveWord,
+  words,
+} from "./src/monitor/cp/messages.ts";
+export { WRITE_PROTECTED } from "./src/monitor/devices/disk.ts";
 export type { NestingPort } from "./src/monitor/nested.ts";
 export { VirtualConsole } from "./src/monitor/devices/console.ts";
 export { VirtualTimer } from "./src/monitor/devices/timer.ts";

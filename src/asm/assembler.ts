@@ -42,7 +42,7 @@
  * .G_FLOATING` (also `.FLOAT .DOUBLE`: lists of decimal numbers, rounded as
  * the VAX rounds), `.ASCII .ASCIZ .ASCIC` (strings
  * with any delimiter, `/text/`, `"text"`, and `<13><10>` byte values between
- * them), `.BLKB .BLKW .BLKL .BLKQ [count]`, `.ALIGN BYTE|WORD|LONG|QUAD|
+ * them), `.BLKB .BLKW .BLKL .BLKQ .BLKF .BLKD .BLKG [count]`, `.ALIGN BYTE|WORD|LONG|QUAD|
  * OCTA|PAGE|n [,fill]` (n is a power of two, 0..9, as in VAX MACRO), `.ORG
  * address`, `.ENTRY name,mask` (defines the label and stores the mask word),
  * `.END [entry]` (the rest of the source is ignored). `.TITLE .SBTTL .IDENT
@@ -330,6 +330,9 @@ const RESERVE_SIZES: Readonly<Record<string, number>> = {
   ".BLKW": 2,
   ".BLKL": 4,
   ".BLKQ": 8,
+  ".BLKF": 4,
+  ".BLKD": 8,
+  ".BLKG": 8,
 };
 
 const ALIGN_KEYWORDS: Readonly<Record<string, number>> = {

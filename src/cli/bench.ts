@@ -299,20 +299,30 @@ const GUEST_LOOPS: Record<string, GuestLoop> = {
   },
 };
 
-function guestBench(kind: string, monitored: boolean): Benchmark {
+function guestBench(kind: string, levels: 0 | 1 | 2): Benchmark {
   const loop = GUEST_LOOPS[kind]!;
   let vm: VirtualMachine | undefined;
   return {
-    name: `${kind} guest, ${monitored ? "in a VM" : "bare"}`,
+    name: `${kind} guest, ${
+      levels === 0 ? "bare" : levels === 1 ? "in a VM" : "in a VM of a VM"
+    }`,
     group: kind,
     setup() {
       const asm = assemble(loop.source, { origin: loop.origin });
       let hw: Hardware;
-      if (monitored) {
+      if (levels > 0) {
         const cp = Monitor.on(
           new Machine({ memory: "8 MiB", disk: "256 KiB" }),
         );
-        vm = cp.vm("BENCH").memory("1 MiB").create();
+        if (levels === 2) {
+          // CP under CP: the guest's VM is a VM of a monitor in a VM.
+          const inner = Monitor.on(
+            cp.vm("CP2").memory("4 MiB").minidisk("64 KiB").create(),
+          );
+          vm = inner.vm("BENCH").memory("1 MiB").create();
+        } else {
+          vm = cp.vm("BENCH").memory("1 MiB").create();
+        }
         hw = vm;
       } else {
         hw = new Machine({ memory: "1 MiB", disk: 0 });
@@ -323,23 +333,44 @@ function guestBench(kind: string, monitored: boolean): Benchmark {
         return hw.run().instructions;
       };
     },
-    exits: monitored ? () => vm?.stats.totalExits ?? 0 : undefined,
+    exits: levels > 0 ? () => vm?.stats.totalExits ?? 0 : undefined,
   };
 }
 
-/** The monitor benchmarks: each guest bare and in a VM. */
-export const MONITOR_PAIRS: readonly BenchmarkPair[] = Object.keys(
-  GUEST_LOOPS,
-).map((k) => ({
+const SINGLE_PAIRS: readonly BenchmarkPair[] = Object.keys(GUEST_LOOPS).map((
+  k,
+) => ({
   name: `${k} guest`,
-  bare: guestBench(k, false),
-  monitored: guestBench(k, true),
+  bare: guestBench(k, 0),
+  monitored: guestBench(k, 1),
 }));
 
-/** The monitor benchmarks, one by one: each guest bare, then in a VM. */
-export const MONITOR_BENCHMARKS: readonly Benchmark[] = MONITOR_PAIRS.flatMap((
-  p,
-) => [p.bare, p.monitored]);
+/**
+ * CP under CP: each guest in a VM (one level of monitor) against the same
+ * guest in a VM of a monitor that itself runs in a VM (two levels).
+ */
+export const NESTED_PAIRS: readonly BenchmarkPair[] = Object.keys(
+  GUEST_LOOPS,
+).map((k) => ({
+  name: `${k} guest, two levels`,
+  bare: guestBench(k, 1),
+  monitored: guestBench(k, 2),
+}));
+
+/**
+ * The monitor benchmarks in pairs: each guest bare and in a VM, then each
+ * guest in a VM and in a VM of a VM (CP under CP).
+ */
+export const MONITOR_PAIRS: readonly BenchmarkPair[] = [
+  ...SINGLE_PAIRS,
+  ...NESTED_PAIRS,
+];
+
+/** The monitor benchmarks, one by one: bare, in a VM, in a VM of a VM. */
+export const MONITOR_BENCHMARKS: readonly Benchmark[] = [
+  ...SINGLE_PAIRS.flatMap((p) => [p.bare, p.monitored]),
+  ...NESTED_PAIRS.map((p) => p.monitored),
+];
 
 /** Benchmark sets by name (`cpu`; the monitor adds its own). */
 const SETS: Record<string, readonly Benchmark[]> = {
@@ -645,10 +676,13 @@ export function formatBench(results: readonly BenchResult[]): string {
   const ratios = results.filter((r) => r.ratio !== undefined);
   if (ratios.length) lines.push("");
   for (const r of ratios) {
+    const nested = / of a VM$/.test(r.name);
     lines.push(
-      `${r.name.replace(/, in a VM$/, "")}: in a VM = ${
-        r.ratio!.toFixed(2)
-      } × bare host time (${r.ratioMin!.toFixed(2)}-${
+      `${r.name.replace(/, in a VM( of a VM)?$/, "")}: ${
+        nested ? "two levels" : "in a VM"
+      } = ${r.ratio!.toFixed(2)} × ${
+        nested ? "one level's" : "bare"
+      } host time (${r.ratioMin!.toFixed(2)}-${
         r.ratioMax!.toFixed(2)
       }; same work, runs alternated)`,
     );

@@ -26,6 +26,7 @@ import { disassemble } from "../asm/disassembler.ts";
 import { listing } from "../asm/listing.ts";
 import { formatCount } from "../machine/units.ts";
 import { demo } from "./demo.ts";
+import { cpCommand } from "./cp_console.ts";
 import { sweepCommand } from "./sweep.ts";
 import {
   checkVirtualizability,
@@ -55,6 +56,7 @@ Commands:
   disasm   disassemble raw bytes
   trace    run a program and print its event trace (bare or --vm)
   check    Popek and Goldberg's conditions, checked on the instruction set
+  cp       CP's console (VM/370 style) on a monitor built from a directory
   bench    measure guest instructions per second
   demo     the guided tour
   sweep    run a paging sweep (parallel, or one shard of it) or merge shards
@@ -245,7 +247,7 @@ ratio is the median of the rounds' ratios.
         filter && !p.bare.name.includes(filter) &&
         !p.monitored.name.includes(filter)
       ) continue;
-      progress?.(`bench: ${p.name}, bare and in a VM`);
+      progress?.(`bench: ${p.name}`);
       results.push(...await runIsolated("pair", i, { rounds }));
     }
   }
@@ -431,6 +433,7 @@ const COMMANDS = [
   "check",
   "bench",
   "demo",
+  "cp",
   "sweep",
 ];
 
@@ -484,6 +487,8 @@ export async function main(args: string[]): Promise<number> {
         return traceCommand(rest);
       case "check":
         return checkCommand(rest);
+      case "cp":
+        return await cpCommand(rest);
       case "sweep":
         return await sweepCommand(rest);
       default:

@@ -29,6 +29,7 @@ import { INTERRUPT_FLAG } from "./interrupt.ts";
 const {
   ACC_A,
   ACC_BB,
+  ACC_BW,
   ACC_M,
   ACC_R,
   ACC_V,
@@ -2056,14 +2057,13 @@ export class Cpu {
     const r = this.r;
     this.#faultPc = r[15]!;
     this.#rqn = 0;
-    let op = this.#fetchB();
+    const op = this.#fetchB();
     this.#opcode = op;
-    let n = DECODE_COUNT[op]!;
+    const n = DECODE_COUNT[op]!;
     if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
-      // Two-byte opcodes, PSL<FPD> set, reserved opcodes.
-      op = this.#slowStart(op);
-      if (op < 0) return;
-      n = DECODE_COUNT[op]!;
+      // Two-byte opcodes, PSL<FPD> set, reserved opcodes: out of line, so
+      // that this function stays the hot path's shape.
+      return this.#executeSlow(op);
     }
     this.#t[0] = this.#t[0]! + this.#opCost[op]!;
     const base = op << 3;
@@ -2071,12 +2071,9 @@ export class Cpu {
       const d = SPEC_TABLE[base + i]!;
       const acc = d >> 4;
       if (acc >= ACC_BB) {
-        if (acc >= ACC_WIDE) this.#specWide(i, acc & 7, d & 15);
-        else {
-          this.#opv[i] = acc === ACC_BB
-            ? sxb(this.#fetchB())
-            : sxw(this.#fetchW());
-        }
+        if (acc === ACC_BB) this.#opv[i] = sxb(this.#fetchB());
+        else if (acc === ACC_BW) this.#opv[i] = sxw(this.#fetchW());
+        else this.#specWide(i, acc & 7, d & 15);
         continue;
       }
       const s = this.#fetchB();
@@ -2610,7 +2607,8 @@ export class Cpu {
    * The start of an instruction that is not on the fast path (its opcode
    * byte has no row, or PSL<FPD> is set): fetches the second byte of an
    * 0xFDxx opcode, and resumes an instruction with FPD set. Returns the
-   * opcode index to decode, or -1 when the instruction was handled here.
+   * opcode index to decode (always a two-byte opcode: a one-byte opcode
+   * without a row faults here), or -1 when the instruction was handled.
    */
   #slowStart(op: number): number {
     if (op === 0xfd) {
@@ -2632,6 +2630,28 @@ export class Cpu {
     if (f === undefined) this.#fault(SCB.RESERVED_INSTRUCTION);
     f(this.#ctx, op);
     return -1;
+  }
+
+  /**
+   * The slow start of an instruction (see {@link Cpu.#slowStart}), then,
+   * for a two-byte opcode, its operands (the general decoder) and its
+   * family executor: no two-byte opcode is in the switch.
+   */
+  #executeSlow(op0: number): void {
+    const op = this.#slowStart(op0);
+    if (op < 0) return;
+    this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+    const n = DECODE_COUNT[op]!;
+    const base = op << 3;
+    for (let i = 0; i < n; i++) {
+      const d = SPEC_TABLE[base + i]!;
+      const acc = d >> 4;
+      if (acc === ACC_BB) this.#opv[i] = sxb(this.#fetchB());
+      else if (acc === ACC_BW) this.#opv[i] = sxw(this.#fetchW());
+      else if (acc >= ACC_WIDE) this.#specWide(i, acc & 7, d & 15);
+      else this.#spec(i, acc, d & 15, this.#fetchB());
+    }
+    this.#other(op);
   }
 
   /** Instructions outside cpu.ts's switch: families, emulated, reserved. */

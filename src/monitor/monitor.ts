@@ -665,20 +665,28 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   }
 
   /**
-   * Runs every VM, round robin in time slices, until all halt or a limit.
-   * Options as for `Machine.run` (without a `limit`, the default budget of
-   * host time applies; Ctrl-C stops the run where something listens).
+   * Runs every VM (or only `options.vms`), round robin in time slices,
+   * until all halt or a limit. Options as for `Machine.run` (without a
+   * `limit`, the default budget of host time applies; Ctrl-C stops the run
+   * where something listens).
    *
    * @throws {RangeError} for options out of range (see `Machine.run`)
    */
-  run(options?: RunOptions): MonitorRunResult {
-    const checked = checkRunOptions(options, this.machine.cpu.ns, "run");
+  run(
+    options?: RunOptions & { vms?: Iterable<VirtualMachine> },
+  ): MonitorRunResult {
+    const checked = checkRunOptions(options, this.machine.cpu.ns, "run", [
+      "vms",
+    ]);
     const t0 = this.machine.cpu.ns;
     const i0 = [...this.#vms.values()].reduce(
       (s, v) => s + v.stats.instructions,
       0,
     );
-    const r = this.#loop([...this.#vms.values()], checked);
+    const which = options?.vms
+      ? [...options.vms].filter((v) => this.#vms.get(v.name) === v)
+      : [...this.#vms.values()];
+    const r = this.#loop(which, checked);
     const vms: Record<string, string> = {};
     for (const v of this.#vms.values()) {
       vms[v.name] = v.status === "halted"

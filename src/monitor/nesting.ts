@@ -213,6 +213,9 @@ export class Nesting implements NestingPort {
           const f = this.#exitFor(vm, x);
           if (f) {
             this.#forwarded.set(vm, f);
+            // The inner monitor may change its tables (and flush): a miss
+            // seen again after it ran is not a fill that failed.
+            d.shadows.resetMissMemo();
             return STOP_EXIT;
           }
           if (x.kind === "exception") {

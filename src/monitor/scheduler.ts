@@ -254,6 +254,9 @@ export class Scheduler {
               vm.status = "waiting";
             } else if (r.stop === "limit") return { stop: "limit" };
             else if (r.stop === "breakpoint") return { stop: "breakpoint" };
+            else if (r.stop === "interrupted" || r.stop === "budget") {
+              return { stop: r.stop };
+            }
             continue;
           }
         }

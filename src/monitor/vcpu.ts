@@ -87,11 +87,13 @@ export class Vcpu {
 
   /** The shadow set the VM's current virtual mode runs on. */
   activeSet(vm: VirtualMachine): ShadowSet {
+    // In virtual VM mode the VM's tables are the inner monitor's shadow
+    // tables: real tables for real modes, ring compression already applied.
+    // They are copied unremapped (the executive view) for every mode, so
+    // the inner guest's mode changes never switch this monitor's tables.
+    if ((vm.vpsl & PSL_VM) !== 0) return vm.shadow.exec;
     const cur = (vm.vpsl >>> 24) & 3;
-    // In virtual VM mode the modes are real ones and the inner monitor's
-    // tables already carry its ring compression: executive gets the
-    // unremapped view whatever this monitor's policy.
-    return (this.#policy === "split" || (vm.vpsl & PSL_VM) !== 0) && cur === 1
+    return this.#policy === "split" && cur === 1
       ? vm.shadow.exec
       : vm.shadow.kernel;
   }

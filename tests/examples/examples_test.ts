@@ -25,6 +25,17 @@ const EXPECT: Record<string, RegExp[]> = {
     /BOB reads past his 384 blocks\s+9081\s+1\s+1/,
   ],
   "shadow_page_tables.ts": [/R7\s+1028\s+1028/, /EW \(was KW\)/],
+  "vm370.ts": [
+    /MVS {5}: o: all processes exited, halting/,
+    /CMS2 {4}: CMS: you typed: second level, two/,
+    /level 2 CMS1 +\d+ exits/,
+    /L1 CP2 +forward /,
+  ],
+  "vm370_levels.ts": [
+    /compute-bound guest/,
+    /^ +3 +3000001 +/m,
+    /system-call guest/,
+  ],
   "paging_delays.ts": [
     /#\s+real\s+VMs\s+policy/,
     /160K\s+2\s+clock/,

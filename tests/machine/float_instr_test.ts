@@ -286,6 +286,13 @@ Deno.test("assembler: floating data directives and errors", () => {
     0,
   ]);
   assert.equal(a.bytes.length, 8 + 8 + 8);
+  const b = assemble("x: .BLKF 2\ny: .BLKD\nz: .BLKG 3\nw: .BYTE 1", {
+    origin: 0,
+  });
+  assert.deepEqual(
+    ["x", "y", "z", "w"].map((s) => b.symbol(s)),
+    [0, 8, 16, 40],
+  );
   assert.throws(() => assemble("MOVL #1.5, R0"), /floating literal 1.5/);
   assert.throws(
     () => assemble("MOVF S^#0.1, R0"),

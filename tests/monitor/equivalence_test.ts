@@ -43,6 +43,7 @@ const HANDLED: [number, number, "fault" | "trap" | "interrupt"][] = [
   [0x44, 1, "trap"], // CHME
   [0x48, 1, "trap"], // CHMS
   [0x4c, 1, "trap"], // CHMU
+  [0xc8, 10, "trap"], // emulation (packed decimal...): 10 longwords, then PC, PSL
   ...Array.from(
     { length: 15 },
     (_, k) => [0x84 + 4 * k, 0, "interrupt"] as [number, number, "interrupt"],
@@ -292,11 +293,91 @@ function floatInstruction(r: Rng): string {
   return `${op} ${src()}, ${floatOperand(r, wide, true)}`;
 }
 
+/** A quadword operand: a register pair, an immediate, or memory. */
+function quad(r: Rng, write: boolean): string {
+  const k = r.int(write ? 3 : 4);
+  if (k === 0) return `@#${hex(dataAddress(r))}`;
+  if (k === 1) return `${hex(r.int(0x1000))}(R6)`;
+  if (k === 2) return r.pick(["R0", "R2", "R4"]);
+  return `#${hex(r.u32())}`;
+}
+
+/** A bit-field base: a register or a byte of the playground. */
+function fieldBase(r: Rng): string {
+  return r.chance(0.4) ? r.pick(REGS) : `@#${hex(dataAddress(r))}`;
+}
+
+/**
+ * The instruction families beyond the hot path: quadword and extended
+ * integer, bit fields, interlocked queues over the playground, and the
+ * instructions the KA655 emulates in software (emulation exception).
+ */
+function familyInstruction(r: Rng, next: string): string {
+  const pos = () => `#${r.chance(0.8) ? r.int(40) : hex(r.u32())}`;
+  const size = () => `#${r.chance(0.9) ? r.int(33) : r.range(33, 64)}`;
+  const entry = () => {
+    const a = (r.chance(0.5) ? 0 : S0) + PLAY + 8 * r.int(512);
+    return `@#${hex(r.chance(0.9) ? a : a + r.int(8))}`;
+  };
+  switch (r.int(17)) {
+    case 0:
+      return `MOVQ ${quad(r, false)}, ${quad(r, true)}`;
+    case 1:
+      return `CLRQ ${quad(r, true)}`;
+    case 2:
+      return `EMUL ${source(r)}, ${source(r)}, ${source(r)}, ${quad(r, true)}`;
+    case 3:
+      return `EDIV ${source(r)}, ${quad(r, false)}, ${destination(r)}, ${
+        destination(r)
+      }`;
+    case 4:
+      return `ASHQ #${r.range(-70, 70)}, ${quad(r, false)}, ${quad(r, true)}`;
+    case 5:
+      return `${r.pick(["ADWC", "SBWC"])} ${source(r)}, ${destination(r)}`;
+    case 6:
+      return `ADAWI ${source(r, 2)}, ${destination(r)}`;
+    case 7:
+      return `INDEX ${source(r)}, #0, #${r.int(64)}, #${r.int(9)}, ${
+        source(r)
+      }, ${destination(r)}`;
+    case 8:
+      return `PUSHR #^M<R0,R1,R2>
+        POPR #^M<R0,R1,R2>`;
+    case 9:
+      return `${r.pick(["EXTV", "EXTZV", "FFS", "FFC"])} ${pos()}, ${size()}, ${
+        fieldBase(r)
+      }, ${destination(r)}`;
+    case 10:
+      return `${r.pick(["CMPV", "CMPZV"])} ${pos()}, ${size()}, ${
+        fieldBase(r)
+      }, ${source(r)}`;
+    case 11:
+      return `INSV ${source(r)}, ${pos()}, ${size()}, ${fieldBase(r)}`;
+    case 12:
+      return `${
+        r.pick(["BBSS", "BBCS", "BBSC", "BBCC", "BBSSI", "BBCCI"])
+      } ${pos()}, ${fieldBase(r)}, ${next}`;
+    case 13:
+      return `${r.pick(["INSQHI", "INSQTI"])} ${entry()}, ${entry()}`;
+    case 14:
+      return `${r.pick(["REMQHI", "REMQTI"])} ${entry()}, ${destination(r)}`;
+    case 15:
+      return `${r.pick(["CVTBW", "CVTWB"])} ${source(r, 1)}, ${destination(r)}`;
+    default:
+      return r.pick([
+        `MOVP #3, @#${hex(dataAddress(r))}, @#${hex(dataAddress(r))}`,
+        `CVTPL #5, @#${hex(dataAddress(r))}, ${destination(r)}`,
+        `CRC @#${hex(dataAddress(r))}, #0, #4, @#${hex(dataAddress(r))}`,
+      ]);
+  }
+}
+
 /** One random instruction (or a short sequence) of the body of a block. */
 function instruction(r: Rng, next: string, noExec: boolean): string {
   const k = r.int(100);
   if (k < 4) return stringInstruction(r);
   if (k < 8) return floatInstruction(r);
+  if (k < 12) return familyInstruction(r, next);
   if (k < 24) {
     const op = r.pick(ALU2);
     return `${op} ${source(r, sourceSize(op))}, ${destination(r)}`;

@@ -69,6 +69,44 @@ export class MinidiskMap {
     return out;
   }
 
+  /**
+   * Allocates the extent [start, start + blocks) (a directory's MDISK).
+   *
+   * @throws {RangeError} when it lies beyond the disk or overlaps another
+   */
+  allocateAt(
+    start: number,
+    blocks: number,
+    owner: string,
+    label: string,
+  ): Extent {
+    if (
+      !Number.isInteger(start) || !Number.isInteger(blocks) || start < 0 ||
+      blocks <= 0 || start + blocks > this.blocks
+    ) {
+      throw new RangeError(
+        `Cannot allocate blocks ${start}-${
+          start + blocks - 1
+        } for ${owner}: expected a positive extent inside the real disk's ${this.blocks} blocks`,
+      );
+    }
+    const clash = this.#extents.find((e) =>
+      start < e.start + e.blocks && start + blocks > e.start
+    );
+    if (clash) {
+      throw new RangeError(
+        `Cannot allocate blocks ${start}-${
+          start + blocks - 1
+        } for ${owner}: they overlap ${clash.owner}'s ${clash.label} (blocks ${clash.start}-${
+          clash.start + clash.blocks - 1
+        })`,
+      );
+    }
+    const e: Extent = { start, blocks, owner, label };
+    this.#extents.push(e);
+    return e;
+  }
+
   /** Free blocks left. */
   get freeBlocks(): number {
     return this.blocks - this.#extents.reduce((s, e) => s + e.blocks, 0);

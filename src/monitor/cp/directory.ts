@@ -1,0 +1,546 @@
+/**
+ * CP's user directory: one entry per virtual machine, modelled on VM/370's
+ * USER and MDISK statements. The text form, one statement a line (`*`
+ * starts a comment; keywords in any case):
+ *
+ * ```text
+ * USER userid password storage [maxstorage [classes]]
+ *   IPL guest                         what IPL (and BEGIN) boots
+ *   CONSOLE vaddr                     the virtual console's address
+ *   MDISK vaddr FB-512 start blocks volid [mode] [LABEL level [cats]]
+ *   LINK userid vaddr [vaddr2] [mode] a link made at logon
+ *   LABEL level [cat,cat...]          the VM's mandatory access label
+ * ```
+ *
+ * Storage is `512K`, `2M` or a size vmmlab understands (`64 KiB`). MDISK
+ * extents are in 512-byte blocks of the real disk (FB-512, as VM/370's
+ * fixed-block devices); the mode is the owner's access (R, RR, W, WR, M,
+ * MR or MW; default W). Levels are UNCLASSIFIED, CONFIDENTIAL, SECRET,
+ * TOPSECRET or a number 0-15; categories are names. Unlike VM/370 (whose
+ * directory program did not check), overlapping extents are refused, as
+ * are extents beyond the disk, unknown guests and links to unknown users:
+ * a {@link DirectoryError} lists every bad line with its reason.
+ *
+ * @module
+ */
+
+import { parseSize } from "../../machine/units.ts";
+
+/** A LINK access mode of VM/370. */
+export type LinkMode = "R" | "RR" | "W" | "WR" | "M" | "MR" | "MW";
+
+/** The link modes. */
+export const LINK_MODES: readonly LinkMode[] = [
+  "R",
+  "RR",
+  "W",
+  "WR",
+  "M",
+  "MR",
+  "MW",
+];
+
+/** A mandatory access label: a level and a set of categories. */
+export interface SecurityLabel {
+  /** 0 (UNCLASSIFIED) to 15. */
+  level: number;
+  /** Category names, upper case. */
+  categories: string[];
+}
+
+/** Named levels. */
+export const LEVELS: Readonly<Record<string, number>> = {
+  UNCLASSIFIED: 0,
+  CONFIDENTIAL: 1,
+  SECRET: 2,
+  TOPSECRET: 3,
+};
+
+/** One MDISK statement. */
+export interface MdiskEntry {
+  /** Virtual device address (hex, e.g. 0x191). */
+  vaddr: number;
+  /** Device type (FB-512). */
+  devtype: string;
+  /** First real block. */
+  start: number;
+  /** Blocks. */
+  blocks: number;
+  /** Volume id (a name for displays). */
+  volid: string;
+  /** The owner's access mode. */
+  mode: LinkMode;
+  /** The minidisk's label (default: its owner's). */
+  label?: SecurityLabel;
+  /** Line in the directory text (0 for an object directory). */
+  line: number;
+}
+
+/** One LINK statement (a link made when the user logs on). */
+export interface LinkEntry {
+  /** The owner of the minidisk. */
+  user: string;
+  /** Its address at the owner. */
+  vaddr: number;
+  /** Its address at the linking user. */
+  as: number;
+  /** Mode. */
+  mode: LinkMode;
+  /** Line. */
+  line: number;
+}
+
+/** One USER entry. */
+export interface UserEntry {
+  /** User id (the VM's name). */
+  userid: string;
+  /** Password (kept, never checked by vmmlab). */
+  password: string;
+  /** Storage in bytes. */
+  storage: number;
+  /** Maximum storage (DEFINE STORAGE limit) in bytes. */
+  maxStorage: number;
+  /** Privilege classes (letters A-G). */
+  classes: string;
+  /** Guest to IPL, if any. */
+  ipl?: string;
+  /** Console address. */
+  console: number;
+  /** Minidisks. */
+  mdisks: MdiskEntry[];
+  /** Links made at logon. */
+  links: LinkEntry[];
+  /** Mandatory access label. */
+  label?: SecurityLabel;
+  /** Line of the USER statement. */
+  line: number;
+}
+
+/** A parsed, checked directory. */
+export interface Directory {
+  /** Entries in directory order. */
+  users: UserEntry[];
+}
+
+/** One problem of a directory. */
+export interface DirectoryProblem {
+  /** Line (1-based), or 0 for an object directory. */
+  line: number;
+  /** What is wrong. */
+  reason: string;
+}
+
+/** A directory that cannot be used, with every problem found. */
+export class DirectoryError extends Error {
+  /** The problems, in line order. */
+  readonly problems: readonly DirectoryProblem[];
+  /** Creates the error. */
+  constructor(problems: DirectoryProblem[]) {
+    super(
+      `Cannot use the directory: ${problems.length} error(s)\n` +
+        problems.map((p) =>
+          `  ${p.line ? `line ${p.line}` : "entry"}: ${p.reason}`
+        ).join("\n"),
+    );
+    this.name = "DirectoryError";
+    this.problems = problems;
+  }
+}
+
+/** What the checks need to know. */
+export interface DirectoryContext {
+  /** Size of the real disk in blocks. */
+  diskBlocks: number;
+  /** Names of the guests IPL can boot (case-insensitive). */
+  guests: readonly string[];
+}
+
+/** A directory as an object (the text form's fields; sizes as text or bytes). */
+export interface DirectoryInput {
+  /** The users. */
+  users: {
+    userid: string;
+    password?: string;
+    storage: string | number;
+    maxStorage?: string | number;
+    classes?: string;
+    ipl?: string;
+    console?: number;
+    mdisks?: {
+      vaddr: number;
+      start: number;
+      blocks: number;
+      volid?: string;
+      mode?: LinkMode;
+      label?: SecurityLabel;
+    }[];
+    links?: { user: string; vaddr: number; as?: number; mode?: LinkMode }[];
+    label?: SecurityLabel;
+  }[];
+}
+
+/** Parses a storage size: 512K, 2M, or a vmmlab size. */
+export function parseStorage(text: string | number): number {
+  if (typeof text === "number") return parseSize(text, "storage");
+  const m = /^(\d+)([KM])$/i.exec(text.trim());
+  if (m) return Number(m[1]) * (m[2]!.toUpperCase() === "K" ? 1024 : 1 << 20);
+  return parseSize(text, "storage");
+}
+
+/** Parses a label from a level word and an optional category list. */
+export function parseLabel(level: string, cats = ""): SecurityLabel {
+  const up = level.toUpperCase();
+  const n = LEVELS[up] ?? (/^\d+$/.test(up) ? Number(up) : NaN);
+  if (!(n >= 0 && n <= 15)) {
+    throw new RangeError(
+      `unknown level "${level}": expected UNCLASSIFIED, CONFIDENTIAL, SECRET, TOPSECRET or 0-15`,
+    );
+  }
+  const categories = cats.split(/[,+]/).map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== "");
+  for (const c of categories) {
+    if (!/^[A-Z][A-Z0-9_-]*$/.test(c)) {
+      throw new RangeError(
+        `bad category "${c}": expected a name of letters and digits`,
+      );
+    }
+  }
+  return { level: n, categories: [...new Set(categories)].sort() };
+}
+
+/** Formats a label: `SECRET (CRYPTO,NUCLEAR)`. */
+export function formatLabel(l: SecurityLabel | undefined): string {
+  if (!l) return "UNCLASSIFIED";
+  const name = Object.entries(LEVELS).find(([, v]) => v === l.level)?.[0] ??
+    String(l.level);
+  return l.categories.length ? `${name} (${l.categories.join(",")})` : name;
+}
+
+function hexAddress(text: string, what: string): number {
+  if (!/^[0-9A-F]{1,4}$/i.test(text)) {
+    throw new RangeError(
+      `bad ${what} "${text}": expected a hexadecimal device address`,
+    );
+  }
+  return parseInt(text, 16);
+}
+
+function linkMode(text: string | undefined, fallback: LinkMode): LinkMode {
+  if (text === undefined) return fallback;
+  const up = text.toUpperCase() as LinkMode;
+  if (!LINK_MODES.includes(up)) {
+    throw new RangeError(
+      `bad mode "${text}": expected one of ${LINK_MODES.join(", ")}`,
+    );
+  }
+  return up;
+}
+
+function wholeNumber(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new RangeError(`bad ${what} "${text}": expected a whole number`);
+  }
+  return Number(text);
+}
+
+/**
+ * Parses directory text and checks it.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { parseDirectory } from "./directory.ts";
+ * const d = parseDirectory(
+ *   `USER CMS1 PASS 512K 1M G
+ *      IPL CMS
+ *      MDISK 191 FB-512 100 128 VMLAB1 MR`,
+ *   { diskBlocks: 4096, guests: ["CMS"] },
+ * );
+ * equal(d.users[0]!.mdisks[0]!.start, 100);
+ * ```
+ * @throws {DirectoryError} listing every bad line and why
+ */
+export function parseDirectory(
+  text: string,
+  context: DirectoryContext,
+): Directory {
+  const problems: DirectoryProblem[] = [];
+  const users: UserEntry[] = [];
+  let user: UserEntry | null = null;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const raw = lines[i]!.replace(/\s+\*.*$/, "").trim();
+    if (raw === "" || raw.startsWith("*")) continue;
+    const w = raw.split(/\s+/);
+    const verb = w[0]!.toUpperCase();
+    try {
+      if (verb === "USER") {
+        if (w.length < 4 || w.length > 6) {
+          throw new RangeError(
+            "expected USER userid password storage [maxstorage [classes]]",
+          );
+        }
+        const userid = w[1]!.toUpperCase();
+        if (!/^[A-Z0-9_-]{1,8}$/.test(userid)) {
+          throw new RangeError(
+            `bad userid "${w[1]}": expected 1 to 8 letters, digits, _ or -`,
+          );
+        }
+        const storage = parseStorage(w[3]!);
+        const maxStorage = w[4] ? parseStorage(w[4]) : storage;
+        user = {
+          userid,
+          password: w[2]!,
+          storage,
+          maxStorage,
+          classes: (w[5] ?? "G").toUpperCase(),
+          console: 0x009,
+          mdisks: [],
+          links: [],
+          line,
+        };
+        users.push(user);
+        continue;
+      }
+      if (!user) {
+        throw new RangeError(`${verb} before any USER statement`);
+      }
+      switch (verb) {
+        case "IPL":
+          if (w.length !== 2) throw new RangeError("expected IPL guest");
+          user.ipl = w[1]!.toUpperCase();
+          break;
+        case "CONSOLE":
+          if (w.length < 2) throw new RangeError("expected CONSOLE vaddr");
+          user.console = hexAddress(w[1]!, "console address");
+          break;
+        case "MDISK": {
+          if (w.length < 6) {
+            throw new RangeError(
+              "expected MDISK vaddr FB-512 start blocks volid [mode] [LABEL level [cats]]",
+            );
+          }
+          const li = w.findIndex((x, k) =>
+            k > 5 && x.toUpperCase() === "LABEL"
+          );
+          const rest = li > 0 ? w.slice(6, li) : w.slice(6);
+          if (rest.length > 1) {
+            throw new RangeError(
+              `unexpected "${rest.slice(1).join(" ")}" after the mode`,
+            );
+          }
+          if (w[2]!.toUpperCase() !== "FB-512") {
+            throw new RangeError(
+              `bad device type "${
+                w[2]
+              }": expected FB-512 (blocks of 512 bytes)`,
+            );
+          }
+          user.mdisks.push({
+            vaddr: hexAddress(w[1]!, "virtual address"),
+            devtype: "FB-512",
+            start: wholeNumber(w[3]!, "start block"),
+            blocks: wholeNumber(w[4]!, "block count"),
+            volid: w[5]!.toUpperCase(),
+            mode: linkMode(rest[0], "W"),
+            ...(li > 0
+              ? { label: parseLabel(w[li + 1] ?? "", w[li + 2]) }
+              : {}),
+            line,
+          });
+          break;
+        }
+        case "LINK":
+          if (w.length < 3 || w.length > 5) {
+            throw new RangeError("expected LINK userid vaddr [vaddr2] [mode]");
+          }
+          user.links.push({
+            user: w[1]!.toUpperCase(),
+            vaddr: hexAddress(w[2]!, "virtual address"),
+            as: hexAddress(w[3] ?? w[2]!, "virtual address"),
+            mode: linkMode(w[4], "R"),
+            line,
+          });
+          break;
+        case "LABEL":
+          if (w.length < 2 || w.length > 3) {
+            throw new RangeError("expected LABEL level [cat,cat...]");
+          }
+          user.label = parseLabel(w[1]!, w[2]);
+          break;
+        default:
+          throw new RangeError(
+            `unknown statement "${
+              w[0]
+            }": expected USER, IPL, CONSOLE, MDISK, LINK or LABEL`,
+          );
+      }
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      problems.push({ line, reason: e.message });
+    }
+  }
+  problems.push(...checkDirectory({ users }, context));
+  if (problems.length) {
+    throw new DirectoryError(problems.sort((a, b) => a.line - b.line));
+  }
+  return { users };
+}
+
+/**
+ * Builds a directory from an object and checks it.
+ *
+ * @throws {DirectoryError} listing every bad entry and why
+ */
+export function directoryFromObject(
+  input: DirectoryInput,
+  context: DirectoryContext,
+): Directory {
+  const problems: DirectoryProblem[] = [];
+  const users: UserEntry[] = [];
+  for (const u of input.users ?? []) {
+    try {
+      const storage = parseStorage(u.storage);
+      users.push({
+        userid: String(u.userid).toUpperCase(),
+        password: u.password ?? "",
+        storage,
+        maxStorage: u.maxStorage !== undefined
+          ? parseStorage(u.maxStorage)
+          : storage,
+        classes: (u.classes ?? "G").toUpperCase(),
+        ...(u.ipl ? { ipl: u.ipl.toUpperCase() } : {}),
+        console: u.console ?? 0x009,
+        mdisks: (u.mdisks ?? []).map((m) => ({
+          vaddr: m.vaddr,
+          devtype: "FB-512",
+          start: m.start,
+          blocks: m.blocks,
+          volid: (m.volid ?? "VMLAB1").toUpperCase(),
+          mode: linkMode(m.mode, "W"),
+          ...(m.label ? { label: m.label } : {}),
+          line: 0,
+        })),
+        links: (u.links ?? []).map((l) => ({
+          user: l.user.toUpperCase(),
+          vaddr: l.vaddr,
+          as: l.as ?? l.vaddr,
+          mode: linkMode(l.mode, "R"),
+          line: 0,
+        })),
+        ...(u.label ? { label: u.label } : {}),
+        line: 0,
+      });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      problems.push({ line: 0, reason: `USER ${u.userid}: ${e.message}` });
+    }
+  }
+  problems.push(...checkDirectory({ users }, context));
+  if (problems.length) throw new DirectoryError(problems);
+  return { users };
+}
+
+/** The checks that need the whole directory. */
+function checkDirectory(
+  d: Directory,
+  context: DirectoryContext,
+): DirectoryProblem[] {
+  const out: DirectoryProblem[] = [];
+  const names = new Map<string, UserEntry>();
+  const guests = new Set(context.guests.map((g) => g.toUpperCase()));
+  const extents: { user: string; m: MdiskEntry }[] = [];
+  for (const u of d.users) {
+    const who = u.line ? "" : `USER ${u.userid}: `;
+    if (names.has(u.userid)) {
+      out.push({
+        line: u.line,
+        reason: `${who}USER ${u.userid} is defined twice (first at line ${
+          names.get(u.userid)!.line
+        })`,
+      });
+    } else names.set(u.userid, u);
+    if (u.storage < 512 || u.storage % 512 !== 0) {
+      out.push({
+        line: u.line,
+        reason:
+          `${who}storage ${u.storage} bytes: expected a positive multiple of 512`,
+      });
+    }
+    if (u.maxStorage < u.storage) {
+      out.push({
+        line: u.line,
+        reason: `${who}maximum storage is smaller than the storage`,
+      });
+    }
+    if (u.ipl && !guests.has(u.ipl)) {
+      out.push({
+        line: u.line,
+        reason: `${who}unknown guest "${u.ipl}" to IPL: expected one of ${
+          [...guests].join(", ") || "(none registered)"
+        }`,
+      });
+    }
+    const seen = new Set<number>();
+    for (const m of u.mdisks) {
+      const at = m.line || u.line;
+      const dev = `MDISK ${m.vaddr.toString(16).toUpperCase()}`;
+      if (seen.has(m.vaddr)) {
+        out.push({
+          line: at,
+          reason: `${who}${dev} is defined twice for ${u.userid}`,
+        });
+      }
+      seen.add(m.vaddr);
+      if (m.blocks <= 0) {
+        out.push({ line: at, reason: `${who}${dev} has no blocks` });
+        continue;
+      }
+      if (m.start + m.blocks > context.diskBlocks) {
+        out.push({
+          line: at,
+          reason: `${who}${dev} blocks ${m.start}-${
+            m.start + m.blocks - 1
+          } lie beyond the real disk (${context.diskBlocks} blocks)`,
+        });
+        continue;
+      }
+      const clash = extents.find((e) =>
+        m.start < e.m.start + e.m.blocks && m.start + m.blocks > e.m.start
+      );
+      if (clash) {
+        out.push({
+          line: at,
+          reason: `${who}${dev} blocks ${m.start}-${
+            m.start + m.blocks - 1
+          } overlap USER ${clash.user} MDISK ${
+            clash.m.vaddr.toString(16).toUpperCase()
+          } (blocks ${clash.m.start}-${clash.m.start + clash.m.blocks - 1})`,
+        });
+        continue;
+      }
+      extents.push({ user: u.userid, m });
+    }
+  }
+  for (const u of d.users) {
+    for (const l of u.links) {
+      const owner = names.get(l.user);
+      const at = l.line || u.line;
+      if (!owner) {
+        out.push({
+          line: at,
+          reason: `LINK to unknown user ${l.user}`,
+        });
+      } else if (!owner.mdisks.some((m) => m.vaddr === l.vaddr)) {
+        out.push({
+          line: at,
+          reason: `LINK to ${l.user} ${
+            l.vaddr.toString(16).toUpperCase()
+          }: ${l.user} has no such minidisk`,
+        });
+      }
+    }
+  }
+  return out;
+}
