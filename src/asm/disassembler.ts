@@ -556,6 +556,34 @@ function decode(
  * @returns one entry per instruction or data item, in address order
  */
 export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
+  const out: Instruction[] = [];
+  disassembleEach(bytes, origin, (ins) => out.push(ins));
+  return renderable(out);
+}
+
+/**
+ * Disassembles like {@link disassemble}, handing each instruction (or data
+ * item) to `visit` in address order instead of keeping them: a listing of
+ * a large file is made without holding every instruction at once.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { disassembleEach } from "./disassembler.ts";
+ * const texts: string[] = [];
+ * disassembleEach(Uint8Array.of(0x01, 0x00), 0, (i) => texts.push(i.text));
+ * equal(texts.join(";"), "NOP;HALT");
+ * ```
+ *
+ * @param bytes the code
+ * @param origin address of `bytes[0]`
+ * @param visit called with each instruction or data item
+ */
+export function disassembleEach(
+  bytes: Uint8Array,
+  origin: number,
+  visit: (ins: Instruction) => void,
+): void {
   checkAddress(origin);
   const end = origin + bytes.length;
   if (end > 2 ** 32) {
@@ -577,17 +605,16 @@ export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
   const own = bytes.slice();
   const bytesOf: BytesOf = (a, b) =>
     own.subarray(a - origin, a - origin + b.length);
-  const out: Instruction[] = [];
   let pc = origin;
   while (pc < end) {
     const ins = decode(read, pc, bytesOf);
-    out.push(ins);
+    visit(ins);
     pc += ins.length;
     if (ins.caseTable === undefined) continue;
     const tableStart = pc;
     for (const target of ins.caseTable) {
       if (pc + 2 > end) break;
-      out.push({
+      visit({
         address: pc,
         length: 2,
         bytes: own.subarray(pc - origin, pc - origin + 2),
@@ -601,5 +628,4 @@ export function disassemble(bytes: Uint8Array, origin = 0): Instruction[] {
       pc += 2;
     }
   }
-  return renderable(out);
 }

@@ -22,7 +22,7 @@ import {
   writeUserFile,
 } from "./usage.ts";
 import { assemble } from "../asm/assembler.ts";
-import { disassemble } from "../asm/disassembler.ts";
+import { disassembleEach } from "../asm/disassembler.ts";
 import { listing } from "../asm/listing.ts";
 import { formatCount } from "../machine/units.ts";
 import { demo } from "./demo.ts";
@@ -154,7 +154,7 @@ Disassembles raw VAX bytes loaded at --origin (default 0).`);
   // Written in blocks: a listing of a large file is megabytes of text.
   const enc = new TextEncoder();
   let block = "";
-  for (const ins of disassemble(bytes, origin)) {
+  disassembleEach(bytes, origin, (ins) => {
     let raw = "";
     for (let i = 0; i < ins.bytes.length; i++) {
       const b = ins.bytes[i]!;
@@ -167,7 +167,7 @@ Disassembles raw VAX bytes loaded at --origin (default 0).`);
       writeAll(enc.encode(block));
       block = "";
     }
-  }
+  });
   writeAll(enc.encode(block));
   return 0;
 }
