@@ -304,7 +304,12 @@ export type {
   SweepRow,
   SweepSpec,
 } from "./src/analysis/sweep.ts";
-export { sweepTable } from "./src/display/paging.ts";
+export {
+  sweepProgress,
+  sweepProgressBundle,
+  sweepTable,
+} from "./src/display/paging.ts";
+export type { DisplayFn, SweepProgressOptions } from "./src/display/paging.ts";
 export {
   checkVirtualizability,
   describeState,

@@ -12,7 +12,13 @@ import type {
   ResidentReport,
 } from "../monitor/paging/reports.ts";
 import type { SweepRow } from "../analysis/sweep.ts";
-import { escapeHtml, htmlTable, type Rendering, textTable } from "./style.ts";
+import {
+  escapeHtml,
+  htmlTable,
+  type MimeBundle,
+  type Rendering,
+  textTable,
+} from "./style.ts";
 
 const COLORS = [
   "#4e79a7",
@@ -233,4 +239,98 @@ export function sweepTable(rows: readonly SweepRow[]): string {
     SWEEP_COLUMNS.map(([h]) => h),
     rows.map((r) => SWEEP_COLUMNS.map(([, f]) => f(r))),
   );
+}
+
+/** Shows or updates a display (Deno.jupyter.display's shape). */
+export type DisplayFn = (
+  bundle: MimeBundle,
+  options: { raw: true; display_id: string; update?: boolean },
+) => unknown;
+
+/** Options of {@link sweepProgress}. */
+export interface SweepProgressOptions {
+  /**
+   * Where the display goes (default: Deno's Jupyter kernel when this runs
+   * in one; elsewhere the callback does nothing).
+   */
+  display?: DisplayFn;
+  /** The display's id (default: a fresh one per call). */
+  id?: string;
+  /** Host clock in ms (default `performance.now`), for the elapsed time. */
+  now?: () => number;
+}
+
+let progressIds = 0;
+
+/**
+ * The progress of a sweep as a MIME bundle: a bar and a line (done of
+ * total, elapsed host seconds, the last row's label).
+ */
+export function sweepProgressBundle(
+  done: number,
+  total: number,
+  elapsedMs: number,
+  last?: SweepRow,
+): MimeBundle {
+  const pct = total > 0 ? Math.round(100 * done / total) : 100;
+  const line = `sweep: ${done}/${total} configurations (${pct}%), ${
+    (elapsedMs / 1000).toFixed(1)
+  } s${last ? `; last: ${last.label}` : ""}`;
+  return {
+    "text/plain": line,
+    "text/html":
+      `<div style="font-family:monospace"><progress max="${total}" value="${done}" style="width:20em"></progress> ${
+        escapeHtml(line)
+      }</div>`,
+  };
+}
+
+function jupyterDisplay(): DisplayFn | undefined {
+  try {
+    const j = (Deno as unknown as { jupyter?: { display?: DisplayFn } })
+      .jupyter;
+    return typeof j?.display === "function" ? j.display.bind(j) : undefined;
+  } catch {
+    return undefined; // reading Deno.jupyter outside the kernel throws
+  }
+}
+
+/**
+ * An `onProgress` callback for `sweep` that shows a progress bar in a
+ * notebook and updates it in place after every configuration (one display,
+ * not one output per row). Outside a notebook, without `display`, it does
+ * nothing.
+ *
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { sweepProgress } from "./paging.ts";
+ * const shown: string[] = [];
+ * const onProgress = sweepProgress({
+ *   id: "p",
+ *   now: () => 0,
+ *   display: (b, o) => shown.push(`${o.update ? "update" : "show"} ${b["text/plain"]}`),
+ * });
+ * onProgress(0, 2);
+ * onProgress(1, 2);
+ * deepEqual(shown, [
+ *   "show sweep: 0/2 configurations (0%), 0.0 s",
+ *   "update sweep: 1/2 configurations (50%), 0.0 s",
+ * ]);
+ * ```
+ */
+export function sweepProgress(
+  options: SweepProgressOptions = {},
+): (done: number, total: number, row?: SweepRow) => void {
+  const display = options.display ?? jupyterDisplay();
+  const now = options.now ?? (() => performance.now());
+  const id = options.id ?? `vmmlab-sweep-${++progressIds}-${Date.now()}`;
+  const t0 = now();
+  let shown = false;
+  return (done, total, row) => {
+    if (!display) return;
+    const bundle = sweepProgressBundle(done, total, now() - t0, row);
+    const r = display(bundle, { raw: true, display_id: id, update: shown });
+    if (r instanceof Promise) r.catch(() => {}); // a display is best effort
+    shown = true;
+  };
 }

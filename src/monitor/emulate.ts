@@ -29,6 +29,9 @@ import type { ShadowSync } from "./shadow_sync.ts";
 import { GuestFault, nonexistentMemory, VmHalt } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
 
+/** Scratch for LDPCTX: the 24 longwords of a PCB. */
+const PCB_WORDS = new Int32Array(24);
+
 /** What emulation needs of the monitor. */
 export interface EmulateDeps {
   /** Real memory (guest memory lives there). */
@@ -270,25 +273,26 @@ export class Emulator {
     const pcb = vm.ipr.pcbb >>> 0;
     // As the processor: the whole PCB must exist before anything changes.
     if (pcb + 0x60 > vm.memorySize) throw nonexistentMemory(false, pcb);
-    const rd = (off: number) => guestPhysReadL(mem, vm, pcb + off);
-    const stk = [rd(0), rd(4), rd(8), rd(12)];
-    const regs = Array.from({ length: 14 }, (_, k) => rd(0x10 + 4 * k));
-    const pc = rd(0x48);
-    const psl = rd(0x4c);
-    const w54 = rd(0x54);
-    const w5c = rd(0x5c);
-    vm.ipr.p0br = rd(0x50) & ~3;
+    // The whole PCB is read (in order) before anything changes, so a
+    // machine check leaves the VM as it was. (No arrays: one per switch.)
+    const w = PCB_WORDS;
+    for (let k = 0; k < 24; k++) w[k] = guestPhysReadL(mem, vm, pcb + 4 * k);
+    const pc = w[0x48 >> 2]!;
+    const psl = w[0x4c >> 2]!;
+    const w54 = w[0x54 >> 2]!;
+    const w5c = w[0x5c >> 2]!;
+    vm.ipr.p0br = w[0x50 >> 2]! & ~3;
     vm.ipr.p0lr = w54 & 0x3fffff;
     vm.ipr.astlvl = (w54 >>> 24) & 7;
-    vm.ipr.p1br = rd(0x58) & ~3;
+    vm.ipr.p1br = w[0x58 >> 2]! & ~3;
     vm.ipr.p1lr = w5c & 0x3fffff;
     vm.ipr.pme = (w5c >>> 31) & 1;
-    for (let k = 0; k < 4; k++) vm.vstk[k] = stk[k]!;
+    for (let k = 0; k < 4; k++) vm.vstk[k] = w[k]!;
     if ((vm.vpsl & PSL_IS) !== 0) {
       vm.vstk[4] = vm.r[14]!;
       vm.vpsl &= ~PSL_IS;
     }
-    for (let k = 0; k < 14; k++) vm.r[k] = regs[k]!;
+    for (let k = 0; k < 14; k++) vm.r[k] = w[4 + k]!;
     const sp = vm.vstk[0]! - 8;
     vm.r[14] = sp;
     this.#d.shadows.flushProcess(vm);

@@ -227,6 +227,12 @@ export function guestPhysReadL(
   gpa: number,
 ): number {
   const pa = vm.realAddress(gpa, READ);
+  if (pa >= 0 && (gpa & 511) <= 508) {
+    // Within one page (memory is whole pages): one look-up, not six.
+    const u8 = mem.u8;
+    return (u8[pa]! | (u8[pa + 1]! << 8) | (u8[pa + 2]! << 16) |
+      (u8[pa + 3]! << 24)) | 0;
+  }
   if (pa < 0 || vm.realAddress(gpa + 3, READ) < 0) {
     throw nonexistentMemory(false, gpa);
   }
@@ -244,7 +250,17 @@ export function guestPhysWriteL(
   gpa: number,
   value: number,
 ): void {
-  if (vm.realAddress(gpa) < 0 || vm.realAddress(gpa + 3) < 0) {
+  const pa = vm.realAddress(gpa);
+  if (pa >= 0 && (gpa & 511) <= 508) {
+    // Within one page (memory is whole pages): one look-up, not six.
+    const u8 = mem.u8;
+    u8[pa] = value;
+    u8[pa + 1] = value >>> 8;
+    u8[pa + 2] = value >>> 16;
+    u8[pa + 3] = value >>> 24;
+    return;
+  }
+  if (pa < 0 || vm.realAddress(gpa + 3) < 0) {
     throw nonexistentMemory(true, gpa);
   }
   for (let k = 0; k < 4; k++) {

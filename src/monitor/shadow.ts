@@ -196,12 +196,33 @@ export class ShadowSet {
     this.clearProcess();
   }
 
-  /** Invalidates every process entry (LDPCTX, P0/P1 register writes). */
+  /**
+   * Invalidates every process entry (LDPCTX, P0/P1 register writes). Only
+   * the table pages written since the last clear hold anything: those are
+   * zeroed (a context switch costs what it filled, not the whole table).
+   */
   clearProcess(): void {
-    for (const pages of [this.p0Pages, this.p1Pages]) {
-      for (const f of pages) {
-        if (f >= 0) this.#mem.u8.fill(0, f * 512, f * 512 + 512);
-      }
+    const u8 = this.#mem.u8;
+    for (let k = 0; k < this.#writtenCount; k++) {
+      const i = this.#written[k]!;
+      const f = i < TABLE_PAGES
+        ? this.p0Pages[i]!
+        : this.p1Pages[i - TABLE_PAGES]!;
+      if (f >= 0) u8.fill(0, f * 512, f * 512 + 512);
+      this.#isWritten[i] = 0;
+    }
+    this.#writtenCount = 0;
+  }
+
+  /** Process table pages (P0 index, or TABLE_PAGES + P1 index) written. */
+  readonly #written = new Int32Array(2 * TABLE_PAGES);
+  readonly #isWritten = new Uint8Array(2 * TABLE_PAGES);
+  #writtenCount = 0;
+
+  #markWritten(i: number): void {
+    if (this.#isWritten[i] === 0) {
+      this.#isWritten[i] = 1;
+      this.#written[this.#writtenCount++] = i;
     }
   }
 
@@ -278,6 +299,13 @@ export class ShadowSet {
   ): number {
     const pa = this.ptePa(va);
     if (pa < 0) return 0;
+    const region = va >>> 30;
+    if (region === 0) this.#markWritten(((va >>> 9) & 0x1fffff) >> 7);
+    else if (region === 1) {
+      this.#markWritten(
+        TABLE_PAGES + ((((va >>> 9) & 0x1fffff) - this.p1lr) >> 7),
+      );
+    }
     const gprot = (guestPte >>> 27) & 15;
     let prot = this.view === "exec" && policy === "split"
       ? gprot
