@@ -74,7 +74,10 @@ export class ShadowSync {
     const g = vm.ipr;
     const pages = vm.memorySize / 512;
     const sys = g.mapen ? Math.min(g.slr, 32768) : pages;
-    const p0 = g.mapen ? g.p0lr : pages;
+    // Mapping off: all of P0, so that an access beyond the guest's memory is
+    // a shadow miss (filled by NONEXISTENT_FRAME: the processor's machine
+    // check); table pages are allocated on demand.
+    const p0 = g.mapen ? g.p0lr : 0x200000;
     const p1 = g.mapen ? g.p1lr : 0x200000;
     vm.shadow.kernel.layout(sys, p0, p1);
     vm.shadow.exec.layout(sys, p0, p1);

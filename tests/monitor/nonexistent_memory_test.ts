@@ -111,3 +111,21 @@ Deno.test("LDPCTX and SVPCTX with a PCB beyond memory: the processor's machine c
     assertEquivalent(p, op);
   }
 });
+
+Deno.test("mapping off: INSQUE and INSQHI reaching beyond the guest's memory end as bare", () => {
+  const nxm = hex(MEMORY + 0x4000);
+  const cases = [
+    `MOVL #^X${nxm}, @#^X1800
+     INSQUE @#^X1900, @#^X1800`,
+    `MOVL #^X${hex(MEMORY + 0x4000 - 0x1800)}, @#^X1800
+     INSQHI @#^X1900, @#^X1800`,
+  ];
+  for (const source of cases) {
+    const p = runBoth(`${source}
+     HALT`);
+    equal(vectorTaken(p.bare.hw), MCHK, "bare: machine check");
+    equal(vectorTaken(p.vm), MCHK, "monitor: machine check");
+    deepEqual(stackTop(p.vm, 7), stackTop(p.bare.hw, 7));
+    assertEquivalent(p, source);
+  }
+});
