@@ -38,13 +38,20 @@ Deno.test({
       "EHKAA's error halts are elsewhere (e.g. 0x80007283)",
     );
     ok(!/error|fail/i.test(m.console.output), m.console.output);
-    // EHKAA finds out by itself which floating formats are there (it tries
-    // CVTLF, CVTLD, CVTLG) and skips the tests of absent ones; SimH's count
-    // includes them all. The issue asks for 1% of SimH's 342,276; this
-    // processor executes exactly 5,000 fewer (1.46%), a gap not explained
-    // yet (SimH's initial clock period is 5,000 instructions): the bound
-    // below is 1.5% until it is.
+    // The issue asks for 1% of the 342,276 instructions a recent SimH
+    // reports; this processor executes exactly 5,000 fewer (1.46%). SimH
+    // 3.8.1 (Debian's `simh` package, `vax`), run the same way and compared
+    // PC by PC through its instruction history, executes the same stream as
+    // this processor (apart from its own known condition-code and EDIV
+    // failures, skipped with `go`) and halts here at time 337,532: 337,483
+    // without its 49 failure HALTs, i.e. this count plus one counter unit
+    // per memory-management fault (207). The extra 5,000 are in the newer
+    // SimH's time accounting or a path of its own, not found in the program:
+    // EHKAA touches no clock, timer or console register. Hence two bounds:
+    // 1.5% of the newer figure, 0.1% of the older one.
     ok(instructionSupport(0xfd4e) === "executed", "G floating present");
+    const old = Math.abs(r.instructions - 337_483) / 337_483;
+    ok(old <= 0.001, `${r.instructions} instructions, SimH 3.8.1 337,483`);
     const off = Math.abs(r.instructions - EHKAA_SIMH_INSTRUCTIONS) /
       EHKAA_SIMH_INSTRUCTIONS;
     ok(off <= 0.015, `${r.instructions} instructions, SimH 342,276`);

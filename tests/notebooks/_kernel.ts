@@ -6,8 +6,28 @@
 /** The kernel name the harness asks for. */
 export const KERNEL_NAME = "vmmlab-deno";
 
-/** The Python that runs the harness (`python3` on PATH). */
-export const PYTHON = "python3";
+/** Where to look for a Python with Jupyter's client, first that works wins. */
+const PYTHON_CANDIDATES = ["/usr/bin/python3", "python3"];
+
+function hasJupyter(python: string): boolean {
+  try {
+    return new Deno.Command(python, {
+      args: ["-c", "import jupyter_client, nbclient"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Python that runs the harness: the system's `/usr/bin/python3` (where
+ * Debian's Jupyter packages live) when it has Jupyter's client, else
+ * `python3` on PATH (a pyenv or virtualenv Python may lack it).
+ */
+export const PYTHON: string = PYTHON_CANDIDATES.find(hasJupyter) ??
+  "python3";
 
 /** The harness script. */
 export const HARNESS = new URL("harness.py", import.meta.url).pathname;
@@ -17,17 +37,14 @@ export const HARNESS = new URL("harness.py", import.meta.url).pathname;
  * missing), or undefined when they can.
  */
 export function jupyterMissing(): string | undefined {
+  if (hasJupyter(PYTHON)) return undefined;
   try {
-    const r = new Deno.Command(PYTHON, {
-      args: ["-c", "import jupyter_client"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    if (r.success) return undefined;
-    return "Python's jupyter_client is missing";
+    new Deno.Command(PYTHON, { args: ["-V"], stdout: "null", stderr: "null" })
+      .outputSync();
   } catch {
     return "python3 is not on PATH";
   }
+  return "Python's jupyter_client or nbclient is missing";
 }
 
 /** How to get what {@link jupyterMissing} reports missing. */
