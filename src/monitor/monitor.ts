@@ -16,108 +16,44 @@
  */
 
 import { Machine } from "../machine/machine.ts";
-import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
-import { clearInterrupt } from "../machine/interrupt.ts";
-import {
-  budgetReason,
-  type CheckedRunOptions,
-  checkRunOptions,
-  INTERRUPT_REASON,
-} from "../machine/run_options.ts";
+import type { RunOptions, RunResult } from "../machine/hardware.ts";
 import { type Bootable, VmBuilder } from "./builder.ts";
-import { type MonitorCosts, monitorCosts } from "./costs.ts";
-import { VirtualConsole } from "./devices/console.ts";
-import {
-  BOUNCE_BLOCKS,
-  DiskChannel,
-  type DiskPort,
-  VirtualDisk,
-} from "./devices/disk.ts";
+import type { MonitorCosts } from "./costs.ts";
+import { createVm } from "./create_vm.ts";
+import { BOUNCE_BLOCKS, type DiskChannel } from "./devices/disk.ts";
 import { MinidiskMap } from "./devices/minidisk.ts";
-import { VirtualTimer } from "./devices/timer.ts";
-import { Emulator } from "./emulate.ts";
-import { ExitDispatcher } from "./exits.ts";
 import { FrameAllocator } from "./frames.ts";
-import { describePsl, inject, pageTables } from "./inspect.ts";
-import { VirtualIprs } from "./iprs.ts";
-import { Ledger } from "./ledger.ts";
-import { Reflector } from "./reflect.ts";
-import type {
-  InjectOptions,
-  InjectResult,
-  PageTableComparison,
-  PslReport,
-} from "./reports.ts";
-import { Scheduler } from "./scheduler.ts";
-import { type ShadowPolicy, ShadowSet } from "./shadow.ts";
-import { ShadowSync } from "./shadow_sync.ts";
-import { Vcpu } from "./vcpu.ts";
-import { VirtualMachine, type VmHost } from "./vm.ts";
-import type { MonitorHost } from "./host.ts";
 import {
   type Hook,
   type HookEventName,
   type HookFilter,
   Hooks,
 } from "./hooks.ts";
-import { Nesting } from "./nesting.ts";
+import type { MonitorHost } from "./host.ts";
+import { describePsl, inject, pageTables } from "./inspect.ts";
+import type { VirtualIprs } from "./iprs.ts";
+import { Ledger } from "./ledger.ts";
+import { assembleParts } from "./parts.ts";
+import { createPager, pageMap, pagingStats } from "./monitor_paging.ts";
 import type { VirtualHost } from "./nested.ts";
-import {
-  type MonitorPagingOptions,
-  Pager,
-  type PagingStats,
-} from "./paging/pager.ts";
-import type { PagingPolicy } from "./paging/policy.ts";
-import { type FrameUse, PageMapReport } from "./paging/reports.ts";
+import type { Nesting } from "./nesting.ts";
+import { checkMonitorOptions, type MonitorOptions } from "./options.ts";
+import type { Pager, PagingStats } from "./paging/pager.ts";
+import type { PageMapReport } from "./paging/reports.ts";
+import type {
+  InjectOptions,
+  InjectResult,
+  PageTableComparison,
+  PslReport,
+} from "./reports.ts";
+import { type MonitorRunResult, runAll, type RunDeps, runVm } from "./runs.ts";
+import type { Scheduler } from "./scheduler.ts";
+import type { ShadowPolicy } from "./shadow.ts";
+import type { ShadowSync } from "./shadow_sync.ts";
+import type { Vcpu } from "./vcpu.ts";
+import { VirtualMachine, type VmHost } from "./vm.ts";
 
-/** Frames a paging monitor leaves free at VM creation (shadow tables). */
-const PAGING_RESERVE = 24;
-
-function pagingOptions(
-  o: MonitorOptions["paging"],
-): MonitorPagingOptions | null {
-  if (o === undefined || o === false) return null;
-  if (o === true) return {};
-  if (typeof o === "string" || typeof o === "function") return { policy: o };
-  if (typeof o === "object" && o !== null) return o;
-  throw new RangeError(
-    `Cannot use paging option ${
-      JSON.stringify(o)
-    }: expected true, false, a policy or paging options`,
-  );
-}
-
-export type { Bootable };
-
-/** Options of a monitor. */
-export interface MonitorOptions {
-  /** Shadow-table policy (default `split`: exact equivalence). */
-  shadow?: ShadowPolicy;
-  /** Monitor cost overrides. */
-  costs?: Partial<MonitorCosts>;
-  /** Time slice per VM in ns of simulated time (default 10 ms). */
-  quantumNs?: number;
-  /**
-   * The monitor's own paging (default off: every VM's memory must fit in
-   * real memory). `true`, a policy name, a function, or options: real
-   * memory may then be smaller than the sum of the VMs' memories, and the
-   * monitor pages the rest to its paging area on the real disk
-   * (paging/pager.ts).
-   */
-  paging?: boolean | PagingPolicy | MonitorPagingOptions;
-}
-
-/** Result of {@link Monitor.run}. */
-export interface MonitorRunResult {
-  /** Why the run stopped. */
-  stop: StopKind;
-  /** Simulated ns that passed. */
-  ns: number;
-  /** Guest instructions executed (all VMs). */
-  instructions: number;
-  /** Status of each VM afterwards. */
-  vms: Record<string, string>;
-}
+export type { Bootable, MonitorOptions, MonitorRunResult };
 
 /**
  * A virtual machine monitor on a `Machine`.
@@ -162,6 +98,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   readonly #iprs: VirtualIprs;
   readonly #scheduler: Scheduler;
   readonly #nesting: Nesting;
+  readonly #runs: RunDeps;
 
   /**
    * Attaches a monitor to a machine, or to a virtual machine of another
@@ -215,23 +152,11 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       );
     }
     this.level = outer ? outer.level + 1 : 1;
-    const policy = options.shadow ?? "split";
-    if (policy !== "shared" && policy !== "split") {
-      throw new RangeError(
-        `Cannot use shadow policy "${
-          String(policy)
-        }": expected "shared" or "split"`,
-      );
-    }
+    const checked = checkMonitorOptions(options);
+    const policy = this.policy = checked.policy;
+    const costs = this.costs = checked.costs;
     this.machine = machine as H;
-    this.costs = monitorCosts(options.costs);
-    this.policy = policy;
-    this.quantumNs = options.quantumNs ?? 10_000_000;
-    if (!(this.quantumNs > 0)) {
-      throw new RangeError(
-        `Cannot use a quantum of ${this.quantumNs} ns: expected > 0`,
-      );
-    }
+    this.quantumNs = checked.quantumNs;
     this.minidisks = new MinidiskMap(machine.disk.blocks);
     const totalFrames = machine.memory.size / 512;
     // Frame 0..BOUNCE_BLOCKS-1: the monitor's bounce buffer for unaligned I/O.
@@ -240,107 +165,41 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       totalFrames - BOUNCE_BLOCKS,
     );
     machine.cpu.hostExits = true;
-    const po = pagingOptions(options.paging);
-    if (po) {
-      const t = machine.costModel.disk;
-      const ledgerFor = () => this.#ledger;
-      const pager = new Pager({
-        memory: machine.memory,
+    const ledger = this.#ledger = new Ledger(machine, this.level);
+    this.pager = checked.paging
+      ? createPager({
+        machine,
         frames: this.frames,
         minidisks: this.minidisks,
-        disk: machine.disk,
-        cpu: machine.cpu,
-        diskLatencyNs: Math.round(
-          t.controllerNs + t.seekSettleNs + t.revolutionNs / 2 +
-            t.revolutionNs / t.blocksPerTrack,
-        ),
-        pageTransferNs: monitorCosts(options.costs).pageTransfer,
-        charge: (vm, ns) => ledgerFor().charge(vm, ns),
-        trace: (vm, text) => {
-          if (ledgerFor().tracing) {
-            ledgerFor().trace(this.#vms.get(vm.name) ?? null, "page", text);
-          }
-        },
-      }, po);
-      this.frames.reclaim = () => pager.reclaimOne();
-      this.frames.reclaimFrame = (f) => pager.reclaimFrame(f);
-      this.pager = pager;
-    } else {
-      this.pager = null;
-    }
+        costs,
+        ledger,
+        vms: this.#vms,
+      }, checked.paging)
+      : null;
 
     // The parts, each given only what it uses.
-    const costs = this.costs;
-    const ledger = this.#ledger = new Ledger(machine, this.level);
-    const hooks = this.hooks;
-    const vcpu = this.#vcpu = new Vcpu(machine.cpu, policy);
-    const channel = this.#channel = new DiskChannel(machine, 0);
-    const shadows = this.#shadows = new ShadowSync({
+    const parts = assembleParts({
       machine,
+      level: this.level,
       policy,
       costs,
-      ledger,
-      vcpu,
-      realMachineChecks: this.level === 1,
-    });
-    const reflector = new Reflector({
-      memory: machine.memory,
-      costs,
-      ledger,
-      hooks,
-    });
-    const iprs = this.#iprs = new VirtualIprs({
-      cpu: machine.cpu,
-      shadows,
-      channel,
-    });
-    const emulator = new Emulator({
-      memory: machine.memory,
-      costs,
-      ledger,
-      iprs,
-      shadows,
-    });
-    const exits = new ExitDispatcher({
-      costs,
-      ledger,
-      emulator,
-      shadows,
-      reflector,
-      channel,
-      hooks,
-      level: this.level,
-    });
-    const nesting = this.#nesting = new Nesting({
-      machine,
-      vms: this.#vms,
-      frames: this.frames,
-      costs,
-      ledger,
-      vcpu,
-      shadows,
-      exits,
-      iprs,
-      channel,
-    });
-    this.#scheduler = new Scheduler({
-      machine,
-      vms: this.#vms,
       quantumNs: this.quantumNs,
-      costs,
       ledger,
-      vcpu,
-      exits,
-      reflector,
-      shadows,
-      channel,
-      wakeHost: () => nesting.wakeHost(),
+      hooks: this.hooks,
+      frames: this.frames,
+      vms: this.#vms,
     });
+    this.#vcpu = parts.vcpu;
+    const channel = this.#channel = parts.channel;
+    const shadows = this.#shadows = parts.shadows;
+    this.#iprs = parts.iprs;
+    const nesting = this.#nesting = parts.nesting;
+    const scheduler = this.#scheduler = parts.scheduler;
+    this.#runs = { machine, vms: this.#vms, scheduler, shadows };
     if (outer && hardware instanceof VirtualMachine) {
       const o = outer;
       const vm = hardware;
       nesting.wakeHost = () => o.#nesting.wakeNested(vm);
-      const scheduler = this.#scheduler;
       vm.driver = {
         interrupt: () => channel.poll(),
         drive: (limit, untilNs) =>
@@ -411,117 +270,26 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   ): VirtualMachine {
     const old = this.#vms.get(name);
     if (old) this.destroy(old);
-    const pages = memory / 512;
-    // A paging monitor gives the VM what is free (keeping a few frames for
-    // shadow tables); the other pages come on first touch.
-    const resident = this.pager
-      ? Math.min(
-        pages,
-        this.pager.room,
-        Math.max(0, this.frames.available - PAGING_RESERVE),
-      )
-      : pages;
-    const frames = new Int32Array(pages).fill(-1);
-    frames.set(this.frames.allocateMany(resident, name, "memory"));
-    for (const f of frames) {
-      if (f >= 0) this.machine.memory.u8.fill(0, f * 512, f * 512 + 512);
-    }
-    const port = this.#devicePort(name, memory);
-    const disk = new VirtualDisk(port, this.#channel);
-    try {
-      for (const md of minidisks) {
-        disk.extents.push(this.minidisks.allocate(md.blocks, name, md.label));
-      }
-    } catch (e) {
-      for (const f of frames) if (f >= 0) this.frames.release(f);
-      this.minidisks.releaseOwner(name);
-      throw e;
-    }
-    const mem = this.machine.memory;
-    const vm = new VirtualMachine({
+    return createVm(
+      {
+        machine: this.machine,
+        ledger: this.#ledger,
+        scheduler: this.#scheduler,
+        costs: this.costs,
+        hooks: this.hooks,
+        level: this.level,
+        monitor: this,
+        frames: this.frames,
+        minidisks: this.minidisks,
+        pager: this.pager,
+        channel: this.#channel,
+        shadows: this.#shadows,
+        vms: this.#vms,
+      },
       name,
-      monitor: this,
-      frames,
-      console: new VirtualConsole(port),
-      timer: new VirtualTimer(port),
-      disk,
-      shadow: {
-        kernel: new ShadowSet(mem, this.frames, name, "kernel"),
-        exec: new ShadowSet(mem, this.frames, name, "exec"),
-      },
-    });
-    port.bind(vm);
-    if (this.pager) {
-      try {
-        vm.attachPager(this.pager, this.pager.register(vm));
-      } catch (e) {
-        for (const f of frames) if (f >= 0) this.frames.release(f);
-        this.minidisks.releaseOwner(name);
-        throw e;
-      }
-    }
-    this.#vms.set(name, vm);
-    this.#shadows.relayout(vm);
-    if (this.#ledger.tracing) {
-      this.#ledger.trace(
-        vm,
-        "schedule",
-        `created: ${memory / 1024} KiB, disk ${disk.blocks} blocks`,
-      );
-    }
-    return vm;
-  }
-
-  /** The port through which a VM's devices reach the monitor. */
-  #devicePort(
-    name: string,
-    memory: number,
-  ): DiskPort & { bind(vm: VirtualMachine): void } {
-    const machine = this.machine;
-    const ledger = this.#ledger;
-    const scheduler = this.#scheduler;
-    const costs = this.costs;
-    let vm: VirtualMachine | null = null;
-    const the = (): VirtualMachine => {
-      if (!vm) throw new Error(`VM "${name}" is not created yet`);
-      return vm;
-    };
-    return {
-      name,
-      timing: machine.costModel,
-      memorySize: memory,
-      get stats() {
-        return the().stats;
-      },
-      get tracing() {
-        return ledger.tracing;
-      },
-      bind(v) {
-        vm = v;
-      },
-      now: () => machine.cpu.ns,
-      at: (ns, fn) => machine.events.schedule(ns, fn),
-      request(source) {
-        the().irq |= 1 << source;
-      },
-      clear(source) {
-        the().irq &= ~(1 << source);
-      },
-      wake: () => scheduler.notify(the()),
-      halted: () => the().status === "halted",
-      trace: (kind, text, data) => ledger.trace(the(), kind, text, data),
-      realAddress: (gpa, access) => the().realAddress(gpa, access),
-      chargeTranslation: (blocks) =>
-        ledger.charge(the(), costs.ioPageTranslation * blocks),
-      io: (req) =>
-        this.hooks.has("io") &&
-        this.hooks.dispatch("io", {
-          vm: the(),
-          ...req,
-          ns: machine.cpu.ns,
-          level: this.level,
-        }, req.func),
-    };
+      memory,
+      minidisks,
+    );
   }
 
   /** Removes a VM and returns its memory, shadow tables and minidisks. */
@@ -545,38 +313,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
    * buffer, shadow tables, paging staging) or a VM's (a guest page).
    */
   pageMap(): PageMapReport {
-    const total = this.machine.memory.size / 512;
-    const pageOf = new Map<number, number>();
-    for (const vm of this.#vms.values()) {
-      vm.frames.forEach((f, g) => {
-        if (f >= 0) pageOf.set(f, g);
-      });
-    }
-    const out: FrameUse[] = [];
-    for (let f = 0; f < total; f++) {
-      if (f < this.frames.first) {
-        out.push({ frame: f, owner: "monitor", use: "bounce", page: -1 });
-        continue;
-      }
-      const o = this.frames.ownerOf(f);
-      if (!o) out.push({ frame: f, owner: "free", use: "free", page: -1 });
-      else if (o.use === "memory") {
-        out.push({
-          frame: f,
-          owner: o.owner,
-          use: o.use,
-          page: pageOf.get(f) ?? -1,
-        });
-      } else {
-        out.push({
-          frame: f,
-          owner: "monitor",
-          use: `${o.use} (${o.owner})`,
-          page: -1,
-        });
-      }
-    }
-    return new PageMapReport(out);
+    return pageMap(this.machine.memory.size, this.frames, this.#vms.values());
   }
 
   /**
@@ -598,11 +335,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
 
   /** Paging counts of every VM, by name (empty when the monitor does not page). */
   pagingStats(): Record<string, PagingStats> {
-    const out: Record<string, PagingStats> = {};
-    for (const p of this.pager?.vms ?? []) {
-      out[p.vm.name] = structuredClone(p.stats);
-    }
-    return out;
+    return pagingStats(this.pager);
   }
 
   /** Copies the real CPU state back into the VM, if the VM is loaded. */
@@ -622,47 +355,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
 
   /** Runs one VM alone (the others wait). */
   runVm(vm: VirtualMachine, options?: RunOptions): RunResult {
-    const checked = checkRunOptions(options, this.machine.cpu.ns, "run");
-    if (this.#vms.get(vm.name) !== vm) {
-      throw new RangeError(
-        `Cannot run VM "${vm.name}": it is not a VM of this monitor`,
-      );
-    }
-    // Running a halted VM continues from its PC (the console's CONTINUE).
-    if (vm.status === "halted") {
-      vm.status = "ready";
-      vm.haltReason = "";
-    }
-    this.#shadows.resetMissMemo();
-    const t0 = this.machine.cpu.ns;
-    const i0 = vm.stats.instructions;
-    const r = this.#loop([vm], checked);
-    const ran = vm.stats.instructions - i0;
-    return {
-      stop: r.stop,
-      reason: r.stop === "halt"
-        ? vm.haltReason
-        : r.stop === "budget"
-        ? budgetReason(ran)
-        : r.stop === "interrupted"
-        ? INTERRUPT_REASON
-        : r.stop,
-      instructions: vm.stats.instructions - i0,
-      ns: this.machine.cpu.ns - t0,
-      pc: vm.r[15]! >>> 0,
-      psl: vm.vpsl >>> 0,
-    };
-  }
-
-  /** The scheduler's loop, with a fresh interrupt flag. */
-  #loop(
-    vms: VirtualMachine[],
-    options: CheckedRunOptions,
-  ): { stop: StopKind } {
-    clearInterrupt();
-    const r = this.#scheduler.loop(vms, options);
-    if (r.stop === "interrupted") clearInterrupt();
-    return r;
+    return runVm(this.#runs, vm, options);
   }
 
   /**
@@ -676,32 +369,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   run(
     options?: RunOptions & { vms?: Iterable<VirtualMachine> },
   ): MonitorRunResult {
-    const checked = checkRunOptions(options, this.machine.cpu.ns, "run", [
-      "vms",
-    ]);
-    const t0 = this.machine.cpu.ns;
-    const i0 = [...this.#vms.values()].reduce(
-      (s, v) => s + v.stats.instructions,
-      0,
-    );
-    const which = options?.vms
-      ? [...options.vms].filter((v) => this.#vms.get(v.name) === v)
-      : [...this.#vms.values()];
-    const r = this.#loop(which, checked);
-    const vms: Record<string, string> = {};
-    for (const v of this.#vms.values()) {
-      vms[v.name] = v.status === "halted"
-        ? `halted: ${v.haltReason}`
-        : v.status;
-    }
-    return {
-      stop: r.stop,
-      ns: this.machine.cpu.ns - t0,
-      instructions:
-        [...this.#vms.values()].reduce((s, v) => s + v.stats.instructions, 0) -
-        i0,
-      vms,
-    };
+    return runAll(this.#runs, options);
   }
 
   /**
