@@ -233,19 +233,23 @@ interface Measured {
   instructions: number;
   ns: number;
   hostMs: number;
-  stats: {
-    guestFaults: number;
-    monitorFaults: number;
-    pageReads: number;
-    pageWrites: number;
-    doublePagingWrites: number;
-    doublePagingReads: number;
-    doublePagingIo: number;
-    doublePagingNs: number;
-    pagingWaitNs: number;
-    guestDiskOps: number;
-  };
+  stats: PagingStats;
 }
+
+/** The paging counters of a row, summed over the run's VMs. */
+type PagingStats = Pick<
+  SweepRow,
+  | "guestFaults"
+  | "monitorFaults"
+  | "pageReads"
+  | "pageWrites"
+  | "doublePagingWrites"
+  | "doublePagingReads"
+  | "doublePagingIo"
+  | "doublePagingNs"
+  | "pagingWaitNs"
+  | "guestDiskOps"
+>;
 
 function measure(n: Normal, ample: boolean): Measured {
   const realMemory = ample ? n.vms * n.guestMemory + 1024 * 1024 : n.realMemory;
@@ -276,7 +280,7 @@ function measure(n: Normal, ample: boolean): Measured {
   const t0 = performance.now();
   const r = cp.run({ limit: n.instructions });
   const hostMs = performance.now() - t0;
-  const s = {
+  const s: PagingStats = {
     guestFaults: 0,
     monitorFaults: 0,
     pageReads: 0,

@@ -118,8 +118,11 @@ function result(
 
 type FOp = (a: number, b: number, fu: boolean) => number;
 
-/** ADDF2-style: operand 1 (modify) = op(operand 1, operand 0). */
-function f2(op: FOp): (x: IsaContext) => void {
+/**
+ * ADDF2/ADDF3-style: operand `dst` = op(operand 1, operand 0). The 2-operand
+ * form passes dst 1 (operand 1 is modified), the 3-operand form dst 2.
+ */
+function fArith(op: FOp, dst: 1 | 2): (x: IsaContext) => void {
   return (x) => {
     const psl = x.psl;
     let r: number;
@@ -128,25 +131,13 @@ function f2(op: FOp): (x: IsaContext) => void {
     } catch (e) {
       raise(x, e);
     }
-    x.store(1, 4, r);
+    x.store(dst, 4, r);
     ccFloat(x, r);
   };
 }
 
-/** ADDF3-style: operand 2 = op(operand 1, operand 0). */
-function f3(op: FOp): (x: IsaContext) => void {
-  return (x) => {
-    const psl = x.psl;
-    let r: number;
-    try {
-      r = op(x.opv[1]!, x.opv[0]!, fu(psl));
-    } catch (e) {
-      raise(x, e);
-    }
-    x.store(2, 4, r);
-    ccFloat(x, r);
-  };
-}
+const f2 = (op: FOp) => fArith(op, 1);
+const f3 = (op: FOp) => fArith(op, 2);
 
 const addFOp: FOp = (a, b, u) => addF(b, a, u);
 
@@ -154,7 +145,12 @@ const addFOp: FOp = (a, b, u) => addF(b, a, u);
 
 type QOp = (fmt: FloatFormat, a: Quad, b: Quad, fu: boolean) => Quad;
 
-function q2(fmt: FloatFormat, op: QOp): (x: IsaContext) => void {
+/** ADDD2/ADDD3-style (and G): operand `dst` = op(operand 1, operand 0). */
+function qArith(
+  fmt: FloatFormat,
+  op: QOp,
+  dst: 1 | 2,
+): (x: IsaContext) => void {
   return (x) => {
     const psl = x.psl;
     let r: Quad;
@@ -163,22 +159,12 @@ function q2(fmt: FloatFormat, op: QOp): (x: IsaContext) => void {
     } catch (e) {
       raise(x, e);
     }
-    result(x, fmt, 1, r);
+    result(x, fmt, dst, r);
   };
 }
 
-function q3(fmt: FloatFormat, op: QOp): (x: IsaContext) => void {
-  return (x) => {
-    const psl = x.psl;
-    let r: Quad;
-    try {
-      r = op(fmt, quad(x, 1), quad(x, 0), fu(psl));
-    } catch (e) {
-      raise(x, e);
-    }
-    result(x, fmt, 2, r);
-  };
-}
+const q2 = (fmt: FloatFormat, op: QOp) => qArith(fmt, op, 1);
+const q3 = (fmt: FloatFormat, op: QOp) => qArith(fmt, op, 2);
 
 // Operand order: (second operand, first operand) as the instruction names
 // them: dif = min − sub, quo = divd / divr, sum = add2 + add1.
