@@ -21,13 +21,15 @@ function hasJupyter(python: string): boolean {
   }
 }
 
+/** The first candidate Python that has Jupyter's client, if any. */
+const FOUND = PYTHON_CANDIDATES.find(hasJupyter);
+
 /**
  * The Python that runs the harness: the system's `/usr/bin/python3` (where
  * Debian's Jupyter packages live) when it has Jupyter's client, else
  * `python3` on PATH (a pyenv or virtualenv Python may lack it).
  */
-export const PYTHON: string = PYTHON_CANDIDATES.find(hasJupyter) ??
-  "python3";
+export const PYTHON: string = FOUND ?? "python3";
 
 /** The harness script. */
 export const HARNESS = new URL("harness.py", import.meta.url).pathname;
@@ -37,7 +39,7 @@ export const HARNESS = new URL("harness.py", import.meta.url).pathname;
  * missing), or undefined when they can.
  */
 export function jupyterMissing(): string | undefined {
-  if (hasJupyter(PYTHON)) return undefined;
+  if (FOUND !== undefined) return undefined;
   try {
     new Deno.Command(PYTHON, { args: ["-V"], stdout: "null", stderr: "null" })
       .outputSync();
