@@ -37,6 +37,7 @@ import {
   floatToNumber,
   type Quad,
 } from "../machine/isa/float.ts";
+import { formatHex } from "../machine/units.ts";
 
 /** One decoded instruction (or a `.BYTE`/`.WORD` for data). */
 export interface Instruction {
@@ -116,8 +117,9 @@ const BYTE_OPERANDS: readonly (readonly string[])[] = BYTE_TEXT.map((t) =>
 const BYTE_STATEMENT: readonly string[] = BYTE_TEXT.map((t) => `.BYTE ${t}`);
 const NO_TARGETS: readonly number[] = Object.freeze([]);
 
-function byteText(b: number): string {
-  return BYTE_TEXT[b]!;
+/** An address or value in a message (not in assembler syntax): `0x1F`. */
+function where(a: number): string {
+  return formatHex(a, 1);
 }
 
 function checkAddress(address: number): number {
@@ -192,11 +194,11 @@ class Stream {
         return block[i]!;
       }
       const a = this.pc;
-      const message = `address ${addr(a)} is past the end of the bytes`;
+      const message = `address ${where(a)} is past the end of the bytes`;
       if (this.length === 0) throw new RangeError(message);
       throw new Unreadable(
         `the instruction continues at ${
-          addr(a)
+          where(a)
         }, which cannot be read (${message})`,
       );
     }
@@ -207,14 +209,14 @@ class Stream {
     } catch (e) {
       if (this.length === 0) throw e;
       throw new Unreadable(
-        `the instruction continues at ${addr(a)}, which cannot be read (${
+        `the instruction continues at ${where(a)}, which cannot be read (${
           e instanceof Error ? e.message : String(e)
         })`,
       );
     }
     if (!Number.isInteger(b) || b < 0 || b > 255) {
       throw new RangeError(
-        `Cannot disassemble: read(${addr(a)}) returned ${b}, not a byte`,
+        `Cannot disassemble: read(${where(a)}) returned ${b}, not a byte`,
       );
     }
     this.#got.push(b);
@@ -513,7 +515,7 @@ function decode(
     if (info === undefined) {
       return data(
         s,
-        `reserved opcode ${byteText(0xfd)} ${byteText(second)}`,
+        `reserved opcode ${formatHex(0xfd)} ${formatHex(second)}`,
         bytesOf,
       );
     }
@@ -522,7 +524,7 @@ function decode(
   if (info === undefined) {
     return data(
       s,
-      `reserved or unimplemented opcode ${byteText(opcode)}`,
+      `reserved or unimplemented opcode ${formatHex(opcode)}`,
       bytesOf,
     );
   }
@@ -641,14 +643,14 @@ export function disassembleEach(
   if (end > 2 ** 32) {
     throw new RangeError(
       `Cannot disassemble: ${bytes.length} bytes at ${
-        addr(origin)
+        where(origin)
       } pass the end of the address space`,
     );
   }
   const read = (a: number): number => {
     const i = a - origin;
     if (i < 0 || i >= bytes.length) {
-      throw new RangeError(`address ${addr(a)} is past the end of the bytes`);
+      throw new RangeError(`address ${where(a)} is past the end of the bytes`);
     }
     return bytes[i]!;
   };

@@ -34,7 +34,8 @@ import { Console } from "./devices/console.ts";
 import { IntervalTimer } from "./devices/timer.ts";
 import { BLOCK_SIZE, Disk } from "./devices/disk.ts";
 import { Trace } from "./trace.ts";
-import { hex8, parseSize, type Size } from "./units.ts";
+import { renderRunResult, renderState } from "./results.ts";
+import { formatHex, hex8, parseSize, type Size } from "./units.ts";
 import { clearInterrupt } from "./interrupt.ts";
 import {
   checkAddress,
@@ -197,7 +198,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind,
           source: "cpu",
-          text: `${kind} ${traceVectorName(vector)} at PC ${hex8(pc)}`,
+          text: `${kind} ${traceVectorName(vector)} at PC ${formatHex(pc, 8)}`,
           pc,
           psl: oldPsl,
           newPsl,
@@ -213,7 +214,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind: "rei",
           source: "cpu",
-          text: `REI at ${hex8(pc)} to ${hex8(newPc)}`,
+          text: `REI at ${formatHex(pc, 8)} to ${formatHex(newPc, 8)}`,
           pc,
           psl: oldPsl,
           newPsl,
@@ -226,7 +227,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind: "chm",
           source: "cpu",
-          text: `CHM${"KESU"[mode]} #${code} at ${hex8(pc)}`,
+          text: `CHM${"KESU"[mode]} #${code} at ${formatHex(pc, 8)}`,
           pc,
           psl: oldPsl,
           newPsl,
@@ -239,7 +240,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind: op === "LDPCTX" ? "ldpctx" : "svpctx",
           source: "cpu",
-          text: `${op} PCBB=${hex8(pcbb)}`,
+          text: `${op} PCBB=${formatHex(pcbb, 8)}`,
           pc,
           data: { pcbb },
         });
@@ -553,7 +554,7 @@ export class Machine implements Hardware {
     if (code === STOP_INTERRUPT) clearInterrupt();
     const stop = STOP_NAMES[code] ?? "stopped";
     const instructions = cpu.instructions - startI;
-    return {
+    return renderRunResult({
       stop,
       reason: stop === "halt"
         ? cpu.haltReason
@@ -566,7 +567,7 @@ export class Machine implements Hardware {
       ns: cpu.ns - startNs,
       pc: cpu.r[15]! >>> 0,
       psl: this.psl,
-    };
+    });
   }
 
   /** Sets persistent breakpoints (used by every later run). */
@@ -587,11 +588,11 @@ export class Machine implements Hardware {
         // write-only registers have no value to show
       }
     }
-    return {
+    return renderState({
       r: Array.from(this.cpu.r, (v) => v >>> 0),
       psl: this.psl,
       iprs,
-    };
+    });
   }
 
   /** Resets the processor and devices (memory and disk contents are kept). */

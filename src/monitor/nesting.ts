@@ -23,7 +23,7 @@ import {
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ExitDispatcher } from "./exits.ts";
@@ -385,7 +385,7 @@ export class Nesting implements NestingPort {
       d.ledger.trace(
         vm,
         "exit",
-        `forward ${kind} at ${hex8(x.pc)} to the monitor in ${vm.name}`,
+        `forward ${kind} at ${formatHex(x.pc, 8)} to the monitor in ${vm.name}`,
         { forward: true, vector: out.vector },
       );
     }
