@@ -31,7 +31,7 @@ function unmarkedHex(s: string): string[] {
   for (const line of s.split("\n")) {
     // A listing row (address and bytes in hex columns, as an assembler
     // listing) is checked from its statement on.
-    const row = /^[0-9A-F]{8}  (?:[0-9a-f]{2} ?)+\s+(.*)$/.exec(line);
+    const row = /^[0-9A-F]{8} {2}(?:[0-9a-f]{2} ?)+\s+(.*)$/.exec(line);
     if (row) {
       found.push(...unmarkedHex(row[1]!));
       continue;
@@ -122,7 +122,7 @@ Deno.test("machines, VMs, monitors, results and reports follow the convention", 
     const pt = text(o.pageTables(region, { count: 20 }));
     match(pt, /VA \(hex\)/);
     // Table rows start with the VA column, whose header says hex.
-    const rest = pt.split("\n").filter((l) => !/^[0-9A-F]{8}  /.test(l));
+    const rest = pt.split("\n").filter((l) => !/^[0-9A-F]{8} {2}/.test(l));
     deepEqual(unmarkedHex(rest.join("\n")), [], `page tables ${region}`);
   }
 });
