@@ -30,13 +30,24 @@ import {
   type CostModelOverrides,
   EventQueue,
 } from "./clock.ts";
-import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from "./memory.ts";
+import {
+  DEFAULT_MEMORY_SIZE,
+  MAX_MEMORY_SIZE,
+  PhysicalMemory,
+} from "./memory.ts";
 import { Console } from "./devices/console.ts";
 import { IntervalTimer } from "./devices/timer.ts";
 import { BLOCK_SIZE, Disk } from "./devices/disk.ts";
 import { Trace } from "./trace.ts";
 import { renderRunResult, renderState } from "./results.ts";
-import { formatHex, hex8, parseSize, type Size } from "./units.ts";
+import {
+  formatBytes,
+  formatHex,
+  hex8,
+  parseSize,
+  type Size,
+  sizeAsTyped,
+} from "./units.ts";
 import { clearInterrupt } from "./interrupt.ts";
 import {
   checkAddress,
@@ -146,14 +157,26 @@ export class Machine implements Hardware {
   /** Creates a machine in its power-up state (PC = 0, kernel, IPL 31, IS). */
   constructor(options: MachineOptions = {}) {
     this.name = options.name ?? "vax";
-    const memSize = parseSize(
-      options.memory ?? DEFAULT_MEMORY_SIZE,
-      "memory size",
-    );
-    const diskSize = parseSize(options.disk ?? 8 * 1024 * 1024, "disk size");
+    const memory = options.memory ?? DEFAULT_MEMORY_SIZE;
+    const memSize = parseSize(memory, "memory size");
+    if (
+      memSize < 512 || memSize > MAX_MEMORY_SIZE || memSize % 512 !== 0
+    ) {
+      throw new RangeError(
+        `Cannot create a machine with memory ${
+          sizeAsTyped(memory)
+        }: expected a multiple of 512 bytes from 512 bytes to ${
+          formatBytes(MAX_MEMORY_SIZE)
+        }`,
+      );
+    }
+    const disk = options.disk ?? 8 * 1024 * 1024;
+    const diskSize = parseSize(disk, "disk size");
     if (diskSize % BLOCK_SIZE !== 0) {
       throw new RangeError(
-        `Cannot create a disk of ${diskSize} bytes: expected a multiple of ${BLOCK_SIZE}`,
+        `Cannot create a machine with a disk of ${
+          sizeAsTyped(disk)
+        }: expected a multiple of ${BLOCK_SIZE} bytes`,
       );
     }
     this.costModel = costModel(options.cost);
