@@ -130,11 +130,6 @@ export interface VmHost {
 }
 
 /**
- * A virtual machine. Create one with `monitor.vm(name)...create()`; it then
- * behaves like a `Machine`: `load`, `set`, `get`, `run`, `step`, `console`,
- * `disk`, `state`.
- */
-/**
  * The monitor's working state of a VM: what the guest's processor holds
  * while the VM is off the real processor (registers, PSL, stack pointers,
  * virtual IPRs, pending virtual interrupts), where its memory lives, its
@@ -246,6 +241,11 @@ export function vmState(vm: VirtualMachine): VmState {
   return stateOf(vm);
 }
 
+/**
+ * A virtual machine. Create one with `monitor.vm(name)...create()`; it then
+ * behaves like a `Machine`: `load`, `set`, `get`, `run`, `step`, `console`,
+ * `disk`, `state`.
+ */
 export class VirtualMachine implements Hardware {
   // The monitor's working state of the VM (registers, virtual IPRs, frames,
   // shadow tables): private, so that a REPL user's tab completion shows the
