@@ -35,8 +35,13 @@ Deno.test("a pair measures the same guest bare and in a VM, with the ratio", () 
   const [bare, vm] = runPair(p, quick);
   assert.equal(bare!.name, "system-call loop guest, bare");
   assert.equal(vm!.name, "system-call loop guest, in a VM");
-  // Every CHMK and REI leaves the processor for the monitor: a VM is slower.
-  assert.ok(vm!.ratio! > 1, `ratio ${vm!.ratio}`);
+  // With CHMK and REI done by the processor in a VM and compiled blocks
+  // (issue 14), a VM runs this guest at about bare speed: the ratio is a
+  // positive measurement, on either side of 1 on a noisy host.
+  assert.ok(
+    vm!.ratio! > 0 && Number.isFinite(vm!.ratio!),
+    `ratio ${vm!.ratio}`,
+  );
   assert.ok(vm!.ratioMin! <= vm!.ratio! && vm!.ratio! <= vm!.ratioMax!);
   assert.ok(vm!.exitsPerSecond! > 0);
   assert.equal(bare!.ratio, undefined);
