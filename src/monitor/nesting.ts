@@ -17,13 +17,14 @@
 import { IPR } from "../arch/ipr.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import {
+  copyExit,
   type CpuExit,
   STOP_EXIT,
   STOP_LIMIT,
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ExitDispatcher } from "./exits.ts";
@@ -213,7 +214,8 @@ export class Nesting implements NestingPort {
           const x = cpu.exit!;
           const f = this.#exitFor(vm, x);
           if (f) {
-            this.#forwarded.set(vm, f);
+            // A copy: the processor reuses its record at its next exit.
+            this.#forwarded.set(vm, copyExit(f));
             // The inner monitor may change its tables (and flush): a miss
             // seen again after it ran is not a fill that failed.
             d.shadows.resetMissMemo();
@@ -386,7 +388,7 @@ export class Nesting implements NestingPort {
       d.ledger.trace(
         vm,
         "exit",
-        `forward ${kind} at ${hex8(x.pc)} to the monitor in ${vm.name}`,
+        `forward ${kind} at ${formatHex(x.pc, 8)} to the monitor in ${vm.name}`,
         { forward: true, vector: out.vector },
       );
     }

@@ -35,11 +35,11 @@ Deno.test("a pair measures the same guest bare and in a VM, with the ratio", () 
   const [bare, vm] = runPair(p, quick);
   assert.equal(bare!.name, "system-call loop guest, bare");
   assert.equal(vm!.name, "system-call loop guest, in a VM");
-  // With CHMK and REI done by the processor in a VM and compiled blocks
-  // (issue 14), a VM runs this guest at about bare speed: the ratio is a
-  // positive measurement, on either side of 1 on a noisy host.
+  // The processor does the guest's CHMK and REI itself (the monitor's
+  // fastSyscalls): the VM can be as fast as bare in a short run, so only
+  // the ratio's presence and its spread are checked here.
   assert.ok(
-    vm!.ratio! > 0 && Number.isFinite(vm!.ratio!),
+    Number.isFinite(vm!.ratio) && vm!.ratio! > 0,
     `ratio ${vm!.ratio}`,
   );
   assert.ok(vm!.ratioMin! <= vm!.ratio! && vm!.ratio! <= vm!.ratioMax!);
