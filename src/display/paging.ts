@@ -19,6 +19,7 @@ import {
   type Rendering,
   textTable,
 } from "./style.ts";
+import { formatHex } from "../machine/units.ts";
 
 const COLORS = [
   "#4e79a7",
@@ -104,8 +105,8 @@ export function pageMapView(r: PageMapReport): Rendering {
   const cells = r.frames.map((f) => ({
     fill: colorOf(f.owner),
     stroke: f.use !== "memory" && f.owner !== "free" ? "#000" : undefined,
-    title: `frame ${f.frame}: ${f.owner} ${f.use}${
-      f.page >= 0 ? ` page ${f.page}` : ""
+    title: `frame ${formatHex(f.frame)}: ${f.owner} ${f.use}${
+      f.page >= 0 ? ` page ${formatHex(f.page)}` : ""
     }`,
   }));
   const legend: [string, string][] = [
@@ -145,10 +146,10 @@ export function residentView(r: ResidentReport): Rendering {
   const cells = r.pages.map((p) => ({
     fill: color(p),
     stroke: p.frame >= 0 && p.referenced ? "#000" : undefined,
-    title: `page ${p.page}: ${
+    title: `page ${formatHex(p.page)}: ${
       p.frame < 0
         ? (p.pagedOut ? "paged out" : "not touched")
-        : `frame ${p.frame}${p.modified ? ", modified" : ""}${
+        : `frame ${formatHex(p.frame)}${p.modified ? ", modified" : ""}${
           p.referenced ? ", referenced" : ""
         }`
     }`,

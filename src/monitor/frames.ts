@@ -7,6 +7,8 @@
  * @module
  */
 
+import { formatHex } from "../machine/units.ts";
+
 /** Who owns a real frame. */
 export interface FrameOwner {
   /** VM name, or `monitor`. */
@@ -136,7 +138,9 @@ export class FrameAllocator {
   claim(frame: number, owner: string, use: string): void {
     const i = this.#free.indexOf(frame);
     if (i < 0) {
-      throw new RangeError(`Cannot claim frame ${frame}: it is not free`);
+      throw new RangeError(
+        `Cannot claim frame ${formatHex(frame)}: it is not free`,
+      );
     }
     this.#free.splice(i, 1);
     this.#owners.set(frame, { owner, use });

@@ -3,6 +3,7 @@
 // cases; user policies called and obeyed; the same figures on every run.
 import assert from "node:assert/strict";
 import { Machine } from "../../src/machine/machine.ts";
+import { formatHex } from "../../src/machine/units.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
 import type { VirtualMachine } from "../../src/monitor/vm.ts";
 import type { PageCandidate } from "../../src/monitor/paging/policy.ts";
@@ -164,7 +165,7 @@ Deno.test("monitor paging: a user policy is called with the resident pages and i
     const pick = c.filter((x) => x.vm === vm).reduce((a, b) =>
       b.page > a.page ? b : a
     );
-    chosen.push(`${pick.vm} page ${pick.page}`);
+    chosen.push(`${pick.vm} page ${formatHex(pick.page)}`);
     return pick;
   }
   const m = new Machine({ memory: "320 KiB", disk: "2 MiB", trace: true });
@@ -186,7 +187,7 @@ Deno.test("monitor paging: a user policy is called with the resident pages and i
   }
   const outs = m.trace.events.filter((e) =>
     e.kind === "page" && e.text.startsWith("page out")
-  ).map((e) => /page out (\S+ page \d+)/.exec(e.text)![1]);
+  ).map((e) => /page out (\S+ page 0x[0-9A-F]+)/.exec(e.text)![1]);
   assert.deepEqual(outs, chosen);
 });
 

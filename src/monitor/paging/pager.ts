@@ -40,6 +40,7 @@
 
 import { PTE_PFN_MASK, PTE_V } from "../../arch/pte.ts";
 import type { PhysicalMemory } from "../../machine/memory.ts";
+import { formatHex } from "../../machine/units.ts";
 import type { FrameAllocator } from "../frames.ts";
 import type { Extent, MinidiskMap } from "../devices/minidisk.ts";
 import type { ShadowSet } from "../shadow.ts";
@@ -437,8 +438,12 @@ export class Pager {
   pageOut(p: VmPages, gpn: number): void {
     if (!Number.isInteger(gpn) || gpn < 0 || gpn >= p.pages) {
       throw new RangeError(
-        `Cannot page out page ${gpn} of VM "${p.vm.name}": expected 0 to ${
-          p.pages - 1
+        `Cannot page out page ${
+          typeof gpn === "number" && Number.isInteger(gpn) && gpn >= 0
+            ? formatHex(gpn)
+            : String(gpn)
+        } of VM "${p.vm.name}": expected a page number from 0x00 to ${
+          formatHex(p.pages - 1)
         }`,
       );
     }
@@ -521,7 +526,10 @@ export class Pager {
     p.lastRef[gpn] = now;
     p.ref[gpn] = 1;
     p.rmap[gpn] = undefined;
-    d.trace?.(p.vm, `page in ${p.vm.name} page ${gpn} -> frame ${f}`);
+    d.trace?.(
+      p.vm,
+      `page in ${p.vm.name} page ${formatHex(gpn)} -> frame ${formatHex(f)}`,
+    );
     return f;
   }
 
@@ -567,7 +575,10 @@ export class Pager {
     this.evictions++;
     d.frames.release(f);
     d.cpu.tbFlushAll();
-    d.trace?.(p.vm, `page out ${p.vm.name} page ${gpn} from frame ${f}`);
+    d.trace?.(
+      p.vm,
+      `page out ${p.vm.name} page ${formatHex(gpn)} from frame ${formatHex(f)}`,
+    );
   }
 
   /** The VM on whose behalf the pager works now (its wait is charged). */
