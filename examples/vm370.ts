@@ -9,21 +9,7 @@
  *
  * @module
  */
-import {
-  bootCms,
-  bootMultiprogramming,
-  CP,
-  Machine,
-  Monitor,
-  type VirtualMachine,
-} from "../mod.ts";
-
-const guests = {
-  MVS: (vm: VirtualMachine) => void bootMultiprogramming(vm),
-  DOSVS: (vm: VirtualMachine) =>
-    void bootMultiprogramming(vm, { diskMode: "sync", quantumTicks: 1000 }),
-  CMS: (vm: VirtualMachine) => void bootCms(vm),
-};
+import { CP, Machine, Monitor, VM370_GUESTS as guests } from "../mod.ts";
 
 const machine = new Machine({ memory: "16 MiB", disk: "8 MiB" });
 const cp = CP.fromDirectory(

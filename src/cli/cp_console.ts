@@ -20,17 +20,14 @@ import {
 import { Monitor } from "../monitor/monitor.ts";
 import { CP } from "../monitor/cp/cp.ts";
 import type { Bootable } from "../monitor/builder.ts";
-import { bootCms } from "../guests/cms.ts";
-import { bootMultiprogramming } from "../guests/multiprogramming.ts";
+import { VM370_GUESTS } from "../guests/vm370.ts";
 import { readUserFile, UsageError } from "./usage.ts";
 
-/** The guests IPL knows on the command line: the lecture's three. */
-export const CP_GUESTS: Record<string, Bootable> = {
-  MVS: (vm) => void bootMultiprogramming(vm),
-  DOSVS: (vm) =>
-    void bootMultiprogramming(vm, { diskMode: "sync", quantumTicks: 1000 }),
-  CMS: (vm) => void bootCms(vm),
-};
+/**
+ * The guests IPL knows on the command line: the lecture's three (MVS, the
+ * DOSVS batch monitor with its job deck, CMS).
+ */
+export const CP_GUESTS: Readonly<Record<string, Bootable>> = VM370_GUESTS;
 
 /** Usage of `vmmlab cp`. */
 export function cpUsage(): string {
