@@ -29,6 +29,30 @@ export interface ControlDeps {
   beginDefaults(): RunOptions;
   /** QUERY NAMES (BEGIN's last line). */
   names(): string;
+  /** New console lines of the CPs running in users' VMs, under `prefix`. */
+  nestedLines(prefix: string): string[];
+}
+
+/**
+ * The console output of every VM since the last call, one line each after
+ * its user id (`prefix` + userid: a second-level CP's users appear as
+ * `CP2/CMS1`), then that of the CPs running in the VMs.
+ */
+export function consoleLines(c: ControlDeps, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const vm of c.users.monitor.vms.values()) {
+    const text = vm.console.output;
+    const from = c.printed.get(vm.name) ?? 0;
+    if (text.length > from) {
+      const who = `${prefix}${vm.name}`.padEnd(8);
+      for (const l of text.slice(from).split(/\r?\n/)) {
+        if (l.trim() !== "") out.push(`${who}: ${l}`);
+      }
+      c.printed.set(vm.name, text.length);
+    }
+  }
+  out.push(...c.nestedLines(prefix));
+  return out;
 }
 
 /**
@@ -128,17 +152,7 @@ export function begin(
     );
     stop = c.users.monitor.run({ ...opts, vms }).stop;
   }
-  const out: string[] = [];
-  for (const vm of c.users.monitor.vms.values()) {
-    const text = vm.console.output;
-    const from = c.printed.get(vm.name) ?? 0;
-    if (text.length > from) {
-      for (const l of text.slice(from).split(/\r?\n/)) {
-        if (l.trim() !== "") out.push(`${vm.name.padEnd(8)}: ${l}`);
-      }
-      c.printed.set(vm.name, text.length);
-    }
-  }
+  const out = consoleLines(c);
   out.push(`CP: ${stop.toUpperCase()}; ${c.names()}`);
   return out.join("\n");
 }
