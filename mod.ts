@@ -188,6 +188,7 @@ export type {
   LinkEntry,
   LinkMode,
   MdiskEntry,
+  NestedDirectory,
   SecurityLabel,
   UserEntry,
 } from "./src/monitor/cp/directory.ts";
