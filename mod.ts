@@ -76,6 +76,9 @@ export type {
   OpcodeVariant,
 } from "./src/machine/cpu.ts";
 export { PhysicalMemory } from "./src/machine/memory.ts";
+export { VmSyscalls } from "./src/machine/vm_fastpath.ts";
+export type { FastCpu, VmSyscallState } from "./src/machine/vm_fastpath.ts";
+export type { MmuRegisters } from "./src/machine/mmu.ts";
 export {
   FLOAT_FAULT_CODE,
   FloatFault,

@@ -176,6 +176,7 @@ export function pagingView(r: PagingReport): Rendering {
     ["pages resident", `${r.resident} of ${r.pages}`],
     ["guest instructions", String(r.instructions)],
     ["guest page faults (its own)", String(s.guestFaults)],
+    ["  on its page tables (double misses)", String(s.guestDoubleMisses)],
     ["monitor page faults", String(s.monitorFaults)],
     ["  first touches (zero fill)", String(s.zeroFills)],
     ["pages read from the paging area", String(s.pageReads)],

@@ -57,7 +57,7 @@
  * |---|---|
  * | `0x00000`-`0x00FFF` | unused |
  * | `0x01000` | the image: boot code, kernel, kernel data |
- * | page aligned | SCB (1 page), system page table (256 PTEs), boot P0 table, process P0 page tables (16 PTEs each) |
+ * | page aligned | SCB (1 page), system page table (256 PTEs, and 6 for the page-table window under paging), boot P0 table, process P0 page tables (16 PTEs each; under paging they are pageable, see below) |
  * | page aligned | process records: PCB (96 bytes) + state, 256 bytes each, 0 = idle; `PCBB` = the record's physical address |
  * | | kernel stacks (1 page per process and idle), interrupt stack (1 page), console ring (512 bytes) |
  * | page aligned, to `UTEXT_END` | the user programs (copied into every process) |
@@ -135,12 +135,41 @@
  * the hand comes back is a reclaim (no I/O). A page found still unreferenced
  * is the victim: written to its swap block first when its M bit is set
  * (block `SWAPBASE + 256 (pid - 1) + page`), then its frame is filled.
- * Process page tables live in S0 and stay resident: the double miss (a PTE
- * reference fault) is not handled and kills the process.
+ *
+ * ### Pageable page tables and the double miss
+ *
+ * Under paging a process's P0 page table is not in the kernel image: it is
+ * two pages of an S0 window after the 256 identity pages (SLR = 262;
+ * process n's P0BR = `0x80020000 + 1024 (n - 1)`; table page k maps P0
+ * pages 128k to 128k + 127), held in frames of the same pool as every
+ * other page, and the S0 PTEs that map them (`SPTW`) may be invalid. A
+ * reference through an invalid one is the double miss of
+ * vax-architecture.md 10.5: translation not valid with mask bit 1 (PTE
+ * reference) and the original P0 address. `PGFAULT` then brings the table
+ * page in first (`PT_IN`: built from the process's layout on its first
+ * touch, else read from its swap block; a table page the clock had only
+ * marked is reclaimed), then the page itself, in the same fault. PROBE
+ * and the kernel's copies of user buffers take the same fault.
+ *
+ * The replacement rule for table pages: a table page may be evicted only
+ * while none of the pages it maps is in a frame (`PTSHARE`, per table
+ * page, counts its pages in frames and the one being brought in). Then
+ * every PTE in it is invalid, so no translation through it can be in the
+ * TB and the clock never needs it to update a victim's PTE. Such a page
+ * gets the same second chance as any page (its S0 PTE's V cleared, TBIS
+ * of its S0 address), and is written to its swap block when its S0 M bit
+ * says it changed (the kernel writes PTEs through the window, so any
+ * page-in or eviction of one of its pages sets it; a table page built in
+ * memory starts modified). Its blocks: 0 and 1 of the process's slot
+ * (`SWAPBASE + 256 (pid - 1) + k`), which P0 pages 0 (no access) and 1-5
+ * (read-only text) never use. A table page costs a frame, so at least 12
+ * frames are required; with fewer, three processes in round robin thrash
+ * without end.
  *
  * Each process counts faults, page reads and page writes (its own dirty
- * pages written out) and prints them at exit: `o: p1 exited, faults 40
- * reads 12 writes 20` ({@link pagingCounts} reads them back). The
+ * pages written out), and the same for its page-table pages, and prints
+ * them at exit: `o: p1 exited, faults 40 reads 12 writes 20 ptfaults 3
+ * ptreads 1 ptwrites 1` ({@link pagingCounts} reads them back). The
  * workload program ({@link WorkloadSpec}) touches N data pages in a
  * pattern, checking every page on every touch; {@link workloadLine}
  * computes the line it must print.
@@ -241,6 +270,14 @@ REGION    = ^X2000              ; one process: 16 pages of P0, contiguous
 P0_PAGES  = 16
 MAXP0     = 256                 ; P0 page table entries per process (paging)
 MAXFRAMES = 128                 ; page frames from USER_PA to 128 KiB
+; demand paging: process page tables live in pageable S0 pages, a window
+; of NPROC*PT_PAGES S0 pages after the SPT_LEN identity pages
+PT_PAGES  = 2                   ; page-table pages per process (MAXP0*4/512)
+PTW       = ^X80020000          ; S0 page SPT_LEN: process n's P0 table at
+                                ;   PTW+<n-1>*1024 (P0BR)
+SLR_PAGED = SPT_LEN+<NPROC*PT_PAGES>
+PT_PAGE   = ^X100               ; frame owner: page-table page k is page
+                                ;   PT_PAGE+<k*128> (bit 7 = k, as for data)
 
 ; ---- P0 of every process
 U_TEXT    = ^X200               ; pages 1-5: the user programs (read only)
@@ -281,7 +318,11 @@ P_FAULTS  = ^X70                ;   page faults (paging)
 P_READS   = ^X74                ;   pages read from the swap area
 P_WRITES  = ^X78                ;   pages written to the swap area
 P_RECLAIM = ^X7C                ;   faults on pages still in their frame
-P_KLINE   = ^X80                ;   kernel message buffer (128 bytes)
+P_PTFAULTS = ^X80               ;   page-table pages brought in (double misses)
+P_PTREADS = ^X84                ;   ... read from the swap area
+P_PTWRITES = ^X88               ;   ... written to the swap area
+P_PTRECLAIM = ^X8C              ;   ... found still in their frame
+P_KLINE   = ^X90                ;   kernel message buffer (112 bytes)
 
 S_FREE    = 0
 S_READY   = 1
@@ -459,25 +500,24 @@ MKPCB:  ASHL    #9, R8, R0              ; the PCB (R4 record, R6 P0 table)
         SOBGTR  R2, 70$
 80$:    RSB
 
-; MKPAGED: the P0 page table of process R8 (record R4) under demand
-; paging. No page is resident: text pages fill from the image, the others
-; with zeros, each on its first touch.
+; MKPAGED: process R8 (record R4) under demand paging. Its P0 page table
+; is two pages of the S0 window, not valid: the first reference through
+; either is a double miss that builds it (PT_IN). No page is resident:
+; text pages fill from the image, the others with zeros, on first touch.
 MKPAGED:
-        SUBL3   #1, R8, R6
-        MULL2   #<MAXP0*4>, R6
-        MOVAB   P0PT[R6], R6
-        CLRL    (R6)                    ; page 0: no access
-        MOVL    #1, R1
-10$:    CMPL    R1, #U_TEXT_PAGES
-        BGTR    20$
-        MOVL    #<<PTE_UR&PTE_PROT>!PTE_TEXT>, (R6)[R1]
-        BRB     30$
-20$:    MOVL    #<PTE_UW&PTE_PROT>, (R6)[R1]
-30$:    AOBLSS  P0LTAB-4[R8], R1, 10$
-        CLRL    P_FAULTS(R4)
-        CLRL    P_READS(R4)
-        CLRL    P_WRITES(R4)
-        CLRL    P_RECLAIM(R4)
+        MTPR    #SLR_PAGED, #PR$_SLR    ; the page-table window
+        SUBL3   #1, R8, R0              ; its table pages: not valid, built
+        ASHL    #1, R0, R0              ;   on the first touch (a double miss)
+        MOVL    #<PTE_KW&PTE_PROT>, SPTW[R0]
+        MOVL    #<PTE_KW&PTE_PROT>, SPTW+4[R0]
+        CLRL    PTSHARE[R0]
+        CLRL    PTSHARE+4[R0]
+        ASHL    #9, R0, R6
+        ADDL2   #PTW, R6                ; R6 = P0BR, in the window
+        MOVAB   P_FAULTS(R4), R0        ; the paging counts
+        MOVL    #8, R1
+10$:    CLRL    (R0)+
+        SOBGTR  R1, 10$
         BRW     MKPCB
 
 ;=============================================================================
@@ -775,6 +815,18 @@ SYS$EXIT::
         BSBW    KL_STR
         MOVL    P_WRITES(R6), R1
         BSBW    KL_DEC
+        MOVAB   KS_PTFAULTS, R1         ; " ptfaults f ptreads r ptwrites w"
+        BSBW    KL_STR
+        MOVL    P_PTFAULTS(R6), R1
+        BSBW    KL_DEC
+        MOVAB   KS_PTREADS, R1
+        BSBW    KL_STR
+        MOVL    P_PTREADS(R6), R1
+        BSBW    KL_DEC
+        MOVAB   KS_PTWRITES, R1
+        BSBW    KL_STR
+        MOVL    P_PTWRITES(R6), R1
+        BSBW    KL_DEC
 10$:    BSBW    KL_SEND
 ; EXIT_COMMON: R6 = CURPROC, IPL 3, process context. Never returns.
 EXIT_COMMON:
@@ -956,6 +1008,12 @@ KS_READS:
         .ASCIZ  / reads /
 KS_WRITES:
         .ASCIZ  / writes /
+KS_PTFAULTS:
+        .ASCIZ  / ptfaults /
+KS_PTREADS:
+        .ASCIZ  / ptreads /
+KS_PTWRITES:
+        .ASCIZ  / ptwrites /
 KS_KILLED:
         .ASCIZ  / killed by exception /
 KS_ATPC:
@@ -1000,11 +1058,11 @@ PF_BAD: MOVL    #^X24, R0
 ; Demand paging: (SP) = reason mask, 4(SP) = address, 8(SP) PC, 12(SP) PSL.
 ; A page of P0 that is not valid, referenced in user mode or by the kernel
 ; at IPL 0-3 on the kernel stack (a system call copying a user buffer), is
-; brought in and the instruction restarted. Anything else (a PTE
-; reference: page tables stay resident) is the old translation fault.
+; brought in and the instruction restarted. With mask bit 1 (a PTE
+; reference: the double miss, vax-architecture.md 10.5) it is the S0 page
+; holding the PTE that was not valid; the address is still the P0 one, so
+; PGFAULT brings in the page-table page first, then the page itself.
 PF_ENTRY:
-        BITL    #2, (SP)                ; PTE reference
-        BNEQ    PF_BAD
         TSTL    4(SP)                   ; P0 only
         BLSS    PF_BAD
         CMPL    4(SP), #^X40000000
@@ -1041,7 +1099,8 @@ PF_ENTRY:
         ADDL2   #8, SP                  ; the mask and the address
         REI                             ; restarts the instruction
 
-; PGFAULT: R2 = the address. Process context, IPL 3; may sleep. A page
+; PGFAULT: R2 = the address. Process context, IPL 3; may sleep. Its
+; page-table page is brought in first if it is not valid (PT_IN). A page
 ; still in its frame (its V bit cleared by the clock) is just made valid
 ; again (a reclaim); otherwise, one fault at a time, the clock finds a
 ; frame and the page is filled by its type: zeros, the image's text, or
@@ -1050,11 +1109,12 @@ PGFAULT:
         MOVL    CURPROC, R11
         ASHL    #-9, R2, R3             ; R3 = page number
         MFPR    #PR$_P0BR, R4
-        MOVAL   (R4)[R3], R4            ; R4 = its PTE (S0)
-10$:    MOVL    (R4), R0
+        MOVAL   (R4)[R3], R4            ; R4 = its PTE (S0, in the window)
+5$:     BSBW    PT_IN                   ; its page-table page in a frame
+        MOVL    (R4), R0
         BGEQ    15$
         RSB                             ; valid: brought in meanwhile
-15$:        BBC     #V_RES, R0, 20$
+15$:    BBC     #V_RES, R0, 20$
         XORL2   #<PTE_VALID!PTE_RES>, (R4)      ; referenced again
         INCL    P_RECLAIM(R11)
         RSB
@@ -1062,9 +1122,12 @@ PGFAULT:
         BEQL    30$
         MOVL    #WC_PAGER, R0
         BSBW    SLEEP
-        BRB     10$
+        BRB     5$                      ; (its table page may have gone)
 30$:    MOVL    #1, PG_BUSY
         INCL    P_FAULTS(R11)
+        SUBL3   #PTW, R4, R0            ; the page counts for its table page
+        ASHL    #-9, R0, R0             ;   from now: the clock leaves the
+        INCL    PTSHARE[R0]             ;   table page alone
         BSBW    PG_FRAME                ; R5 = frame, R6 = its address
         MOVL    (R4), R0
         BBS     #22, R0, 50$            ; on the swap area
@@ -1094,49 +1157,138 @@ PGFAULT:
         ASHL    #-9, R6, R1
         BISL2   R1, R0
         BISL3   #PTE_VALID, R0, (R4)    ; M clear: the hardware sets it
+PG_DONE:
         CLRL    PG_BUSY
         MOVL    #WC_PAGER, R0
         BSBW    WAKEUP
-90$:    RSB
+        RSB
+
+; PT_IN: makes the page-table page that holds the PTE at R4 (window
+; address) valid, for process R11: a reclaim if the clock only cleared its
+; V bit, else a page-in (the double miss) of a frame filled from its block
+; in the swap area or, the first time, built from the process's layout.
+; Process context, IPL 3; may sleep. Preserves R3, R4, R11; clobbers
+; R0-R2, R5-R10.
+PT_IN:  SUBL3   #PTW, R4, R10
+        ASHL    #-9, R10, R10           ; R10 = window page, 2 (pid - 1) + k
+10$:    MOVL    SPTW[R10], R0           ; its S0 PTE
+        BGEQ    20$
+        RSB                             ; valid
+20$:    BBC     #V_RES, R0, 30$
+        XORL2   #<PTE_VALID!PTE_RES>, SPTW[R10] ; still in its frame
+        INCL    P_PTRECLAIM(R11)
+        RSB
+30$:    TSTL    PG_BUSY                 ; one page-in at a time
+        BEQL    40$
+        MOVL    #WC_PAGER, R0
+        BSBW    SLEEP
+        BRB     10$
+40$:    MOVL    #1, PG_BUSY
+        INCL    P_PTFAULTS(R11)
+        PUSHL   R3
+        PUSHL   R4
+        MOVAL   SPTW[R10], R4           ; the frame's PTE is the S0 PTE,
+        BICL3   #^C1, R10, R3           ;   its page PT_PAGE + 128 k
+        ASHL    #7, R3, R3
+        BISL2   #PT_PAGE, R3
+        BSBW    PG_FRAME                ; R5 = frame, R6 = its address
+        BBS     #22, (R4), 60$          ; on the swap area
+        ADDL3   #S0, R6, R1             ; never built: its PTEs as MKPAGED
+        BICL3   #^C<128>, R3, R2        ;   would have made them; R2 = the
+        MOVL    P_PID(R11), R0          ;   first page it maps, R7 = P0LR
+        MOVL    P0LTAB-4[R0], R7
+        MOVL    #128, R8
+50$:    CLRL    R0                      ; page 0, pages beyond P0LR: nothing
+        TSTL    R2
+        BEQL    55$
+        CMPL    R2, R7
+        BGEQ    55$
+        MOVL    #<PTE_UW&PTE_PROT>, R0  ; data, buffers, stack
+        CMPL    R2, #U_TEXT_PAGES
+        BGTR    55$
+        MOVL    #<<PTE_UR&PTE_PROT>!PTE_TEXT>, R0      ; program text
+55$:    MOVL    R0, (R1)+
+        INCL    R2
+        SOBGTR  R8, 50$
+        MOVL    #<PTE_MOD>, R2          ; no copy on disk yet: modified
+        BRB     70$
+60$:    SUBL3   #1, P_PID(R11), R8      ; block k of the process's slot
+        ASHL    #8, R8, R8              ;   (pages 0-5, no access or text,
+        ASHL    #-7, R3, R0             ;   never go to the swap area)
+        BICL2   #^C1, R0
+        ADDL2   R0, R8
+        ADDL2   SWAPBASE, R8
+        MOVL    #DK_READ, R3
+        MOVL    #1, R9
+        BSBW    DK_XFER
+        INCL    P_PTREADS(R11)
+        CLRL    R2
+70$:    BICL3   #^C<PTE_PROT!PTE_TYPE>, (R4), R0
+        BISL2   R2, R0
+        ASHL    #-9, R6, R1
+        BISL2   R1, R0
+        BISL3   #PTE_VALID, R0, (R4)
+        MOVL    (SP)+, R4
+        MOVL    (SP)+, R3
+        BRW     PG_DONE
 
 ; PG_FRAME: a frame for the page whose PTE is at R4 (page R3 of process
 ; R11), by the clock: the hand passes free frames to the caller, gives a
 ; valid page a second chance (V cleared, PTE_RES set) and takes a page
-; that has not been referenced since. A modified victim is written to its
-; swap block first (sleeping). R5 = frame, R6 = its physical address.
-; Clobbers R0-R2, R7-R10.
+; that has not been referenced since. A page-table page is a candidate
+; only while no page it maps is in a frame (its PTSHARE count is 0): then
+; every PTE in it is invalid, no translation through it can be in the TB,
+; and the kernel never needs it to find a frame's PTE. A modified victim
+; is written to its swap block first (sleeping). R5 = frame, R6 = its
+; physical address. Clobbers R0-R2, R7-R10.
 PG_FRAME:
 10$:    MOVL    HAND, R5
         AOBLSS  NFRAMES, HAND, 20$
         CLRL    HAND
 20$:    MOVL    FTPTE[R5], R8           ; PTE of its page, 0: free
         BNEQ    30$
-        BRW     60$
-30$:        MOVL    (R8), R0
-        BGEQ    40$                     ; not referenced since: the victim
+        BRW     80$
+30$:    MOVL    FTOWN[R5], R7           ; owner and page
+        BBC     #8, R7, 35$
+        BSBW    PT_OF                   ; a page-table page: R0 = its number
+        TSTL    PTSHARE[R0]
+        BNEQ    10$                     ;   pages of it in frames: it stays
+        TSTL    (R8)
+        BGEQ    40$                     ;   not referenced since: the victim
+        XORL2   #<PTE_VALID!PTE_RES>, (R8)      ; a second chance; S0: the
+        ASHL    #9, R0, R0              ;   TB of every process may hold it
+        ADDL2   #PTW, R0
+        MTPR    R0, #PR$_TBIS
+        BRB     10$
+35$:    MOVL    (R8), R0
+        BGEQ    38$                     ; not referenced since: the victim
         XORL2   #<PTE_VALID!PTE_RES>, (R8)      ; a second chance
-        MOVL    FTOWN[R5], R0           ; ours: its translation may be in the TB
-        ASHL    #-16, R0, R1
+        ASHL    #-16, R7, R1            ; ours: its translation may be in the TB
         CMPL    R1, P_PID(R11)
         BNEQ    10$
-        BICL2   #^XFFFF0000, R0
+        BICL3   #^XFFFF0000, R7, R0
         ASHL    #9, R0, R0
         MTPR    R0, #PR$_TBIS
         BRB     10$
-40$:    MOVL    FTOWN[R5], R7           ; the victim: owner and page
+38$:    BSBW    PT_OF                   ; a data page leaves its table page
+        DECL    PTSHARE[R0]
+40$:    MOVL    (R8), R0                ; the victim
         BICL3   #^C<PTE_PROT!PTE_TYPE>, R0, R1
         BBS     #V_MOD, R0, 50$
         MOVL    R1, (R8)                ; clean: its contents are where its
-        BRB     60$                     ;   type says
+        BRB     80$                     ;   type says
 50$:    BICL2   #PTE_TYPE, R1           ; modified: to the swap area
         BISL3   #PTE_SWAP, R1, (R8)
         BSBW    PG_OWN                  ; the frame is the new page's now
         PUSHL   R3
-        ASHL    #-16, R7, R8            ; block SWAPBASE+(pid-1)*MAXP0+page
-        DECL    R8
+        ASHL    #-16, R7, R8            ; block SWAPBASE+(pid-1)*MAXP0+page,
+        DECL    R8                      ;   a table page block k of the slot
         ASHL    #8, R8, R8
         BICL3   #^XFFFF0000, R7, R0
-        ADDL2   R0, R8
+        BBC     #8, R0, 60$
+        ASHL    #-7, R0, R0
+        BICL2   #^C1, R0
+60$:    ADDL2   R0, R8
         ADDL2   SWAPBASE, R8
         MOVL    #DK_WRITE, R3
         MOVL    #1, R9
@@ -1145,9 +1297,12 @@ PG_FRAME:
         ASHL    #-16, R7, R0            ; counted for the page's owner
         ASHL    #8, R0, R0
         MOVAB   PROCTAB[R0], R0
+        BBS     #8, R7, 70$
         INCL    P_WRITES(R0)
         RSB
-60$:    BSBW    PG_OWN
+70$:    INCL    P_PTWRITES(R0)
+        RSB
+80$:    BSBW    PG_OWN
         RSB
 ; PG_OWN: frame R5 now holds page R3 (PTE at R4) of process R11; R6 = its
 ; physical address. Clobbers R0.
@@ -1157,9 +1312,19 @@ PG_OWN: MOVL    R4, FTPTE[R5]
         ASHL    #9, R5, R6
         ADDL2   #USER_PA, R6
         RSB
+; PT_OF: R7 = a frame's owner (pid * 65536 + page). R0 = the window page
+; of the page-table page that maps it, or that it is: 2 (pid - 1) + page<7>.
+; Clobbers R1.
+PT_OF:  ASHL    #-16, R7, R0
+        DECL    R0
+        ASHL    #1, R0, R0
+        BICL3   #^C128, R7, R1
+        ASHL    #-7, R1, R1
+        ADDL2   R1, R0
+        RSB
 
-; PG_RELEASE: frees the frames of process R6 (record) when it ends.
-; Clobbers R0, R1.
+; PG_RELEASE: frees the frames of process R6 (record) when it ends, and
+; its page tables. Clobbers R0, R1.
 PG_RELEASE:
         TSTL    PAGING
         BEQL    30$
@@ -1170,6 +1335,17 @@ PG_RELEASE:
         CLRL    FTPTE[R0]
         CLRL    FTOWN[R0]
 20$:    AOBLSS  NFRAMES, R0, 10$
+        SUBL3   #1, P_PID(R6), R0
+        ASHL    #1, R0, R0
+        CLRL    SPTW[R0]
+        CLRL    SPTW+4[R0]
+        CLRL    PTSHARE[R0]
+        CLRL    PTSHARE+4[R0]
+        ASHL    #9, R0, R0
+        ADDL2   #PTW, R0
+        MTPR    R0, #PR$_TBIS
+        ADDL2   #512, R0
+        MTPR    R0, #PR$_TBIS
 30$:    RSB
         .ALIGN  LONG
 F_TRACE:
@@ -1290,6 +1466,8 @@ NFRAMES:: .LONG MAXFRAMES               ; page frames for processes (host)
 SWAPBASE:: .LONG 128                    ; first block of the swap area (host)
 HAND::    .LONG 0                       ; the clock's hand (a frame number)
 PG_BUSY:: .LONG 0                       ; a page-in is in progress
+PTSHARE:: .BLKL NPROC*PT_PAGES          ; per page-table page: its pages in
+                                        ;   frames (or coming in)
 WLTAB::                                 ; R0-R7 of each process at its start
         .BLKL   NPROC*8                 ;   (host may patch, paging)
 FTPTE::   .BLKL MAXFRAMES               ; per frame: PTE address of its page
@@ -1300,6 +1478,7 @@ PANIC_LINE:
         .ALIGN  PAGE
 SCB::   .BLKL   128                     ; system control block
 SPT::   .BLKL   SPT_LEN                 ; system page table
+SPTW::  .BLKL   NPROC*PT_PAGES          ; ... its page-table window (paging)
 BOOTP0: .BLKL   16                      ; boot-time identity map (P0)
 P0PT::  .BLKL   NPROC*MAXP0             ; P0 page tables (16 used unpaged)
         .ALIGN  PAGE
@@ -1889,12 +2068,18 @@ export type MultiprogrammingProgram = "worker" | "errdemo" | WorkloadSpec;
  * Demand paging in `o`: every process page lives in a frame of the pool at
  * `0x10000` only while it is used. A fault brings it in (zero fill, the
  * image's text, or its block in the swap area); the clock picks the
- * victim, and a modified victim is written to the swap area first. Each
- * process prints its faults, page reads and page writes at exit
- * (`o: p1 exited, faults 40 reads 12 writes 20`).
+ * victim, and a modified victim is written to the swap area first. The
+ * process page tables are pageable too (a reference through one that is
+ * out is a double miss). Each process prints its faults, page reads and
+ * page writes at exit, then the same for its page-table pages
+ * (`o: p1 exited, faults 40 reads 12 writes 20 ptfaults 3 ptreads 1
+ * ptwrites 1`).
  */
 export interface MultiprogrammingPagingOptions {
-  /** Page frames for processes (8-128, default 128: 64 KiB). */
+  /**
+   * Page frames for processes and their page tables (12-128, default 128:
+   * 64 KiB).
+   */
   readonly frames?: number;
   /** The three processes (default three random workloads of 48 pages). */
   readonly processes?: readonly MultiprogrammingProgram[];
@@ -1915,6 +2100,15 @@ export interface ProcessPagingCounts {
   readonly reads: number;
   /** Pages written to the swap area. */
   readonly writes: number;
+  /**
+   * Page-table pages brought in: double misses that needed a frame (the
+   * first touch of each table page builds it; later ones read it back).
+   */
+  readonly ptFaults: number;
+  /** Page-table pages read from the swap area. */
+  readonly ptReads: number;
+  /** Page-table pages written to the swap area. */
+  readonly ptWrites: number;
 }
 
 let cached: Assembly | undefined;
@@ -2154,7 +2348,7 @@ function patchPaging(
   paging: MultiprogrammingPagingOptions,
 ): number {
   const sym = (n: string) => image.assembly.symbol(n);
-  const frames = checkInt("paging frames", paging.frames ?? 128, 8, 128);
+  const frames = checkInt("paging frames", paging.frames ?? 128, 12, 128);
   const swapBase = checkInt("swap base block", paging.swapBase ?? 128, 1, 1e6);
   const procs = paging.processes ?? DEFAULT_PAGING_PROCESSES;
   const L = MULTIPROGRAMMING_LAYOUT;
@@ -2259,25 +2453,41 @@ export function workloadLine(spec: WorkloadSpec, pid: number): string {
 
 /**
  * Reads the paging counts `o` prints at each process's exit
- * (`o: p1 exited, faults 40 reads 12 writes 20`) from console output.
+ * (`o: p1 exited, faults 40 reads 12 writes 20 ptfaults 3 ptreads 1
+ * ptwrites 1`) from console output. Page-table counts absent from a line
+ * read as 0.
  *
  * @example
  * ```ts
  * import { deepEqual } from "node:assert/strict";
  * import { pagingCounts } from "./multiprogramming.ts";
- * const c = pagingCounts("o: p2 exited, faults 3 reads 1 writes 2\r\n");
- * deepEqual(c, [{ pid: 2, faults: 3, reads: 1, writes: 2 }]);
+ * const c = pagingCounts(
+ *   "o: p2 exited, faults 3 reads 1 writes 2 ptfaults 2 ptreads 1 ptwrites 1\r\n",
+ * );
+ * deepEqual(c, [{
+ *   pid: 2,
+ *   faults: 3,
+ *   reads: 1,
+ *   writes: 2,
+ *   ptFaults: 2,
+ *   ptReads: 1,
+ *   ptWrites: 1,
+ * }]);
  * ```
  */
 export function pagingCounts(output: string): ProcessPagingCounts[] {
   const out: ProcessPagingCounts[] = [];
-  const re = /o: p(\d) exited, faults (\d+) reads (\d+) writes (\d+)/g;
+  const re =
+    /o: p(\d) exited, faults (\d+) reads (\d+) writes (\d+)(?: ptfaults (\d+) ptreads (\d+) ptwrites (\d+))?/g;
   for (const m of output.matchAll(re)) {
     out.push({
       pid: Number(m[1]),
       faults: Number(m[2]),
       reads: Number(m[3]),
       writes: Number(m[4]),
+      ptFaults: Number(m[5] ?? 0),
+      ptReads: Number(m[6] ?? 0),
+      ptWrites: Number(m[7] ?? 0),
     });
   }
   return out.sort((a, b) => a.pid - b.pid);

@@ -22,6 +22,7 @@ import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 import type { Executor, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
+import type { VmSyscalls } from "./vm_fastpath.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
 // costs a cell load and a check on every use in optimized code; a local
@@ -435,6 +436,12 @@ export class Cpu {
    * monitor owns real kernel mode.
    */
   hostExits = false;
+  /**
+   * CHMx and REI of the VM on the processor done here instead of exiting
+   * (armed by the host monitor for a run; null: every one exits). See
+   * vm_fastpath.ts.
+   */
+  vmSyscalls: VmSyscalls | null = null;
 
   /**
    * Simulated time in ns, and the per-reference costs, in a typed array so
@@ -2853,7 +2860,11 @@ export class Cpu {
   #rei(): void {
     const r = this.r;
     const psl = this.psl;
-    if ((psl & PSL_VM) !== 0) return this.#vmEmulation();
+    if ((psl & PSL_VM) !== 0) {
+      const f = this.vmSyscalls;
+      if (f !== null && this.hostExits && f.rei(this)) return;
+      return this.#vmEmulation();
+    }
     const cur = (psl >>> 24) & 3;
     const sp = r[14]!;
     const newPc = this.#read(sp | 0, 4, cur);
@@ -2901,7 +2912,11 @@ export class Cpu {
   #chm(opMode: number, code: number): void {
     const r = this.r;
     const psl = this.psl;
-    if ((psl & PSL_VM) !== 0) return this.#vmEmulation();
+    if ((psl & PSL_VM) !== 0) {
+      const f = this.vmSyscalls;
+      if (f !== null && this.hostExits && f.chm(this, opMode, code)) return;
+      return this.#vmEmulation();
+    }
     if ((psl & PSL_IS) !== 0) this.#halt(HALT_REASONS.CHM_ON_INTERRUPT_STACK);
     const vpa = (this.scbb + SCB.CHMK + 4 * opMode) >>> 0;
     if (vpa + 4 > this.#memSize) this.#machineCheck(MCHK_READ, vpa);

@@ -257,7 +257,15 @@ export class Emulator {
         const mask = e.params[0] ?? 0;
         if (
           e.vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0
-        ) throw e;
+        ) {
+          // The guest's page-table page is not valid: its own double miss.
+          const st = vm.monitor.pager?.of(vm);
+          if (st) {
+            st.stats.guestFaults++;
+            st.stats.guestDoubleMisses++;
+          }
+          throw e;
+        }
         // A not-valid page whose protection allows access counts as accessible.
         if (e.vector === SCB.TRANSLATION_NOT_VALID) return true;
         return false;

@@ -12,6 +12,7 @@ import type { CpuExit } from "../machine/cpu.ts";
 import type { CostModel } from "../machine/clock.ts";
 import type { PhysicalMemory } from "../machine/memory.ts";
 import type { Trace } from "../machine/trace.ts";
+import type { VmSyscalls } from "../machine/vm_fastpath.ts";
 
 /**
  * The processor surface a monitor drives: the registers it loads when it
@@ -50,6 +51,11 @@ export interface HostProcessor {
   nextEventNs: number;
   /** Exits go to the host monitor as records. */
   hostExits: boolean;
+  /**
+   * The processor's own CHMx and REI for the VM on it (a real `Cpu` only;
+   * null: every one exits).
+   */
+  vmSyscalls?: VmSyscalls | null;
   /** Whether the VM extensions exist. */
   readonly vmExtensions: boolean;
   /**

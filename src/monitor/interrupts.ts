@@ -41,6 +41,15 @@ export function pendingLevel(vm: InterruptState): number {
   return lvl;
 }
 
+/** The highest level among pending virtual device interrupts (0: none). */
+export function deviceLevel(irq: number): number {
+  let lvl = 0;
+  for (let s = 0; s < VIRQ_INFO.length; s++) {
+    if ((irq >> s) & 1) lvl = Math.max(lvl, VIRQ_INFO[s]![0]);
+  }
+  return lvl;
+}
+
 /** Whether a pending interrupt is above the VM's IPL. */
 export function deliverable(vm: InterruptState): boolean {
   const ipl = (vm.vpsl >>> 16) & 31;

@@ -188,6 +188,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       hooks: this.hooks,
       frames: this.frames,
       vms: this.#vms,
+      fastSyscalls: checked.fastSyscalls && this.pager === null,
     });
     this.#vcpu = parts.vcpu;
     const channel = this.#channel = parts.channel;

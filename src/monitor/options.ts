@@ -27,6 +27,16 @@ export interface MonitorOptions {
    * (paging/pager.ts).
    */
   paging?: boolean | PagingPolicy | MonitorPagingOptions;
+  /**
+   * Let the processor do a VM's CHMx and REI itself when nothing needs the
+   * monitor (default true; src/machine/vm_fastpath.ts). They are still
+   * counted, charged and reported as emulated exits, with the same
+   * simulated time: `false` shows the slow path (every one leaves the
+   * processor) with identical results. Only a monitor on the real machine
+   * that does not page uses it; a trace or an exit hook turns it off for
+   * the runs they watch.
+   */
+  fastSyscalls?: boolean;
 }
 
 /** {@link MonitorOptions} checked, with their defaults filled in. */
@@ -39,6 +49,8 @@ export interface CheckedMonitorOptions {
   quantumNs: number;
   /** Paging options (null: the monitor does not page). */
   paging: MonitorPagingOptions | null;
+  /** Whether the processor may do CHMx and REI itself. */
+  fastSyscalls: boolean;
 }
 
 /**
@@ -64,7 +76,21 @@ export function checkMonitorOptions(
       `Cannot use a quantum of ${quantumNs} ns: expected > 0`,
     );
   }
-  return { policy, costs, quantumNs, paging: pagingOptions(options.paging) };
+  const fastSyscalls = options.fastSyscalls ?? true;
+  if (typeof fastSyscalls !== "boolean") {
+    throw new RangeError(
+      `Cannot use fastSyscalls ${
+        JSON.stringify(fastSyscalls)
+      }: expected true or false`,
+    );
+  }
+  return {
+    policy,
+    costs,
+    quantumNs,
+    paging: pagingOptions(options.paging),
+    fastSyscalls,
+  };
 }
 
 function pagingOptions(

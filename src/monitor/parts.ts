@@ -22,6 +22,7 @@ import type { ShadowPolicy } from "./shadow.ts";
 import { ShadowSync } from "./shadow_sync.ts";
 import { Vcpu } from "./vcpu.ts";
 import type { VirtualMachine } from "./vm.ts";
+import { VmSyscalls } from "../machine/vm_fastpath.ts";
 
 /** What assembling the parts needs: the monitor's settings and state. */
 export interface PartsDeps {
@@ -43,6 +44,8 @@ export interface PartsDeps {
   readonly frames: FrameAllocator;
   /** The monitor's VMs, by name. */
   readonly vms: Map<string, VirtualMachine>;
+  /** Let the real processor do CHMx and REI (used at level 1 only). */
+  readonly fastSyscalls?: boolean;
 }
 
 /** The parts the `Monitor` facade holds on to. */
@@ -59,6 +62,15 @@ export interface MonitorParts {
   readonly nesting: Nesting;
   /** The run loop. */
   readonly scheduler: Scheduler;
+}
+
+/** The processor's CHMx/REI path with this monitor's costs and policy. */
+function fastPath(costs: MonitorCosts, policy: ShadowPolicy): VmSyscalls {
+  const f = new VmSyscalls();
+  f.exitNs = costs.exitEntry;
+  f.emulationNs = costs.emulation;
+  f.splitViews = policy === "split";
+  return f;
 }
 
 /** Builds the monitor's parts and wires them to each other. */
@@ -121,6 +133,11 @@ export function assembleParts(d: PartsDeps): MonitorParts {
     reflector,
     shadows,
     channel,
+    hooks,
+    // The real processor does them; a monitor in a VM keeps the slow path.
+    fast: d.fastSyscalls && level === 1 && "vmSyscalls" in machine.cpu
+      ? fastPath(costs, policy)
+      : null,
     wakeHost: () => nesting.wakeHost(),
   });
   return { vcpu, channel, shadows, iprs, nesting, scheduler };

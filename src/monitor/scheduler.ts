@@ -24,18 +24,21 @@ import type { MonitorHost } from "./host.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ExitDispatcher } from "./exits.ts";
-import { deliverable } from "./interrupts.ts";
+import { deliverable, deviceLevel } from "./interrupts.ts";
 import type { Ledger } from "./ledger.ts";
 import type { Reflector } from "./reflect.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
 import type { Vcpu } from "./vcpu.ts";
 import { haltVm } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
+import type { Hooks } from "./hooks.ts";
+import { PSL_VM } from "../arch/psl.ts";
+import { FAST_KINDS, type VmSyscalls } from "../machine/vm_fastpath.ts";
 
 /** What the scheduler needs of the monitor. */
 export interface SchedulerDeps {
   /** The real processor and the device event queue. */
-  readonly machine: Pick<MonitorHost, "cpu" | "events">;
+  readonly machine: Pick<MonitorHost, "cpu" | "events" | "memory">;
   /** The monitor's VMs by name (a VM no longer there is not run). */
   readonly vms: ReadonlyMap<string, VirtualMachine>;
   /** Time slice per VM (ns). */
@@ -56,6 +59,13 @@ export interface SchedulerDeps {
   readonly channel: DiskChannel;
   /** Tells the host this monitor has work (a monitor inside a VM: CP under CP). */
   readonly wakeHost: () => void;
+  /** The exit hooks (a hooked exit is never taken inside the processor). */
+  readonly hooks: Hooks;
+  /**
+   * The processor's own CHMx and REI (null: every one exits). Armed for a
+   * run when nothing watches the exits one by one.
+   */
+  readonly fast: VmSyscalls | null;
 }
 
 /** Options of {@link Scheduler.loop} (run options already checked). */
@@ -91,6 +101,40 @@ export class Scheduler {
     if (vm.status === "waiting") vm.status = "ready";
     if (this.#d.vcpu.isLoaded(vm)) this.#d.machine.cpu.requestStop();
     this.#d.wakeHost();
+  }
+
+  /**
+   * Puts the processor's own CHMx/REI on for a run of `vm`, unless
+   * something must see each exit (a trace, an exit hook, breakpoints) or
+   * the VM runs a monitor of its own; returns it, or null.
+   */
+  #arm(vm: VirtualMachine, options: LoopOptions): VmSyscalls | null {
+    const d = this.#d;
+    const f = d.fast;
+    if (
+      f === null || d.ledger.tracing || d.hooks.has("exit") ||
+      (options.breakpoints !== undefined && options.breakpoints.length > 0) ||
+      (vm.vpsl & PSL_VM) !== 0
+    ) return null;
+    const cpu = d.machine.cpu;
+    f.arm(vm, d.machine.memory, deviceLevel(vm.irq), cpu.ns);
+    cpu.vmSyscalls = f;
+    return f;
+  }
+
+  /** Takes the fast path off the processor and counts its exits as the VM's. */
+  #disarm(vm: VirtualMachine, f: VmSyscalls): void {
+    this.#d.machine.cpu.vmSyscalls = null;
+    f.disarm();
+    if (f.total === 0) return;
+    const s = vm.stats;
+    s.totalExits += f.total;
+    s.emulated += f.total;
+    for (let i = 0; i < f.kinds; i++) {
+      const k = f.order[i]!;
+      const kind = FAST_KINDS[k]!;
+      s.exits[kind] = (s.exits[kind] ?? 0) + f.counts[k]!;
+    }
   }
 
   /** A VM of this monitor that has not halted. */
@@ -274,6 +318,7 @@ export class Scheduler {
         // clock to the next event, however far, and charged all that time
         // to itself as guest time, taking the processor from every other VM.)
         cpu.nextEventNs = Infinity;
+        const fast = this.#arm(vm, options);
         const code = cpu.run(
           budget,
           Math.min(slice.end, events.nextAt),
@@ -286,7 +331,11 @@ export class Scheduler {
           d.shadows.resetMissMemo();
         }
         vm.stats.instructions += ran;
-        vm.stats.guestNs += cpu.ns - t0;
+        if (fast !== null) {
+          // Guest time since the last system call the processor did.
+          vm.stats.guestNs += cpu.ns - fast.segmentStart;
+          this.#disarm(vm, fast);
+        } else vm.stats.guestNs += cpu.ns - t0;
         d.vcpu.syncFromCpu(vm);
         switch (code) {
           case STOP_EXIT: {
@@ -327,6 +376,7 @@ export class Scheduler {
       }
     } finally {
       if (options.breakpoints) cpu.setBreakpoints([]);
+      if (d.fast !== null) cpu.vmSyscalls = null;
       for (const v of candidates) d.vcpu.syncFromCpu(v);
     }
   }

@@ -162,7 +162,12 @@ export class ShadowSync {
       // The guest's own page fault: counted for the paging reports.
       if (e instanceof GuestFault && e.vector === SCB.TRANSLATION_NOT_VALID) {
         const st = vm.monitor.pager?.of(vm);
-        if (st) st.stats.guestFaults++;
+        if (st) {
+          st.stats.guestFaults++;
+          if (((e.params[0] ?? 0) & MM_PTE_REF) !== 0) {
+            st.stats.guestDoubleMisses++;
+          }
+        }
       }
       throw e;
     }

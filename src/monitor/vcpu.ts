@@ -9,12 +9,12 @@
  */
 
 import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
+import { GUEST_PSL_BITS, realPsl } from "../machine/vm_fastpath.ts";
 import type { HostProcessor } from "./host.ts";
 import type { ShadowPolicy, ShadowSet } from "./shadow.ts";
 import type { VirtualMachine } from "./vm.ts";
 
-/** PSL bits the guest owns directly: TP, FPD, DV, FU, IV, T, N, Z, V, C. */
-export const GUEST_PSL_BITS = 0x480000ff;
+export { GUEST_PSL_BITS, realPsl };
 
 /** PSL<CUR_MOD> and PSL<PRV_MOD>. */
 const MODE_BITS = 0x03c00000;
@@ -22,14 +22,6 @@ const MODE_BITS = 0x03c00000;
 /** Real mode for a virtual mode (ring compression). */
 export function compressMode(mode: number): number {
   return mode === 0 ? 1 : mode;
-}
-
-/** The real PSL that carries a virtual PSL while the VM runs. */
-export function realPsl(vpsl: number): number {
-  const cur = (vpsl >>> 24) & 3;
-  const prv = (vpsl >>> 22) & 3;
-  return (PSL_VM | (compressMode(cur) << 24) | (compressMode(prv) << 22) |
-    (vpsl & GUEST_PSL_BITS)) | 0;
 }
 
 /** Which VM holds the real processor and which shadow view its MMU shows. */

@@ -30,7 +30,7 @@ const MIXED: WorkloadSpec[] = [
   { pages: 60, touches: 250, pattern: "shifting", window: 10, shiftEvery: 20 },
 ];
 
-for (const frames of [8, 16, 40]) {
+for (const frames of [12, 16, 40]) {
   for (const diskMode of ["async", "sync"] as const) {
     Deno.test(`o paging (${frames} frames, ${diskMode}): every page survives eviction and reload`, () => {
       const { result, out } = run({
@@ -60,7 +60,7 @@ Deno.test("o paging: fewer frames, more faults; ample frames, no swap traffic", 
       .reduce((s, c) => s + c.reads + c.writes, 0);
   const ample = total(128);
   const mid = total(32);
-  const tight = total(8);
+  const tight = total(12);
   assert.equal(ample, 0);
   assert.ok(mid > 0 && tight > mid, `${tight} > ${mid} > 0`);
 });
@@ -68,7 +68,7 @@ Deno.test("o paging: fewer frames, more faults; ample frames, no swap traffic", 
 Deno.test("o paging: the disk worker and the error demo print what they print unpaged", () => {
   const plain = run({}).out;
   const programs: MultiprogrammingProgram[] = ["worker", "worker", "errdemo"];
-  const paged = run({ paging: { frames: 10, processes: programs } }).out;
+  const paged = run({ paging: { frames: 12, processes: programs } }).out;
   for (const p of ["P1: ", "P2: ", "P3: "]) {
     assert.deepEqual(lines(paged, p), lines(plain, p));
   }
@@ -80,11 +80,15 @@ Deno.test("o paging: the disk worker and the error demo print what they print un
 
 Deno.test("o paging: a swap area overwritten behind the pager's back is detected", () => {
   const m = new Machine({ memory: "128 KiB", disk: "512 KiB" });
-  bootMultiprogramming(m, { paging: { frames: 8, processes: MIXED } });
+  bootMultiprogramming(m, { paging: { frames: 12, processes: MIXED } });
   m.run({ limit: 300_000 });
-  // Every swapped-out page becomes garbage: the next reload must notice.
-  const junk = new Uint8Array(512 * 700).fill(0x5a);
-  m.disk.writeBlocks(128, junk);
+  // Every swapped-out data page becomes garbage: the next reload must
+  // notice. (Blocks 0 and 1 of each process's slot hold its page-table
+  // pages: garbage there is a page table gone wrong, not a stale page.)
+  const junk = new Uint8Array(512 * 254).fill(0x5a);
+  for (let pid = 1; pid <= 3; pid++) {
+    m.disk.writeBlocks(128 + 256 * (pid - 1) + 2, junk);
+  }
   assert.equal(m.run({ limit: 40_000_000 }).stop, "halt");
   const errs = lines(m.console.output, "P").map((l) =>
     Number(/, (\d+) errors/.exec(l)?.[1] ?? 0)
@@ -119,8 +123,8 @@ Deno.test("o paging: inside a virtual machine every process prints what it print
 Deno.test("o paging: bad options are refused with what was expected", () => {
   const m = new Machine({ memory: "128 KiB", disk: "512 KiB" });
   assert.throws(
-    () => bootMultiprogramming(m, { paging: { frames: 4 } }),
-    /paging frames 4: expected an integer from 8 to 128/,
+    () => bootMultiprogramming(m, { paging: { frames: 8 } }),
+    /paging frames 8: expected an integer from 12 to 128/,
   );
   assert.throws(
     () =>

@@ -6,13 +6,23 @@
 // guest page tables. Each program runs bare and under a monitor (split
 // policy); registers, PSL, IPRs and all of memory must agree. A failure
 // names its seed: EQUIVALENCE_SEED=<seed> deno test -A tests/monitor/equivalence_test.ts
-// replays it alone and prints the program.
+// replays it alone and prints the program. EQUIVALENCE_FAST=0 runs every
+// test with the monitor's slow system calls (fastSyscalls: false), and a
+// test below runs programs with both and compares everything.
 import type { ShadowPolicy } from "../../src/monitor/shadow.ts";
 import type { MonitorOptions } from "../../src/monitor/monitor.ts";
+import { deepEqual } from "node:assert/strict";
+import { VmSyscalls } from "../../src/machine/vm_fastpath.ts";
 import {
   asm,
   assertEquivalent,
+  go,
+  MEMORY,
+  monitorWithVm,
+  nestedMonitorWithVm,
+  observe,
   type Pair,
+  prepare,
   PROT,
   pte,
   pteAddress,
@@ -581,7 +591,7 @@ function check(
   const g = generate(seed, shadow === "shared");
   if (verbose) console.log(g.source);
   const a = asm(g.source);
-  const p = runBoth(a, g.setup, { shadow, paging }, levels);
+  const p = runBoth(a, g.setup, { shadow, paging, fastSyscalls: FAST }, levels);
   const replay =
     (shadow === "split"
       ? `EQUIVALENCE_SEED=${seed}`
@@ -596,6 +606,60 @@ function check(
     }); replay with ${replay}`,
   );
   return p;
+}
+
+/** EQUIVALENCE_FAST=0: the monitor's slow system calls everywhere. */
+const FAST = Deno.env.get("EQUIVALENCE_FAST") !== "0";
+
+/**
+ * A generated program in a VM alone, with the processor's own CHMx/REI on
+ * or off: everything a run can show (guest state, memory, statistics, exit
+ * kinds in order, simulated time, the trace when `trace`).
+ */
+function runVm(seed: number, fast: boolean, levels = 1, trace = false) {
+  const g = generate(seed);
+  const options = { shadow: "split" as const, fastSyscalls: fast };
+  const { cp, vm } = levels === 1 ? monitorWithVm(options) : (() => {
+    const n = nestedMonitorWithVm(levels, options);
+    return { cp: n.outer, vm: n.vm };
+  })();
+  if (trace) cp.machine.trace.enabled = true;
+  prepare(vm, asm(g.source), g.setup);
+  const run = go(vm, g.setup);
+  return {
+    result: run.result,
+    state: observe(vm),
+    memory: vm.readPhysical(0, MEMORY),
+    stats: structuredClone(vm.stats),
+    kinds: Object.keys(vm.stats.exits),
+    ns: cp.machine.now,
+    instructions: cp.machine.cpu.instructions,
+    trace: trace ? JSON.stringify(cp.machine.trace.events) : "",
+  };
+}
+
+/** Counts the system calls the processor does itself (host-side spy). */
+function countFast(body: () => void): number {
+  const proto = VmSyscalls.prototype;
+  const { chm, rei } = proto;
+  let n = 0;
+  proto.chm = function (...a) {
+    const ok = chm.apply(this, a);
+    if (ok) n++;
+    return ok;
+  };
+  proto.rei = function (...a) {
+    const ok = rei.apply(this, a);
+    if (ok) n++;
+    return ok;
+  };
+  try {
+    body();
+  } finally {
+    proto.chm = chm;
+    proto.rei = rei;
+  }
+  return n;
 }
 
 const only = Deno.env.get("EQUIVALENCE_SEED");
@@ -641,6 +705,30 @@ if (only !== undefined) {
 
   Deno.test("equivalence: 150 random programs that never enter executive mode, under the shared policy", () => {
     for (let seed = 5000; seed < 5150; seed++) check(seed, "shared");
+  });
+
+  Deno.test("equivalence: the processor's own CHMx/REI and the monitor's give identical runs (state, memory, statistics, simulated time, trace)", () => {
+    let fast = 0;
+    let emulated = 0;
+    const n = countFast(() => {
+      for (let seed = 1000; seed < 1150; seed++) {
+        const levels = seed < 1140 ? 1 : 2;
+        const a = runVm(seed, true, levels);
+        const b = runVm(seed, false, levels);
+        deepEqual(a, b, `seed ${seed}, ${levels} level(s): fast / slow`);
+        emulated += (a.stats.exits["CHMK"] ?? 0) + (a.stats.exits["REI"] ?? 0);
+      }
+      for (let seed = 1150; seed < 1155; seed++) {
+        const a = runVm(seed, true, 1, true);
+        const b = runVm(seed, false, 1, true);
+        deepEqual(a, b, `seed ${seed}, traced: fast / slow`);
+      }
+    });
+    fast += n;
+    // The processor did a good share of them itself.
+    if (fast < emulated / 4) {
+      throw new Error(`only ${fast} of ${emulated} CHMK/REI in the processor`);
+    }
   });
 
   Deno.test("equivalence: the generator is deterministic and its programs do things", () => {

@@ -89,6 +89,12 @@ export interface MonitorPagingOptions {
 export interface PagingStats {
   /** Page faults the guest took itself (TNV reflected into it). */
   guestFaults: number;
+  /**
+   * ... of which double misses: the fault was on the reference to the
+   * process page-table entry (TNV with mask bit 1, vax-architecture.md
+   * 10.5), the guest's page-table page itself was not valid.
+   */
+  guestDoubleMisses: number;
   /** Pages the monitor had to bring in for this VM. */
   monitorFaults: number;
   /** ... of which first touches (zero filled, no I/O). */
@@ -163,6 +169,7 @@ export class VmPages {
   /** Counts. */
   readonly stats: PagingStats = {
     guestFaults: 0,
+    guestDoubleMisses: 0,
     monitorFaults: 0,
     zeroFills: 0,
     pageReads: 0,

@@ -145,6 +145,7 @@ export class PagingReport {
       resident: this.resident,
       instructions: this.instructions,
       guestFaults: s.guestFaults,
+      guestDoubleMisses: s.guestDoubleMisses,
       monitorFaults: s.monitorFaults,
       zeroFills: s.zeroFills,
       pageReads: s.pageReads,
