@@ -66,8 +66,9 @@ export type {
   RunResult,
   StopKind,
 } from "./src/machine/hardware.ts";
-export { Cpu } from "./src/machine/cpu.ts";
+export { Cpu, defaultCompileMode } from "./src/machine/cpu.ts";
 export type {
+  CompileMode,
   CpuExit,
   CpuObserver,
   CpuOptions,

@@ -557,7 +557,10 @@ export class Runner {
     m.cpu.reset();
     const u8 = m.memory.u8;
     const mem: MemoryAccess = {
-      write: (b, a) => u8.set(b, a),
+      write: (b, a) => {
+        u8.set(b, a);
+        m.memory.written(a, b.length);
+      },
       read: (a, n) => u8.subarray(a, a + n),
     };
     const { image, start } = prepare(mem, inst, s, value);
@@ -629,7 +632,9 @@ export class Runner {
       : {
         write: (b, a) => {
           for (let o = 0; o < b.length; o += 512) {
-            u8.set(b.subarray(o, o + 512), g.realAddress(a + o));
+            const pa = g.realAddress(a + o);
+            u8.set(b.subarray(o, o + 512), pa);
+            host.memory.written(pa, Math.min(512, b.length - o));
           }
         },
         read: (a, n) => {

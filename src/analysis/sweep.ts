@@ -50,7 +50,7 @@ export interface SweepConfig {
   /** Double-paging mitigation (default `"none"`). */
   mitigation?: "none" | "full-page";
   /**
-   * Page frames of each guest's own pager (8-128); 0 or absent: the guest
+   * Page frames of each guest's own pager (12-128); 0 or absent: the guest
    * does not page (it runs its three fixed processes).
    */
   guestFrames?: number;
@@ -92,6 +92,11 @@ export interface SweepRow {
   simulatedNs: number;
   /** Page faults the guests took themselves. */
   guestFaults: number;
+  /**
+   * ... of which double misses: the guest's own page-table page was not
+   * valid (counted by a paging monitor; 0 without monitor paging).
+   */
+  guestDoubleMisses: number;
   /** Pages the monitor brought in. */
   monitorFaults: number;
   /** Pages read from the monitor's paging area. */
@@ -240,6 +245,7 @@ interface Measured {
 type PagingStats = Pick<
   SweepRow,
   | "guestFaults"
+  | "guestDoubleMisses"
   | "monitorFaults"
   | "pageReads"
   | "pageWrites"
@@ -282,6 +288,7 @@ function measure(n: Normal, ample: boolean): Measured {
   const hostMs = performance.now() - t0;
   const s: PagingStats = {
     guestFaults: 0,
+    guestDoubleMisses: 0,
     monitorFaults: 0,
     pageReads: 0,
     pageWrites: 0,
@@ -295,6 +302,7 @@ function measure(n: Normal, ample: boolean): Measured {
   for (const vm of vms) {
     const st = vm.paging().stats;
     s.guestFaults += st.guestFaults;
+    s.guestDoubleMisses += st.guestDoubleMisses;
     s.monitorFaults += st.monitorFaults;
     s.pageReads += st.pageReads;
     s.pageWrites += st.pageWrites;

@@ -22,6 +22,20 @@ import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 import type { Executor, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
+import {
+  D_ABS,
+  D_AINC,
+  D_BR,
+  D_DEFER,
+  D_DISP,
+  D_IMM,
+  D_LIT,
+  D_REG,
+  D_REGDEF,
+  D_SLOW,
+  DC_PAGE,
+  decodeInstruction,
+} from "./decode_cache.ts";
 import type { VmSyscalls } from "./vm_fastpath.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -355,7 +369,50 @@ export interface CpuOptions {
    * (the Popek-Goldberg classifier's mutation tests). Not a VAX.
    */
   variants?: ReadonlyMap<number, OpcodeVariant>;
+  /**
+   * Instruction caching: `"auto"` (default) and `"always"` keep decoded
+   * instructions per physical page and use them again; `"never"` decodes
+   * every instruction from its bytes every time (the reference the cache is
+   * tested against). Simulated time and counts are the same in every mode.
+   * When absent, the environment variable `VMMLAB_COMPILE` (`auto`,
+   * `always` or `never`) decides, if it may be read.
+   */
+  compile?: CompileMode;
 }
+
+/** How much the processor caches of the instructions it executes. */
+export type CompileMode = "auto" | "always" | "never";
+
+/**
+ * The compile mode a processor gets when its options name none: the value
+ * of the environment variable `VMMLAB_COMPILE` when it is `auto`, `always`
+ * or `never` and may be read (no permission: `auto`), else `auto`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultCompileMode } from "./cpu.ts";
+ * assert.ok(["auto", "always", "never"].includes(defaultCompileMode()));
+ * ```
+ */
+export function defaultCompileMode(): CompileMode {
+  let v: string | undefined;
+  try {
+    const g = globalThis as {
+      Deno?: { env?: { get?(name: string): string | undefined } };
+    };
+    v = g.Deno?.env?.get?.("VMMLAB_COMPILE");
+  } catch {
+    v = undefined; // no --allow-env: the default
+  }
+  return v === "always" || v === "never" ? v : "auto";
+}
+
+/** Decode-cache pages allocated at first, and at most. */
+const DC_FIRST_PAGES = 8;
+const DC_MAX_PAGES = 256;
+/** Writes that drop a page's decoded code before the page is left alone. */
+const DC_MAX_DROPS = 32;
 
 /**
  * A change to one instruction, for building variant machines. A processor
@@ -556,6 +613,21 @@ export class Cpu {
   readonly #breakpoints: Set<number> = new Set();
   #skipBreakpointAt = -1;
 
+  // Decode cache (decode_cache.ts). Per physical page: the slot of its
+  // decoded instructions in #dc, -1 none yet, -2 never (caching off, or a
+  // page whose code is written too often). A page with a slot has its
+  // mem.codePages flag set, and is never the page of the write cache
+  // (#wrPage), so that the write fast path needs no check.
+  readonly #pageSlot: Int32Array;
+  readonly #pageDrops: Uint8Array;
+  readonly #codePages: Uint8Array;
+  #dc: Int32Array = new Int32Array(0);
+  #dcSlots = 0;
+  #dcUsed = 0;
+  #dcFree: number[] = [];
+  /** The compile mode (CpuOptions.compile). */
+  readonly compile: CompileMode;
+
   /** Creates a CPU on the given memory. */
   constructor(mem: PhysicalMemory, options: CpuOptions = {}) {
     this.mem = mem;
@@ -570,7 +642,72 @@ export class Cpu {
     this.setCostModel(this.#cost);
     for (let op = 0; op < 512; op++) this.#ext[op] = FAMILY_EXECUTORS[op];
     this.#ctx = this.#makeContext();
+    this.compile = options.compile ?? defaultCompileMode();
+    const pages = mem.size >>> 9;
+    this.#pageSlot = new Int32Array(pages).fill(
+      this.compile === "never" ? -2 : -1,
+    );
+    this.#pageDrops = new Uint8Array(pages);
+    this.#codePages = mem.codePages;
+    mem.watchCode((p) => this.#dropPage(p));
     this.reset();
+  }
+
+  /** Drops the decoded instructions of physical page p (it was written). */
+  #dropPage(p: number): void {
+    const slot = this.#pageSlot[p]!;
+    if (slot < 0) return;
+    this.#dcFree.push(slot);
+    this.#codePages[p] = 0;
+    const n = this.#pageDrops[p]! + 1;
+    this.#pageDrops[p] = n;
+    this.#pageSlot[p] = n >= DC_MAX_DROPS ? -2 : -1;
+  }
+
+  /** Gives physical page p a slot of cleared entries; returns it. */
+  #newPage(p: number): number {
+    let slot = this.#dcFree.pop();
+    if (slot === undefined) {
+      if (this.#dcUsed === this.#dcSlots) {
+        if (this.#dcSlots < DC_MAX_PAGES) {
+          const n = this.#dcSlots === 0 ? DC_FIRST_PAGES : this.#dcSlots * 2;
+          const dc = new Int32Array(n * DC_PAGE);
+          dc.set(this.#dc);
+          this.#dc = dc;
+          this.#dcSlots = n;
+        } else {
+          // Full: forget every page and start again.
+          const ps = this.#pageSlot;
+          for (let q = 0; q < ps.length; q++) {
+            if (ps[q]! >= 0) {
+              ps[q] = -1;
+              this.#codePages[q] = 0;
+            }
+          }
+          this.#dcUsed = 0;
+          this.#dcFree.length = 0;
+        }
+      }
+      slot = this.#dcUsed++;
+    }
+    const e = slot * DC_PAGE;
+    this.#dc.fill(0, e, e + DC_PAGE);
+    this.#pageSlot[p] = slot;
+    this.#codePages[p] = 1;
+    this.#wrPage = -1; // the write cache never holds a page with code
+    return slot;
+  }
+
+  /** Decodes the instruction at physical address pa into the cache. */
+  #learn(pa: number): void {
+    const p = pa >>> 9;
+    let slot = this.#pageSlot[p]!;
+    if (slot === -2) return;
+    if (slot === -1) slot = this.#newPage(p);
+    const e = ((slot << 9) | (pa & 511)) << 4;
+    if (decodeInstruction(this.#u8, pa, DECODE_COUNT, this.#dc, e) < 0) {
+      this.#dc[e] = -1;
+    }
   }
 
   /** The family interface, closing over the private machinery. */
@@ -1067,6 +1204,9 @@ export class Cpu {
     }
     const pa = this.mapen === 0 ? va & 0x3fffffff : this.#tr(va, acc);
     if (pa + size > this.#memSize) this.#machineCheck(MCHK_WRITE, va);
+    // Code written: its decoded instructions go (and the page may then be
+    // the write cache's, which never holds a page with code).
+    if (this.#codePages[pa >>> 9] !== 0) this.mem.written(pa, size);
     if ((pa | 511) < this.#memSize) {
       this.#wrPage = va >>> 9;
       this.#wrAcc = acc;
@@ -1085,6 +1225,8 @@ export class Cpu {
       const pa = (a >>> 9) === (va >>> 9) ? pa1 + k : (pa2 & ~511) | (a & 511);
       if (pa >= this.#memSize) this.#machineCheck(MCHK_WRITE, a);
     }
+    if (this.#codePages[pa1 >>> 9] !== 0) this.mem.written(pa1, 1);
+    if (this.#codePages[pa2 >>> 9] !== 0) this.mem.written(pa2, 1);
     for (let k = 0; k < size; k++) {
       const a = (va + k) >>> 0;
       const pa = (a >>> 9) === (va >>> 9) ? pa1 + k : (pa2 & ~511) | (a & 511);
@@ -2062,48 +2204,120 @@ export class Cpu {
 
   #execute(): void {
     const r = this.r;
-    this.#faultPc = r[15]!;
+    const pc = r[15]!;
+    this.#faultPc = pc;
     this.#rqn = 0;
-    const op = this.#fetchB();
-    this.#opcode = op;
-    const n = DECODE_COUNT[op]!;
-    if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
-      // Two-byte opcodes, PSL<FPD> set, reserved opcodes: out of line, so
-      // that this function stays the hot path's shape.
-      return this.#executeSlow(op);
-    }
-    this.#t[0] = this.#t[0]! + this.#opCost[op]!;
-    const base = op << 3;
-    for (let i = 0; i < n; i++) {
-      const d = SPEC_TABLE[base + i]!;
-      const acc = d >> 4;
-      if (acc >= ACC_BB) {
-        if (acc === ACC_BB) this.#opv[i] = sxb(this.#fetchB());
-        else if (acc === ACC_BW) this.#opv[i] = sxw(this.#fetchW());
-        else this.#specWide(i, acc & 7, d & 15);
-        continue;
+    // The instruction fetch translation as #fetchB does it, then the
+    // decode cache by physical address.
+    const pa = (pc >>> 9) === this.#ibPage
+      ? this.#ibPa | (pc & 511)
+      : this.#ifetchPa(pc);
+    const slot = this.#pageSlot[pa >>> 9]!;
+    const e = ((slot << 9) | (pa & 511)) << 4;
+    const dc = this.#dc;
+    let op: number;
+    if (slot >= 0 && dc[e]! > 0 && (this.psl & PSL_FPD) === 0) {
+      op = dc[e + 1]!;
+      this.#opcode = op;
+      this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+      const n = dc[e + 2]!;
+      for (let i = 0; i < n; i++) {
+        const w = dc[e + 3 + 2 * i]!;
+        const arg = dc[e + 4 + 2 * i]!;
+        const kind = w & 15;
+        if (kind === D_LIT || kind === D_BR || kind === D_IMM) {
+          this.#opv[i] = arg;
+          continue;
+        }
+        const rn = (w >> 4) & 15;
+        const d = (w >> 8) & 0xff;
+        const size = d & 15;
+        if (kind === D_REG) {
+          const v = r[rn]!;
+          this.#opv[i] = size === 4 ? v : size === 1 ? v & 0xff : v & 0xffff;
+          this.#opr[i] = rn;
+          continue;
+        }
+        // PC as the interpreter has it after this specifier's bytes.
+        r[15] = pc + (w >>> 24);
+        const acc = d >> 4;
+        switch (kind) {
+          case D_AINC: {
+            const ea = r[rn]! | 0;
+            r[rn] = r[rn]! + size;
+            this.#rq[this.#rqn++] = rn;
+            this.#rq[this.#rqn++] = size;
+            this.#memOperand(i, acc, size, ea);
+            break;
+          }
+          case D_DISP:
+            this.#memOperand(i, acc, size, (r[rn]! + arg) | 0);
+            break;
+          case D_DEFER: {
+            const ea = this.#read((r[rn]! + arg) | 0, 4, (this.psl >>> 24) & 3);
+            this.#memOperand(i, acc, size, ea | 0);
+            break;
+          }
+          case D_REGDEF:
+            this.#memOperand(i, acc, size, r[rn]! | 0);
+            break;
+          case D_ABS:
+            this.#memOperand(i, acc, size, arg);
+            break;
+          case D_SLOW:
+            r[15] = pc + ((w >>> 16) & 0xff) + 1;
+            this.#spec(i, acc, size, arg);
+            break;
+          default: // D_WIDE
+            r[15] = pc + ((w >>> 16) & 0xff);
+            this.#specWide(i, acc & 7, size);
+        }
       }
-      const s = this.#fetchB();
-      if (s < 0x40 && acc === ACC_R) {
-        // Short literal (fast path).
-        this.#opv[i] = s & 63;
-      } else if ((s & 0xf0) === 0x50 && s !== 0x5f && acc !== ACC_A) {
-        // Register mode (fast path).
-        const v = r[s & 15]!;
-        const size = d & 15;
-        this.#opv[i] = size === 4 ? v : size === 1 ? v & 0xff : v & 0xffff;
-        this.#opr[i] = s & 15;
-      } else if ((s & 0xf0) === 0x80 && s !== 0x8f && acc !== ACC_A) {
-        // Autoincrement (fast path).
-        const rn = s & 15;
-        const size = d & 15;
-        const ea = r[rn]! | 0;
-        r[rn] = r[rn]! + size;
-        this.#rq[this.#rqn++] = rn;
-        this.#rq[this.#rqn++] = size;
-        this.#memOperand(i, acc, size, ea);
-      } else {
-        this.#spec(i, acc, d & 15, s);
+      r[15] = pc + dc[e]!;
+    } else {
+      if (slot === -1 || (slot >= 0 && dc[e] === 0)) this.#learn(pa);
+      r[15] = pc + 1;
+      op = this.#u8[pa]!;
+      this.#opcode = op;
+      const n = DECODE_COUNT[op]!;
+      if (n === 0xff || (this.psl & PSL_FPD) !== 0) {
+        // Two-byte opcodes, PSL<FPD> set, reserved opcodes: out of line, so
+        // that this function stays the hot path's shape.
+        return this.#executeSlow(op);
+      }
+      this.#t[0] = this.#t[0]! + this.#opCost[op]!;
+      const base = op << 3;
+      for (let i = 0; i < n; i++) {
+        const d = SPEC_TABLE[base + i]!;
+        const acc = d >> 4;
+        if (acc >= ACC_BB) {
+          if (acc === ACC_BB) this.#opv[i] = sxb(this.#fetchB());
+          else if (acc === ACC_BW) this.#opv[i] = sxw(this.#fetchW());
+          else this.#specWide(i, acc & 7, d & 15);
+          continue;
+        }
+        const s = this.#fetchB();
+        if (s < 0x40 && acc === ACC_R) {
+          // Short literal (fast path).
+          this.#opv[i] = s & 63;
+        } else if ((s & 0xf0) === 0x50 && s !== 0x5f && acc !== ACC_A) {
+          // Register mode (fast path).
+          const v = r[s & 15]!;
+          const size = d & 15;
+          this.#opv[i] = size === 4 ? v : size === 1 ? v & 0xff : v & 0xffff;
+          this.#opr[i] = s & 15;
+        } else if ((s & 0xf0) === 0x80 && s !== 0x8f && acc !== ACC_A) {
+          // Autoincrement (fast path).
+          const rn = s & 15;
+          const size = d & 15;
+          const ea = r[rn]! | 0;
+          r[rn] = r[rn]! + size;
+          this.#rq[this.#rqn++] = rn;
+          this.#rq[this.#rqn++] = size;
+          this.#memOperand(i, acc, size, ea);
+        } else {
+          this.#spec(i, acc, d & 15, s);
+        }
       }
     }
     const opv = this.#opv;

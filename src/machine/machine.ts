@@ -11,6 +11,7 @@ import { generalRegister } from "../arch/registers.ts";
 import { PSL_CM, PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { traceVectorName } from "./trace.ts";
 import {
+  type CompileMode,
   Cpu,
   type OpcodeVariant,
   STOP_BREAKPOINT,
@@ -80,6 +81,13 @@ export interface MachineOptions {
    * classifier's mutation tests.
    */
   variants?: ReadonlyMap<number, OpcodeVariant>;
+  /**
+   * Instruction caching (see {@link CompileMode}): `"auto"` (default),
+   * `"always"` or `"never"`. Results and simulated time are the same in
+   * every mode; only host speed differs. Default: the environment variable
+   * `VMMLAB_COMPILE` when set and readable, else `"auto"`.
+   */
+  compile?: CompileMode;
 }
 
 /** Register number of a general register name (R0-R15, AP, FP, SP, PC). */
@@ -153,6 +161,7 @@ export class Machine implements Hardware {
       vmExtensions: options.vmExtensions ?? true,
       cost: this.costModel,
       ...(options.variants ? { variants: options.variants } : {}),
+      ...(options.compile ? { compile: options.compile } : {}),
     });
     this.console = new Console(
       this.cpu,
@@ -425,7 +434,7 @@ export class Machine implements Hardware {
       }
       pas.push(t.pa);
     }
-    pas.forEach((pa, i) => this.memory.u8[pa] = bytes[i]!);
+    pas.forEach((pa, i) => this.memory.writeB(pa, bytes[i]!));
   }
 
   /**

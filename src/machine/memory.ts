@@ -12,6 +12,33 @@ export const DEFAULT_MEMORY_SIZE = 16 * 1024 * 1024;
 export const MAX_MEMORY_SIZE = 1 << 30;
 
 /**
+ * Which 512-byte pages of one buffer hold instructions a processor has
+ * decoded, shared by every {@link PhysicalMemory} that views the buffer (a
+ * nested monitor's memory is a view of its host's), and who to tell when
+ * such a page is written.
+ */
+interface CodeWatch {
+  /** Per page of the buffer: non-zero when some processor decoded code in it. */
+  readonly flags: Uint8Array;
+  /** Called with the buffer page number when a flagged page is written. */
+  readonly listeners: ((page: number) => void)[];
+}
+
+const WATCHES = new WeakMap<ArrayBufferLike, CodeWatch>();
+
+function watchOf(buffer: ArrayBufferLike): CodeWatch {
+  let w = WATCHES.get(buffer);
+  if (w === undefined) {
+    w = {
+      flags: new Uint8Array(Math.ceil(buffer.byteLength / 512)),
+      listeners: [],
+    };
+    WATCHES.set(buffer, w);
+  }
+  return w;
+}
+
+/**
  * Byte-addressed little-endian physical memory. Methods that take a physical
  * address return `undefined`-free numbers; bounds are the caller's concern
  * (the CPU checks them and raises a machine check); the `*Checked` helpers
@@ -26,6 +53,15 @@ export class PhysicalMemory {
   readonly i32: Int32Array;
   /** Word view (for aligned accesses). */
   readonly u16: Uint16Array;
+  /**
+   * Per 512-byte page: non-zero when a processor holds decoded instructions
+   * of that page. Every write through this object's methods to such a page
+   * drops them (self-modifying and freshly loaded code); whoever writes
+   * {@link PhysicalMemory.u8} directly calls {@link PhysicalMemory.written}.
+   */
+  readonly codePages: Uint8Array;
+  readonly #watch: CodeWatch;
+  readonly #pageBase: number;
 
   /**
    * Creates memory of the given size in bytes, or (with `shared`) a view of
@@ -65,6 +101,47 @@ export class PhysicalMemory {
     this.u8 = new Uint8Array(buf, off, size);
     this.i32 = new Int32Array(buf, off, size / 4);
     this.u16 = new Uint16Array(buf, off, size / 2);
+    this.#watch = watchOf(buf);
+    this.#pageBase = off / 512;
+    this.codePages = this.#watch.flags.subarray(
+      this.#pageBase,
+      this.#pageBase + size / 512,
+    );
+  }
+
+  /**
+   * Registers a processor's decode cache: `drop(page)` is called with the
+   * physical page number (of this memory) when a page whose
+   * {@link PhysicalMemory.codePages} flag is set is written, through this
+   * object or another view of the same storage. The caller clears the flag.
+   */
+  watchCode(drop: (page: number) => void): void {
+    const base = this.#pageBase;
+    const pages = this.size / 512;
+    this.#watch.listeners.push((p) => {
+      const q = p - base;
+      if (q >= 0 && q < pages) drop(q);
+    });
+  }
+
+  /**
+   * Reports that bytes [pa, pa + length) changed without going through the
+   * write methods (a device's DMA into {@link PhysicalMemory.u8}, a block
+   * copy): decoded instructions there are dropped. Cheap when none are.
+   */
+  written(pa: number, length: number): void {
+    if (length <= 0) return;
+    const flags = this.codePages;
+    const last = Math.min((pa + length - 1) >>> 9, flags.length - 1);
+    for (let p = pa >>> 9; p <= last; p++) {
+      if (flags[p] !== 0) this.#codeWritten(p);
+    }
+  }
+
+  #codeWritten(page: number): void {
+    const b = this.#pageBase + page;
+    for (const f of this.#watch.listeners) f(b);
+    this.#watch.flags[b] = 0;
   }
 
   /** Whether [pa, pa + length) lies inside memory. */
@@ -94,11 +171,14 @@ export class PhysicalMemory {
 
   /** Writes a byte (no bounds check). */
   writeB(pa: number, v: number): void {
+    if (this.codePages[pa >>> 9] !== 0) this.#codeWritten(pa >>> 9);
     this.u8[pa] = v;
   }
 
   /** Writes a word (no bounds check). */
   writeW(pa: number, v: number): void {
+    const flags = this.codePages;
+    if ((flags[pa >>> 9]! | flags[(pa + 1) >>> 9]!) !== 0) this.written(pa, 2);
     if ((pa & 1) === 0) {
       this.u16[pa >>> 1] = v;
       return;
@@ -109,6 +189,8 @@ export class PhysicalMemory {
 
   /** Writes a longword (no bounds check). */
   writeL(pa: number, v: number): void {
+    const flags = this.codePages;
+    if ((flags[pa >>> 9]! | flags[(pa + 3) >>> 9]!) !== 0) this.written(pa, 4);
     if ((pa & 3) === 0) {
       this.i32[pa >>> 2] = v;
       return;
@@ -127,6 +209,7 @@ export class PhysicalMemory {
    */
   load(pa: number, bytes: Uint8Array): void {
     this.#check(pa, bytes.length, "load");
+    this.written(pa, bytes.length);
     this.u8.set(bytes, pa);
   }
 

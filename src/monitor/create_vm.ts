@@ -53,7 +53,10 @@ export function createVm(
   frames.set(d.frames.allocateMany(resident, name, "memory"));
   const mem = d.machine.memory;
   for (const f of frames) {
-    if (f >= 0) mem.u8.fill(0, f * 512, f * 512 + 512);
+    if (f >= 0) {
+      mem.u8.fill(0, f * 512, f * 512 + 512);
+      mem.written(f * 512, 512);
+    }
   }
   const giveBack = () => {
     for (const f of frames) if (f >= 0) d.frames.release(f);

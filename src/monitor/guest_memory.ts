@@ -217,7 +217,7 @@ export function guestWrite(
     if (pa < 0) throw nonexistentMemory(true, va + k);
     pas.push(pa);
   }
-  pas.forEach((pa, k) => mem.u8[pa] = value >>> (8 * k));
+  pas.forEach((pa, k) => mem.writeB(pa, value >>> (8 * k)));
 }
 
 /** Reads a guest-physical longword (a machine check beyond memory). */
@@ -258,13 +258,14 @@ export function guestPhysWriteL(
     u8[pa + 1] = value >>> 8;
     u8[pa + 2] = value >>> 16;
     u8[pa + 3] = value >>> 24;
+    if (mem.codePages[pa >>> 9] !== 0) mem.written(pa, 4);
     return;
   }
   if (pa < 0 || vm.realAddress(gpa + 3) < 0) {
     throw nonexistentMemory(true, gpa);
   }
   for (let k = 0; k < 4; k++) {
-    mem.u8[vm.realAddress(gpa + k)] = value >>> (8 * k);
+    mem.writeB(vm.realAddress(gpa + k), value >>> (8 * k));
   }
 }
 

@@ -121,7 +121,9 @@ export function inject(
   }
   const u8 = machine.memory.u8;
   const saved = gpas.map((g) => u8[vm.realAddress(g)]!);
-  gpas.forEach((g, i) => u8[vm.realAddress(g)] = asm.bytes[i]!);
+  gpas.forEach((g, i) =>
+    machine.memory.writeB(vm.realAddress(g), asm.bytes[i]!)
+  );
   const text = disassembleOne((a) => asm.bytes[a - at] ?? 0, at).text;
   // Start from the mode, previous mode and IPL asked for (the console's
   // way: IS clear, the condition codes kept), never from what an earlier
@@ -146,7 +148,7 @@ export function inject(
     r = host.runVm(vm, { limit: 1 });
   } finally {
     trace.enabled = wasEnabled;
-    gpas.forEach((g, i) => u8[vm.realAddress(g)] = saved[i]!);
+    gpas.forEach((g, i) => machine.memory.writeB(vm.realAddress(g), saved[i]!));
   }
   const reflected = vm.stats.reflected > reflectedBefore;
   const completed = !reflected &&

@@ -157,6 +157,7 @@ export class Nesting implements NestingPort {
       throw e;
     }
     u8.set(saved, first * 512);
+    d.machine.memory.written(first * 512, saved.length);
     for (let i = 0; i < f.length; i++) f[i] = first + i;
     d.shadows.invalidateAll(vm);
     d.vcpu.mmuChanged(vm);

@@ -163,6 +163,7 @@ export class ShadowSet {
     }
     this.sysPages = sysPages;
     this.#mem.u8.fill(0, this.sbr, this.sbr + frames * 512);
+    this.#mem.written(this.sbr, frames * 512);
     // Map whatever process-table pages are already allocated.
     this.setProcessLengths(guestP0lr, guestP1lr);
     this.#mapTablePages();
@@ -192,6 +193,7 @@ export class ShadowSet {
   clearAll(): void {
     if (this.#sysFrame >= 0) {
       this.#mem.u8.fill(0, this.sbr, this.sbr + 4 * this.sysPages);
+      this.#mem.written(this.sbr, 4 * this.sysPages);
     }
     this.clearProcess();
   }
@@ -208,7 +210,10 @@ export class ShadowSet {
       const f = i < TABLE_PAGES
         ? this.p0Pages[i]!
         : this.p1Pages[i - TABLE_PAGES]!;
-      if (f >= 0) u8.fill(0, f * 512, f * 512 + 512);
+      if (f >= 0) {
+        u8.fill(0, f * 512, f * 512 + 512);
+        this.#mem.written(f * 512, 512);
+      }
       this.#isWritten[i] = 0;
     }
     this.#writtenCount = 0;
@@ -252,6 +257,7 @@ export class ShadowSet {
     if (pages[index]! >= 0) return true;
     const f = this.#frames.allocate(this.#owner, "shadow process table");
     this.#mem.u8.fill(0, f * 512, f * 512 + 512);
+    this.#mem.written(f * 512, 512);
     pages[index] = f;
     this.#mapTablePage(tableVpn + index, f);
     return true;

@@ -314,9 +314,9 @@ export class VirtualMachine implements Hardware {
   load(bytes: Uint8Array, address: number): void {
     checkBytes(bytes, "load");
     this.#checkRange(address, bytes.length, "load");
-    const u8 = this.monitor.machine.memory.u8;
+    const mem = this.monitor.machine.memory;
     for (let i = 0; i < bytes.length; i++) {
-      u8[this.realAddress(address + i)] = bytes[i]!;
+      mem.writeB(this.realAddress(address + i), bytes[i]!);
     }
   }
 

@@ -36,6 +36,11 @@ const EXPECT: Record<string, RegExp[]> = {
     /^ +3 +3000001 +/m,
     /system-call guest/,
   ],
+  "page_tables.ts": [
+    /frames.+dataFaults.+tableFaults.+tableReads/,
+    /│ +0 │ +12 │ "halt" │ +\d+ │ +\d+ │ +\d+ │ +\d+ │ true +│/,
+    /│ +7 │ +128 │ "halt" │/,
+  ],
   "paging_delays.ts": [
     /#\s+real\s+VMs\s+policy/,
     /160K\s+2\s+clock/,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Machine } from "../../src/machine/machine.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
+import { runConfig } from "../../src/analysis/sweep.ts";
 import {
   bootMultiprogramming,
   multiprogramming,
@@ -203,4 +204,17 @@ Deno.test("o page tables: time-sliced, under a paging monitor, every process pri
   const counts = pagingCounts(vm.console.output);
   assert.ok(counts.some((c) => c.ptReads > 0), "table pages were paged");
   assert.ok(vm.paging().stats.guestDoubleMisses > 0);
+});
+
+Deno.test("o page tables: a sweep row counts the guests' double misses", () => {
+  const row = runConfig({
+    realMemory: "160 KiB",
+    vms: 1,
+    guestFrames: 12,
+    workload: { pages: 200, touches: 1_000_000, pattern: "random" },
+    instructions: 400_000,
+    baseline: false,
+  });
+  assert.ok(row.guestDoubleMisses > 0, `${row.guestDoubleMisses}`);
+  assert.ok(row.guestDoubleMisses < row.guestFaults);
 });

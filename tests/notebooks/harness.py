@@ -69,6 +69,7 @@ def run_notebook(path, write, kernel):
             count += 1
             msg_id = kc.execute(source)
             outputs = []
+            displays = {}
             status = None
             idle_at = None
             deadline = time.time() + TIMEOUT
@@ -96,6 +97,15 @@ def run_notebook(path, write, kernel):
                     if t == "execute_result":
                         out["execution_count"] = count
                     outputs.append(out)
+                    display_id = c.get("transient", {}).get("display_id")
+                    if display_id:
+                        displays[display_id] = out
+                elif t == "update_display_data":
+                    # A display updated in place (a progress bar): store its last state.
+                    out = displays.get(c.get("transient", {}).get("display_id"))
+                    if out is not None:
+                        out["data"] = c.get("data", {})
+                        out["metadata"] = c.get("metadata", {})
                 elif t == "error":
                     outputs.append({"output_type": "error", "ename": c.get("ename", ""),
                                     "evalue": c.get("evalue", ""), "traceback": c.get("traceback", [])})

@@ -357,6 +357,7 @@ export class Disk implements IprDevice {
       const d = rec.block * BLOCK_SIZE;
       if (rec.func === "read") {
         this.#mem.u8.set(this.data.subarray(d, d + bytes), rec.memory);
+        this.#mem.written(rec.memory, bytes); // DMA over code drops it
       } else {
         this.data.set(this.#mem.u8.subarray(rec.memory, rec.memory + bytes), d);
       }

@@ -212,6 +212,8 @@ function moveForward(x: IsaContext): void {
     // The element loop copies forward; memmove is the same when the
     // physical destination is below the source or the ranges are apart.
     if (pad > pas && pad < pas + n) continue;
+    // pagePa(…, true) is the write cache's page, which never holds decoded
+    // code (cpu.ts): no decode-cache check is needed for these block moves.
     x.u8.copyWithin(pad, pas, pas + n);
     x.charge(2 * k);
     r[1] = r[1]! + n;

@@ -350,6 +350,7 @@ export class DiskChannel {
           data.subarray(s.realBlock * 512, (s.realBlock + s.count) * 512),
           this.#bounce * 512,
         );
+        this.#machine.memory.written(this.#bounce * 512, s.count * 512);
       }
     }
   }
@@ -432,6 +433,7 @@ export class DiskChannel {
       );
       if (toGuest) u8.copyWithin(pa, base + done, base + done + n);
       else u8.copyWithin(base + done, pa, pa + n);
+      this.#machine.memory.written(toGuest ? pa : base + done, n);
       done += n;
     }
   }

@@ -497,6 +497,7 @@ export class Pager {
     if (p.copy[gpn] === 1 && !skipRead) {
       const at = this.#blockOf(p, gpn) * 512;
       u8.set(d.disk.data.subarray(at, at + 512), f * 512);
+      d.memory.written(f * 512, 512);
       p.stats.pageReads++;
       p.stats.diskOps.monitorPageIn++;
       this.#wait(p, 1);
@@ -504,6 +505,7 @@ export class Pager {
     } else {
       if (!skipRead) p.stats.zeroFills++;
       u8.fill(0, f * 512, f * 512 + 512);
+      d.memory.written(f * 512, 512);
       // A zero page is clean: if it is never written, evicting it keeps no
       // copy and it comes back as zeros. A page whose old copy was skipped
       // is about to be overwritten whole.
@@ -534,6 +536,7 @@ export class Pager {
       d.disk.data.subarray(at, at + 512),
       this.#staging * 512,
     );
+    d.memory.written(this.#staging * 512, 512);
     p.stats.pageReads++;
     p.stats.doublePagingIo++;
     p.stats.diskOps.monitorDoublePaging++;
