@@ -175,11 +175,13 @@ export { VirtualHost, VirtualProcessor } from "./src/monitor/nested.ts";
 export { CP, dominates } from "./src/monitor/cp/cp.ts";
 export type { AuditEntry, CpDevice, CpOptions } from "./src/monitor/cp/cp.ts";
 export {
+  checkJob,
   DirectoryError,
   directoryFromObject,
   formatLabel,
   LEVELS,
   LINK_MODES,
+  MAX_JOBS,
   parseDirectory,
   parseLabel,
   parseStorage,
@@ -189,6 +191,7 @@ export type {
   DirectoryContext,
   DirectoryInput,
   DirectoryProblem,
+  JobEntry,
   LinkEntry,
   LinkMode,
   MdiskEntry,

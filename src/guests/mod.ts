@@ -88,7 +88,7 @@ export type {
   PrimesJob,
 } from "./batch.ts";
 export { CRC32_ROUTINE, POLLED_OUTPUT_ROUTINES } from "./routines.ts";
-export { VM370_GUESTS } from "./vm370.ts";
+export { jobsFromDirectory, VM370_GUESTS } from "./vm370.ts";
 export * as multiprogramming from "./multiprogramming.ts";
 export * as cms from "./cms.ts";
 export * as batch from "./batch.ts";

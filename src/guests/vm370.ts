@@ -16,17 +16,45 @@
  */
 
 import type { Bootable } from "../monitor/builder.ts";
-import { bootBatch, DEFAULT_BATCH_JOBS, hasJobDeck } from "./batch.ts";
+import type { JobEntry } from "../monitor/cp/directory.ts";
+import type { VirtualMachine } from "../monitor/vm.ts";
+import {
+  type BatchJob,
+  bootBatch,
+  DEFAULT_BATCH_JOBS,
+  hasJobDeck,
+} from "./batch.ts";
 import { bootCms } from "./cms.ts";
 import { bootMultiprogramming } from "./multiprogramming.ts";
 
-/** MVS, DOSVS and CMS, bootable by CP's IPL. */
+/** A directory's JOB statements as BATCH's jobs. */
+export function jobsFromDirectory(jobs: readonly JobEntry[]): BatchJob[] {
+  return jobs.map((j) =>
+    j.program === "PRIMES"
+      ? { name: j.name, program: "primes", limit: j.args[0]! }
+      : { name: j.name, program: "crc", start: j.args[0]!, blocks: j.args[1]! }
+  );
+}
+
+/**
+ * MVS, DOSVS and CMS, bootable by CP's IPL. DOSVS runs the user's JOB
+ * statements when the directory has some (written on its minidisk as the
+ * deck at every IPL), else the deck it finds, else the default deck.
+ */
 export const VM370_GUESTS: Readonly<Record<string, Bootable>> = Object.freeze({
-  MVS: (vm) => void bootMultiprogramming(vm),
-  DOSVS: (vm) =>
-    void bootBatch(
-      vm,
-      hasJobDeck(vm.disk) ? {} : { jobs: DEFAULT_BATCH_JOBS },
-    ),
-  CMS: (vm) => void bootCms(vm),
+  MVS: (vm: VirtualMachine) => void bootMultiprogramming(vm),
+  DOSVS: {
+    boot(vm: VirtualMachine, options?: { jobs?: readonly JobEntry[] }) {
+      const jobs = options?.jobs;
+      return bootBatch(
+        vm,
+        jobs?.length
+          ? { jobs: jobsFromDirectory(jobs) }
+          : hasJobDeck(vm.disk)
+          ? {}
+          : { jobs: DEFAULT_BATCH_JOBS },
+      );
+    },
+  },
+  CMS: (vm: VirtualMachine) => void bootCms(vm),
 });

@@ -260,3 +260,60 @@ Deno.test("the same job lines bare, under a monitor, and under CP under CP (DOSV
     dos.disk.readBlocks(0, 1),
   );
 });
+
+Deno.test("JOB statements in the directory are DOSVS's deck; bad ones name the line", () => {
+  const cp = CP.fromDirectory(
+    Monitor.on(new Machine({ memory: "4 MiB", disk: "1 MiB" })),
+    `USER DOSVS PW 128K
+  IPL DOSVS
+  MDISK 191 FB-512 100 128 V1
+  JOB P100 PRIMES 100
+  JOB CHECK CRC 0 2
+USER CMS PW 64K
+  IPL CMS
+  MDISK 191 FB-512 300 128 V1`,
+    { guests: VM370_GUESTS },
+  );
+  const dos = cp.vm("DOSVS");
+  cp.begin("DOSVS", { forNs: 10_000_000_000 });
+  const r = batchReport(dos.console.output);
+  // CHECK sums blocks 0-1 of the minidisk: the deck's header and what follows.
+  deepEqual(r.map((j) => [j.name, j.status, j.result]), [
+    ["P100", "EOJ", 25],
+    [
+      "CHECK",
+      "EOJ",
+      expectedJobResult(
+        { name: "CHECK", program: "crc", start: 0, blocks: 2 },
+        dos.disk,
+      )! | 0,
+    ],
+  ]);
+  // A function guest reads no deck.
+  match(cp.command("IPL DOSVS CMS"), /CMS READS NO JOB DECK; DOSVS HAS 2 JOB/);
+  throws(
+    () =>
+      CP.fromDirectory(
+        Monitor.on(new Machine({ memory: "4 MiB", disk: "1 MiB" })),
+        `USER DOSVS PW 128K
+  MDISK 191 FB-512 100 128 V1
+  JOB A PRIMES
+  JOB TOOLONGNAME PRIMES 5
+  JOB B SORT 1
+  JOB C CRC 100 50
+  IPL DOSVS`,
+        { guests: VM370_GUESTS },
+      ),
+    (e: unknown) => {
+      const text = String(e);
+      match(text, /line 3: expected JOB name PRIMES limit/);
+      match(text, /line 4: bad job name "TOOLONGNAME"/);
+      match(text, /line 5: unknown job program "SORT"/);
+      match(
+        text,
+        /line 6: JOB C: blocks 100-149 lie beyond DOSVS's disk \(128 blocks\)/,
+      );
+      return true;
+    },
+  );
+});

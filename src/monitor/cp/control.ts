@@ -106,12 +106,14 @@ export function defineStorage(
 }
 
 /**
- * IPL: boots a registered guest into the user's VM.
+ * IPL: boots a registered guest into the user's VM; a user's JOB
+ * statements go to the guest's `boot` as `{ jobs }`.
  *
  * @throws {CpError} for an unknown guest
  */
 export function ipl(c: ControlDeps, userid: string, guest: string): string {
   const vm = c.users.vm(userid);
+  const jobs = c.users.entry(userid).jobs ?? [];
   const g = c.guests.get(String(guest).toUpperCase());
   if (!g) {
     throw new CpError(
@@ -122,8 +124,17 @@ export function ipl(c: ControlDeps, userid: string, guest: string): string {
       }`,
     );
   }
+  if (jobs.length > 0 && typeof g === "function") {
+    throw new CpError(
+      "CFM",
+      24,
+      `${
+        String(guest).toUpperCase()
+      } READS NO JOB DECK; ${vm.name} HAS ${jobs.length} JOB STATEMENTS`,
+    );
+  }
   if (typeof g === "function") g(vm);
-  else g.boot(vm);
+  else g.boot(vm, jobs.length > 0 ? { jobs } : undefined);
   vm.status = "ready";
   vm.haltReason = "";
   c.stopped.delete(vm.name);

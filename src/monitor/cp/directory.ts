@@ -10,11 +10,18 @@
  *   MDISK vaddr FB-512 start blocks volid [mode] [LABEL level [cats]]
  *   LINK userid vaddr [vaddr2] [mode] a link made at logon
  *   LABEL level [cat,cat...]          the VM's mandatory access label
+ *   JOB name PRIMES limit             a job for a batch guest's deck
+ *   JOB name CRC start blocks         (see below)
  *   IPL CP [name]                     a second-level CP runs in the VM
  *   DIRECTORY                         its directory, inline, up to END
  *     USER ...                        (statements of the second level)
  *   END
  * ```
+ *
+ * JOB statements (at most 15 a user) are the job deck of a batch guest:
+ * IPL hands them to the guest it boots (the DOSVS guest writes them on its
+ * minidisk as its deck and runs them: PRIMES counts the primes below the
+ * limit, CRC checksums blocks of the VM's disk).
  *
  * A user whose IPL is `CP` runs a CP of its own (CP under CP): its
  * directory is either the statements between `DIRECTORY` and `END`
@@ -106,6 +113,65 @@ export interface LinkEntry {
   line: number;
 }
 
+/** One JOB statement: a job of a batch guest's deck. */
+export interface JobEntry {
+  /** Job name, 1 to 8 letters, digits, `$ # @ _ -` (upper case). */
+  name: string;
+  /** The program: PRIMES or CRC. */
+  program: "PRIMES" | "CRC";
+  /** PRIMES: the limit; CRC: first block and number of blocks of the VM's disk. */
+  args: number[];
+  /** Line (0 for an object directory). */
+  line: number;
+}
+
+/** The most JOB statements a user may have. */
+export const MAX_JOBS = 15;
+
+/** Checks one job: its name, program and arguments. */
+export function checkJob(
+  name: string,
+  program: string,
+  args: readonly (string | number)[],
+  line = 0,
+): JobEntry {
+  const n = String(name).toUpperCase();
+  if (!/^[A-Z0-9$#@_-]{1,8}$/.test(n)) {
+    throw new RangeError(
+      `bad job name "${name}": expected 1 to 8 letters, digits, $ # @ _ -`,
+    );
+  }
+  const p = String(program).toUpperCase();
+  const count = p === "PRIMES" ? 1 : p === "CRC" ? 2 : -1;
+  if (count < 0) {
+    throw new RangeError(
+      `unknown job program "${program}": expected PRIMES limit or CRC start blocks`,
+    );
+  }
+  if (args.length !== count) {
+    throw new RangeError(
+      p === "PRIMES"
+        ? "expected JOB name PRIMES limit"
+        : "expected JOB name CRC start blocks",
+    );
+  }
+  const nums = args.map((a) => {
+    const v = typeof a === "number" ? a : /^\d+$/.test(a) ? Number(a) : NaN;
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+      throw new RangeError(
+        `bad job argument "${a}": expected a whole number below 2^31`,
+      );
+    }
+    return v;
+  });
+  if (p === "CRC" && (nums[1]! < 1 || nums[1]! > 80)) {
+    throw new RangeError(
+      `a CRC job of ${nums[1]} blocks: expected 1 to 80 (the job area)`,
+    );
+  }
+  return { name: n, program: p as JobEntry["program"], args: nums, line };
+}
+
 /** One USER entry. */
 export interface UserEntry {
   /** User id (the VM's name). */
@@ -132,6 +198,8 @@ export interface UserEntry {
   line: number;
   /** The second-level CP's directory (`IPL CP`). */
   cp?: NestedDirectory;
+  /** JOB statements: the job deck IPL gives a batch guest. */
+  jobs?: JobEntry[];
 }
 
 /** The directory of a CP that runs in a user's VM. */
@@ -212,6 +280,8 @@ export interface DirectoryInput {
     label?: SecurityLabel;
     /** With `ipl: "CP"`: the second-level directory, or a name of one. */
     directory?: string | DirectoryInput;
+    /** JOB statements: `{ name: "P", program: "PRIMES", args: [1000] }`. */
+    jobs?: { name: string; program: string; args: number[] }[];
   }[];
 }
 
@@ -468,6 +538,20 @@ function parseStatements(
             line,
           });
           break;
+        case "JOB":
+          if (w.length < 3) {
+            throw new RangeError(
+              "expected JOB name PRIMES limit or JOB name CRC start blocks",
+            );
+          }
+          user.jobs ??= [];
+          if (user.jobs.length >= MAX_JOBS) {
+            throw new RangeError(
+              `more than ${MAX_JOBS} JOB statements for USER ${user.userid}`,
+            );
+          }
+          user.jobs.push(checkJob(w[1]!, w[2]!, w.slice(3), line));
+          break;
         case "LABEL":
           if (w.length < 2 || w.length > 3) {
             throw new RangeError("expected LABEL level [cat,cat...]");
@@ -478,7 +562,7 @@ function parseStatements(
           throw new RangeError(
             `unknown statement "${
               w[0]
-            }": expected USER, IPL, CONSOLE, MDISK, LINK, LABEL, DIRECTORY or END`,
+            }": expected USER, IPL, CONSOLE, MDISK, LINK, LABEL, JOB, DIRECTORY or END`,
           );
       }
     } catch (e) {
@@ -558,8 +642,16 @@ function objectStatements(
           line: 0,
         })),
         ...(u.label ? { label: u.label } : {}),
+        ...(u.jobs
+          ? {
+            jobs: u.jobs.map((j) => checkJob(j.name, j.program, j.args ?? [])),
+          }
+          : {}),
         line: 0,
       };
+      if ((entry.jobs?.length ?? 0) > MAX_JOBS) {
+        throw new RangeError(`more than ${MAX_JOBS} jobs`);
+      }
       users.push(entry);
       if (entry.ipl === "CP") {
         cps.set(
@@ -724,6 +816,25 @@ function checkDirectory(
           [...guests, "CP"].join(", ")
         }`,
       });
+    }
+    const diskBlocks = u.mdisks.reduce((n, m) => n + Math.max(0, m.blocks), 0);
+    for (const j of u.jobs ?? []) {
+      if (!u.ipl || u.ipl === "CP") {
+        out.push({
+          line: j.line || u.line,
+          reason:
+            `${who}JOB ${j.name}: USER ${u.userid} IPLs no guest to run it`,
+        });
+      } else if (
+        j.program === "CRC" && j.args[0]! + j.args[1]! > diskBlocks
+      ) {
+        out.push({
+          line: j.line || u.line,
+          reason: `${who}JOB ${j.name}: blocks ${j.args[0]}-${
+            j.args[0]! + j.args[1]! - 1
+          } lie beyond ${u.userid}'s disk (${diskBlocks} blocks)`,
+        });
+      }
     }
     const seen = new Set<number>();
     for (const m of u.mdisks) {

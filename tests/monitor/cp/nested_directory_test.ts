@@ -161,7 +161,7 @@ Deno.test("nested directory errors name the line and the reason", () => {
       "3: the users of CP2's directory need 160K (their storage and the monitor's 32K), more than CP2's storage of 128K",
       '5: in CP2\'s directory: unknown guest "VMS" to IPL: expected one of MVS, DOSVS, CMS, CP',
       "7: in CP2's directory: MDISK 191 blocks 200-327 lie beyond CP2's disk (256 blocks)",
-      '9: in CP2\'s directory: unknown statement "BOGUS": expected USER, IPL, CONSOLE, MDISK, LINK, LABEL, DIRECTORY or END',
+      '9: in CP2\'s directory: unknown statement "BOGUS": expected USER, IPL, CONSOLE, MDISK, LINK, LABEL, JOB, DIRECTORY or END',
     ],
   );
   deepEqual(
