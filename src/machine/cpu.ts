@@ -321,6 +321,31 @@ export interface CpuObserver {
   halt?(reason: string, pc: number): void;
 }
 
+/**
+ * Arrays of lengths 0 to n - 1 over one pool of n - 1 objects (the operand
+ * and rollback arrays of the reusable exit record).
+ */
+function exitPool<T>(n: number, make: () => T): T[][] {
+  const pool = Array.from({ length: n - 1 }, make);
+  return Array.from({ length: n }, (_, k) => pool.slice(0, k));
+}
+
+/**
+ * A copy of an exit record that later exits do not change (the processor
+ * reuses its record and the arrays in it).
+ */
+export function copyExit(x: CpuExit): CpuExit {
+  const c: CpuExit = {
+    ...x,
+    params: [...x.params],
+    operands: x.operands.map((o) => ({ ...o })),
+    rollback: x.rollback.map(([r, d]) => [r, d] as [number, number]),
+  };
+  if (x.access !== undefined) c.access = { ...x.access };
+  else delete c.access;
+  return c;
+}
+
 /** Access letters by ACC_* code (for exit records). */
 const ACCESS_LETTERS: readonly string[] = [
   "",
@@ -499,6 +524,34 @@ export class Cpu {
    * vm_fastpath.ts.
    */
   vmSyscalls: VmSyscalls | null = null;
+  /**
+   * The exit record every exit fills in, and the arrays it points at: by
+   * length, so that an exit allocates nothing. A record is valid until the
+   * next run; copy it (`copyExit`) to keep it.
+   */
+  readonly #exitRec: CpuExit = {
+    kind: "interrupt",
+    vector: 0,
+    pc: 0,
+    psl: 0,
+    params: [],
+    opcode: 0,
+    nextPc: 0,
+    operands: [],
+    rollback: [],
+    ipl: 0,
+    access: undefined,
+  };
+  readonly #exitParams: number[][] = [[], [0], [0, 0]];
+  readonly #exitAccess = { write: false, opcode: 0, delta: 0 };
+  readonly #exitOps: ExitOperand[][] = exitPool(
+    9,
+    () => ({ access: "", size: 0, value: 0, register: -1, address: 0 }),
+  );
+  readonly #exitRb: [number, number][][] = exitPool(
+    9,
+    () => [0, 0] as [number, number],
+  );
 
   /**
    * Simulated time in ns, and the per-reference costs, in a typed array so
@@ -537,7 +590,10 @@ export class Cpu {
   onEvent: (() => void) | null = null;
   /** Observer for tracing (null: no tracing cost). */
   observer: CpuObserver | null = null;
-  /** The last exit (valid after STOP_EXIT). */
+  /**
+   * The last exit (valid after STOP_EXIT, until the next run: the record
+   * is reused; `copyExit` keeps one).
+   */
   exit: CpuExit | null = null;
   /** Why the processor halted (valid after STOP_HALT). */
   haltReason = "";
@@ -1902,7 +1958,7 @@ export class Cpu {
 
   #interrupt(vector: number, level: number): void {
     if ((this.psl & PSL_VM) !== 0 && this.hostExits) {
-      this.#makeExit("interrupt", vector, this.r[15]!, [], level);
+      this.#makeExit("interrupt", vector, this.r[15]!, 0, 0, 0, level);
       return;
     }
     this.#dispatch(vector, 0, 0, 0, false, level);
@@ -1989,13 +2045,19 @@ export class Cpu {
     p2: number,
     severe: boolean,
   ): void {
+    if ((this.psl & PSL_VM) !== 0 && this.hostExits) {
+      this.#makeExit("exception", vector, this.r[15]!, nparams, p1, p2, 0);
+      return;
+    }
     const params = nparams === 0 ? [] : nparams === 1 ? [p1] : [p1, p2];
-    this.#exceptionN(vector, params, severe);
+    this.#dispatch(vector, nparams, p1, p2, severe, -1, params);
   }
 
   #exceptionN(vector: number, params: number[], severe: boolean): void {
     if ((this.psl & PSL_VM) !== 0 && this.hostExits) {
-      this.#makeExit("exception", vector, this.r[15]!, params, 0);
+      this.#makeExit("exception", vector, this.r[15]!, 0, 0, 0, 0);
+      // (Machine checks: five parameters, rare; a fresh array.)
+      this.exit!.params = params;
       return;
     }
     this.#dispatch(
@@ -2097,36 +2159,53 @@ export class Cpu {
     );
   }
 
+  /**
+   * Fills in the exit record (one per processor, reused: no allocation on
+   * the exit path) and stops the run loop. `nparams` (0-2) parameters,
+   * `p1` on top of the stack.
+   */
   #makeExit(
     kind: CpuExit["kind"],
     vector: number,
     pc: number,
-    params: number[],
+    nparams: number,
+    p1: number,
+    p2: number,
     ipl: number,
   ): void {
-    this.exit = {
-      kind,
-      vector,
-      pc: pc >>> 0,
-      psl: this.psl >>> 0,
-      params,
-      opcode: 0,
-      nextPc: 0,
-      operands: [],
-      rollback: [],
-      ipl,
-      ...(kind === "exception" &&
-          (vector === SCB.ACCESS_VIOLATION ||
-            vector === SCB.TRANSLATION_NOT_VALID)
-        ? {
-          access: {
-            write: this.#accessWrite,
-            opcode: this.#opcode,
-            delta: this.#faultDelta,
-          },
-        }
-        : {}),
-    };
+    const x = this.#exitRec;
+    const px = this.#exitParams;
+    let params: number[];
+    if (nparams === 0) params = px[0]!;
+    else if (nparams === 1) {
+      params = px[1]!;
+      params[0] = p1;
+    } else {
+      params = px[2]!;
+      params[0] = p1;
+      params[1] = p2;
+    }
+    x.kind = kind;
+    x.vector = vector;
+    x.pc = pc >>> 0;
+    x.psl = this.psl >>> 0;
+    x.params = params;
+    x.opcode = 0;
+    x.nextPc = 0;
+    x.operands = this.#exitOps[0]!;
+    x.rollback = this.#exitRb[0]!;
+    x.ipl = ipl;
+    if (
+      kind === "exception" &&
+      (vector === SCB.ACCESS_VIOLATION || vector === SCB.TRANSLATION_NOT_VALID)
+    ) {
+      const a = this.#exitAccess;
+      a.write = this.#accessWrite;
+      a.opcode = this.#opcode;
+      a.delta = this.#faultDelta;
+      x.access = a;
+    } else x.access = undefined;
+    this.exit = x;
     this.#trapReq = 0;
     this.#updateAttn();
     this.#stop = STOP_EXIT;
@@ -2136,42 +2215,49 @@ export class Cpu {
   #vmEmulation(): void {
     const op = this.#opcode;
     const nextPc = this.r[15]!;
-    const rollback: [number, number][] = [];
-    for (let k = 0; k < this.#rqn; k += 2) {
-      rollback.push([this.#rq[k]!, this.#rq[k + 1]!]);
-    }
-    const operands: ExitOperand[] = [];
-    const n = SPEC_COUNT[op]!;
-    for (let i = 0; i < n; i++) {
-      const d = SPEC_TABLE[op * 8 + i]!;
-      const acc = (d >> 4) & 7;
-      const size = d >= ACC_WIDE << 4 ? WIDE_SIZE[d & 15]! : d & 15;
-      const letter = ACCESS_LETTERS[acc]!;
-      const isReg = (acc === ACC_W || acc === ACC_M || acc === ACC_V) &&
-        this.#opr[i]! >= 0;
-      operands.push({
-        access: letter,
-        size,
-        value: acc === ACC_W ? 0 : this.#opv[i]!,
-        register: isReg ? this.#opr[i]! : -1,
-        address: (acc === ACC_W || acc === ACC_M) && !isReg
-          ? this.#opa[i]! >>> 0
-          : 0,
-      });
-    }
-    this.#backout();
     if (this.hostExits) {
-      this.#makeExit("vm-emulation", SCB.VM_EMULATION, this.#faultPc, [
+      // Into the preallocated record: no allocation per exit.
+      const nrb = this.#rqn >> 1;
+      const rollback = this.#exitRb[nrb]!;
+      for (let k = 0; k < nrb; k++) {
+        const pair = rollback[k]!;
+        pair[0] = this.#rq[2 * k]!;
+        pair[1] = this.#rq[2 * k + 1]!;
+      }
+      const n = SPEC_COUNT[op]!;
+      const operands = this.#exitOps[n]!;
+      for (let i = 0; i < n; i++) {
+        const d = SPEC_TABLE[op * 8 + i]!;
+        const acc = (d >> 4) & 7;
+        const isReg = (acc === ACC_W || acc === ACC_M || acc === ACC_V) &&
+          this.#opr[i]! >= 0;
+        const o = operands[i]!;
+        o.access = ACCESS_LETTERS[acc]!;
+        o.size = d >= ACC_WIDE << 4 ? WIDE_SIZE[d & 15]! : d & 15;
+        o.value = acc === ACC_W ? 0 : this.#opv[i]!;
+        o.register = isReg ? this.#opr[i]! : -1;
+        o.address = (acc === ACC_W || acc === ACC_M) && !isReg
+          ? this.#opa[i]! >>> 0
+          : 0;
+      }
+      this.#backout();
+      this.#makeExit(
+        "vm-emulation",
+        SCB.VM_EMULATION,
+        this.#faultPc,
+        2,
         op,
         nextPc >>> 0,
-      ], 0);
-      const x = this.exit!;
+        0,
+      );
+      const x = this.#exitRec;
       x.opcode = op;
       x.nextPc = nextPc >>> 0;
       x.operands = operands;
       x.rollback = rollback;
       return;
     }
+    this.#backout();
     this.psl &= ~PSL_TP;
     this.#exceptionN(SCB.VM_EMULATION, [op, nextPc], false);
   }
@@ -2948,7 +3034,7 @@ export class Cpu {
       // The frame is on the guest's stack; the vector is in the guest's
       // SCB, which the host monitor reads (exit: exception, vector 0xC8 or
       // 0xCC, no parameters, PC = the frame's PC).
-      this.#makeExit("exception", vector, this.#faultPc, [], 0);
+      this.#makeExit("exception", vector, this.#faultPc, 0, 0, 0, 0);
       return;
     }
     const vpa = (this.scbb + vector) >>> 0;

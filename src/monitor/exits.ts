@@ -12,7 +12,7 @@
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_TP } from "../arch/psl.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
-import type { CpuExit } from "../machine/cpu.ts";
+import { copyExit, type CpuExit } from "../machine/cpu.ts";
 import { hex8 } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
@@ -95,7 +95,8 @@ export class ExitDispatcher {
       d.hooks.dispatch("exit", {
         vm,
         kind,
-        exit: x,
+        // A copy: the processor reuses its record at the next exit.
+        exit: copyExit(x),
         ns: d.ledger.now,
         level: d.level,
       }, kind)

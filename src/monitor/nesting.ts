@@ -17,6 +17,7 @@
 import { IPR } from "../arch/ipr.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import {
+  copyExit,
   type CpuExit,
   STOP_EXIT,
   STOP_LIMIT,
@@ -213,7 +214,8 @@ export class Nesting implements NestingPort {
           const x = cpu.exit!;
           const f = this.#exitFor(vm, x);
           if (f) {
-            this.#forwarded.set(vm, f);
+            // A copy: the processor reuses its record at its next exit.
+            this.#forwarded.set(vm, copyExit(f));
             // The inner monitor may change its tables (and flush): a miss
             // seen again after it ran is not a fill that failed.
             d.shadows.resetMissMemo();

@@ -85,7 +85,7 @@ export class Reflector {
       hooks.dispatch("reflect", {
         vm,
         vector,
-        params,
+        params: [...params],
         level,
         ns: ledger.now,
       }, vectorName(vector))

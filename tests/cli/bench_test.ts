@@ -35,8 +35,13 @@ Deno.test("a pair measures the same guest bare and in a VM, with the ratio", () 
   const [bare, vm] = runPair(p, quick);
   assert.equal(bare!.name, "system-call loop guest, bare");
   assert.equal(vm!.name, "system-call loop guest, in a VM");
-  // Every CHMK and REI leaves the processor for the monitor: a VM is slower.
-  assert.ok(vm!.ratio! > 1, `ratio ${vm!.ratio}`);
+  // The processor does the guest's CHMK and REI itself (the monitor's
+  // fastSyscalls): the VM can be as fast as bare in a short run, so only
+  // the ratio's presence and its spread are checked here.
+  assert.ok(
+    Number.isFinite(vm!.ratio) && vm!.ratio! > 0,
+    `ratio ${vm!.ratio}`,
+  );
   assert.ok(vm!.ratioMin! <= vm!.ratio! && vm!.ratio! <= vm!.ratioMax!);
   assert.ok(vm!.exitsPerSecond! > 0);
   assert.equal(bare!.ratio, undefined);

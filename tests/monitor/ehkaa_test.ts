@@ -52,5 +52,17 @@ Deno.test({
     equal(vm.console.output, bare.console.output);
     // The emulated instructions went through the guest's own SCB.
     equal((vm.stats.exits["emulate"] ?? 0) > 0, true);
+    // The monitor's slow CHMx/REI (every one an exit): the same run, the
+    // same statistics and simulated time.
+    const slowCp = Monitor.on(new Machine({ memory: "20 MiB", disk: 0 }), {
+      shadow: "split",
+      fastSyscalls: false,
+    });
+    const slow = slowCp.vm("EHKAA").memory("16 MiB").create();
+    deepEqual(runEhkaa(slow), v);
+    deepEqual(seen(slow), seen(vm));
+    deepEqual(slow.readPhysical(0, n), vm.readPhysical(0, n));
+    deepEqual(slow.stats, vm.stats);
+    equal(slowCp.machine.now, cp.machine.now);
   },
 });
