@@ -214,16 +214,22 @@ export const PSL_LAYOUT: readonly PslFieldLayout[] = [
 ];
 
 /**
- * Formats a PSL the way a console would: mode letters, IPL and flags.
+ * Formats a PSL the way a console would: its value, mode letters, IPL and
+ * flags; the value and the IPL in hex marked `0x`, as every rendering, or
+ * (`style` "console") unmarked, as CP's console shows everything in hex.
  *
  * @example
  * ```ts
  * import { ok } from "node:assert/strict";
  * import { formatPsl } from "./psl.ts";
- * ok(formatPsl(0x041f0000) === "041F0000 CUR=K PRV=K IPL=1F IS");
+ * ok(formatPsl(0x041f0000) === "0x041F0000 CUR=K PRV=K IPL=0x1F IS");
+ * ok(formatPsl(0x041f0000, "console") === "041F0000 CUR=K PRV=K IPL=1F IS");
  * ```
  */
-export function formatPsl(psl: number): string {
+export function formatPsl(
+  psl: number,
+  style: "marked" | "console" = "marked",
+): string {
   const f = decodePsl(psl);
   const flags: string[] = [];
   for (
@@ -243,8 +249,10 @@ export function formatPsl(psl: number): string {
       [f.c, "C"],
     ] as const
   ) if (on) flags.push(name);
-  const hex = (psl >>> 0).toString(16).toUpperCase().padStart(8, "0");
-  const ipl = f.ipl.toString(16).toUpperCase().padStart(2, "0");
+  // Marked hex, as every rendering (src/machine/units.ts formatHex).
+  const mark = style === "console" ? "" : "0x";
+  const hex = mark + (psl >>> 0).toString(16).toUpperCase().padStart(8, "0");
+  const ipl = mark + f.ipl.toString(16).toUpperCase().padStart(2, "0");
   return `${hex} CUR=${MODE_LETTERS[f.cur]} PRV=${
     MODE_LETTERS[f.prv]
   } IPL=${ipl}${flags.length ? " " + flags.join(" ") : ""}`;

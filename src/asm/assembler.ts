@@ -96,6 +96,7 @@ import {
   floatToLiteral,
   type Quad,
 } from "../machine/isa/float.ts";
+import { formatHex } from "../machine/units.ts";
 
 export { type AsmDiagnostic, AsmError } from "./error.ts";
 
@@ -147,8 +148,9 @@ const ADDRESS_LIMIT = 2 ** 32;
 /** Largest image the assembler builds (16 MiB). */
 const MAX_IMAGE = 16 * 1024 * 1024;
 
+/** A value in an error message: hex marked `0x`, as every rendering. */
 function hex(n: number): string {
-  return `^X${(n >>> 0).toString(16).toUpperCase()}`;
+  return formatHex(n, 1);
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   floatToNumber,
   type Quad,
 } from "../machine/isa/float.ts";
+import { formatHex } from "../machine/units.ts";
 
 /** One decoded instruction (or a `.BYTE`/`.WORD` for data). */
 export interface Instruction {
@@ -116,8 +117,9 @@ const BYTE_OPERANDS: readonly (readonly string[])[] = BYTE_TEXT.map((t) =>
 const BYTE_STATEMENT: readonly string[] = BYTE_TEXT.map((t) => `.BYTE ${t}`);
 const NO_TARGETS: readonly number[] = Object.freeze([]);
 
-function byteText(b: number): string {
-  return BYTE_TEXT[b]!;
+/** An address or value in a message (not in assembler syntax): `0x1F`. */
+function where(a: number): string {
+  return formatHex(a, 1);
 }
 
 function checkAddress(address: number): number {
@@ -138,56 +140,102 @@ interface Spec {
   ea?: number;
 }
 
-/** Reads the instruction stream of one instruction. */
-class Stream {
-  readonly #read: (address: number) => number;
-  readonly start: number;
-  readonly bytes: number[] = [];
+const NO_BYTES: number[] = [];
 
-  constructor(read: (address: number) => number, start: number) {
+/**
+ * Reads the instruction stream of one instruction: through `read`, or
+ * (disassembling a block) straight from the block's bytes.
+ */
+class Stream {
+  readonly #read: ((address: number) => number) | null;
+  readonly #block: Uint8Array | null;
+  readonly #origin: number;
+  readonly start: number;
+  /** Bytes read so far (through `read` only; a block keeps its own). */
+  readonly #got: number[];
+  /** How many bytes have been read. */
+  length = 0;
+
+  constructor(
+    read: ((address: number) => number) | null,
+    start: number,
+    block: Uint8Array | null = null,
+    origin = 0,
+  ) {
     this.#read = read;
     this.start = start;
+    this.#block = block;
+    this.#origin = origin;
+    this.#got = block === null ? [] : NO_BYTES;
   }
 
   /** Address of the next byte. */
   get pc(): number {
-    return (this.start + this.bytes.length) >>> 0;
+    return (this.start + this.length) >>> 0;
+  }
+
+  /** The first byte read. */
+  first(): number {
+    const block = this.#block;
+    return block === null ? this.#got[0]! : block[this.start - this.#origin]!;
+  }
+
+  /** The bytes read, as plain numbers (for `read` streams). */
+  get got(): readonly number[] {
+    return this.#got;
   }
 
   byte(): number {
+    const block = this.#block;
+    if (block !== null) {
+      const i = this.start + this.length - this.#origin;
+      if (i < block.length) {
+        this.length++;
+        return block[i]!;
+      }
+      const a = this.pc;
+      const message = `address ${where(a)} is past the end of the bytes`;
+      if (this.length === 0) throw new RangeError(message);
+      throw new Unreadable(
+        `the instruction continues at ${
+          where(a)
+        }, which cannot be read (${message})`,
+      );
+    }
     const a = this.pc;
     let b: number;
     try {
-      b = this.#read(a);
+      b = this.#read!(a);
     } catch (e) {
-      if (this.bytes.length === 0) throw e;
+      if (this.length === 0) throw e;
       throw new Unreadable(
-        `the instruction continues at ${addr(a)}, which cannot be read (${
+        `the instruction continues at ${where(a)}, which cannot be read (${
           e instanceof Error ? e.message : String(e)
         })`,
       );
     }
     if (!Number.isInteger(b) || b < 0 || b > 255) {
       throw new RangeError(
-        `Cannot disassemble: read(${addr(a)}) returned ${b}, not a byte`,
+        `Cannot disassemble: read(${where(a)}) returned ${b}, not a byte`,
       );
     }
-    this.bytes.push(b);
+    this.#got.push(b);
+    this.length++;
     return b;
   }
 
   /** Little-endian unsigned value of n bytes (n <= 4). */
   unsigned(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) v += this.byte() * 2 ** (8 * i);
-    return v;
+    let v = this.byte();
+    if (n > 1) v |= this.byte() << 8;
+    if (n > 2) v |= (this.byte() << 16) | (this.byte() << 24);
+    return v >>> 0;
   }
 
   /** Sign-extended value of n bytes (1, 2 or 4). */
   signed(n: number): number {
     const v = this.unsigned(n);
-    const bits = 8 * n;
-    return v >= 2 ** (bits - 1) ? v - 2 ** bits : v;
+    return n === 1 ? (v << 24) >> 24 : n === 2 ? (v << 16) >> 16 : v | 0;
   }
 }
 
@@ -220,69 +268,73 @@ function floatImmediate(s: Stream, fmt: FloatFormat): Spec {
       exact = false;
     }
   }
-  if (exact) return { text: `I^#${floatText(x)}`, value: lo };
+  if (exact) return spec(`I^#${floatText(x)}`, lo);
   const hex = (v: number, n: number) =>
     v.toString(16).toUpperCase().padStart(n, "0");
-  return {
-    text: fmt === "f"
-      ? `I^#^X${hex(lo, 8)}`
-      : `I^#^X${hex(hi, 8)}${hex(lo, 8)}`,
-    value: lo,
-  };
+  return spec(
+    fmt === "f" ? `I^#^X${hex(lo, 8)}` : `I^#^X${hex(hi, 8)}${hex(lo, 8)}`,
+    lo,
+  );
+}
+
+function noIndexedBase(indexed: boolean, kind: string): void {
+  if (indexed) throw new Invalid(`index mode with ${kind} base`);
+}
+
+function spec(text: string, value?: number, ea?: number): Spec {
+  return { text, value, ea };
 }
 
 function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
-  const spec = s.byte();
-  const mode = spec >> 4;
-  const r = spec & 15;
+  const byte = s.byte();
+  const mode = byte >> 4;
+  const r = byte & 15;
   const reg = REGISTER_NAMES[r]!;
-  const what = accessPhrase(info.access);
-  const illegalBase = (kind: string) => {
-    if (indexed) throw new Invalid(`index mode with ${kind} base`);
-  };
   switch (mode) {
     case 0:
     case 1:
     case 2:
     case 3:
-      illegalBase("a short literal");
+      noIndexedBase(indexed, "a short literal");
       if (info.access !== "r") {
-        throw new Invalid(`short literal as ${what}`);
+        throw new Invalid(`short literal as ${accessPhrase(info.access)}`);
       }
       if (isFloat(info)) {
-        const q = floatLiteral(info.type as FloatFormat, spec & 63);
-        return {
-          text: `S^#${floatText(floatToNumber(info.type as FloatFormat, q))}`,
-          value: q[0],
-        };
+        const q = floatLiteral(info.type as FloatFormat, byte & 63);
+        return spec(
+          `S^#${floatText(floatToNumber(info.type as FloatFormat, q))}`,
+          q[0],
+        );
       }
-      return { text: `S^#${num(spec & 63)}`, value: spec & 63 };
+      return spec(`S^#${num(byte & 63)}`, byte & 63);
     case 4: {
-      illegalBase("an index");
+      noIndexedBase(indexed, "an index");
       if (r === PC) throw new Invalid("PC as an index register");
       const base = specifier(s, info, true);
-      return { text: `${base.text}[${reg}]` };
+      return spec(`${base.text}[${reg}]`);
     }
     case 5:
-      illegalBase("a register");
-      if (info.access === "a") throw new Invalid(`register mode as ${what}`);
+      noIndexedBase(indexed, "a register");
+      if (info.access === "a") {
+        throw new Invalid(`register mode as ${accessPhrase(info.access)}`);
+      }
       if (r === PC) throw new Invalid("PC in register mode");
-      return { text: reg };
+      return spec(reg);
     case 6:
       if (r === PC) throw new Invalid("(PC) mode");
-      return { text: `(${reg})` };
+      return spec(`(${reg})`);
     case 7:
       if (r === PC) throw new Invalid("-(PC) mode");
-      return { text: `-(${reg})` };
+      return spec(`-(${reg})`);
     case 8: {
-      if (r !== PC) return { text: `(${reg})+` };
-      illegalBase("an immediate");
+      if (r !== PC) return spec(`(${reg})+`);
+      noIndexedBase(indexed, "an immediate");
       if (info.access === "w" || info.access === "m") {
-        throw new Invalid(`immediate as ${what}`);
+        throw new Invalid(`immediate as ${accessPhrase(info.access)}`);
       }
       if (isFloat(info)) return floatImmediate(s, info.type as FloatFormat);
       const n = dataTypeSize(info.type);
-      const low = s.unsigned(Math.min(n, 4));
+      const low = s.unsigned(n < 4 ? n : 4);
       for (let k = 4; k < n; k += 4) {
         const high = s.unsigned(4);
         if (high !== (low >= 2 ** 31 ? 0xffffffff : 0)) {
@@ -291,54 +343,56 @@ function specifier(s: Stream, info: OperandInfo, indexed: boolean): Spec {
           );
         }
       }
-      return { text: `I^#${num(low)}`, value: low };
+      return spec(`I^#${num(low)}`, low);
     }
     case 9: {
-      if (r !== PC) return { text: `@(${reg})+` };
+      if (r !== PC) return spec(`@(${reg})+`);
       const a = s.unsigned(4);
-      return { text: `@#${addr(a)}`, ea: a };
+      return spec(`@#${addr(a)}`, undefined, a);
     }
     default: {
       const size = mode < 0xc ? 1 : mode < 0xe ? 2 : 4;
-      const deferred = (mode & 1) === 1 ? "@" : "";
+      const deferred = (mode & 1) === 1;
       const prefix = size === 1 ? "B^" : size === 2 ? "W^" : "L^";
       const d = s.signed(size);
       if (r === PC) {
         const target = (s.pc + d) >>> 0;
-        return {
-          text: `${deferred}${prefix}${addr(target)}`,
-          ...(deferred ? {} : { ea: target }),
-        };
+        return deferred
+          ? spec(`@${prefix}${addr(target)}`)
+          : spec(`${prefix}${addr(target)}`, undefined, target);
       }
-      return { text: `${deferred}${prefix}${signed(d)}(${reg})` };
+      return spec(`${deferred ? "@" : ""}${prefix}${signed(d)}(${reg})`);
     }
   }
 }
 
 /** Makes an instruction's `bytes` (a copy, or a view of a block's copy). */
-type BytesOf = (address: number, bytes: readonly number[]) => Uint8Array;
+type BytesOf = (s: Stream, length: number) => Uint8Array;
 
-const copyBytes: BytesOf = (_address, bytes) => Uint8Array.from(bytes);
+const copyBytes: BytesOf = (s, length) =>
+  Uint8Array.from(s.got.slice(0, length));
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function data(
-  address: number,
-  bytes: number[],
+  s: Stream,
   error: string | undefined,
   bytesOf: BytesOf,
 ): Instruction {
-  const b = bytes[0]!;
-  return {
-    address,
+  const b = s.first();
+  const ins: Writable<Instruction> = {
+    address: s.start,
     length: 1,
-    bytes: bytesOf(address, bytes.slice(0, 1)),
+    bytes: bytesOf(s, 1),
     opcode: b,
     mnemonic: ".BYTE",
     info: undefined,
     operands: BYTE_OPERANDS[b]!,
     text: BYTE_STATEMENT[b]!,
     targets: NO_TARGETS,
-    ...(error === undefined ? {} : { error }),
   };
+  if (error !== undefined) ins.error = error;
+  return ins;
 }
 
 /** The text of a listing: address, bytes, statement, one per line. */
@@ -442,9 +496,11 @@ function decode(
   read: (address: number) => number,
   address: number,
   bytesOf: BytesOf,
+  block: Uint8Array | null = null,
+  origin = 0,
 ): Instruction {
   const start = checkAddress(address);
-  const s = new Stream(read, start);
+  const s = new Stream(block === null ? read : null, start, block, origin);
   let opcode = s.byte();
   let info = OPCODE_BY_BYTE[opcode];
   if (info === undefined && opcode === 0xfd) {
@@ -452,17 +508,14 @@ function decode(
     try {
       second = s.byte();
     } catch (e) {
-      if (e instanceof Unreadable) {
-        return data(start, s.bytes, e.message, bytesOf);
-      }
+      if (e instanceof Unreadable) return data(s, e.message, bytesOf);
       throw e;
     }
     info = OPCODE_BY_INDEX[0x100 | second];
     if (info === undefined) {
       return data(
-        start,
-        s.bytes,
-        `reserved opcode ${byteText(0xfd)} ${byteText(second)}`,
+        s,
+        `reserved opcode ${formatHex(0xfd)} ${formatHex(second)}`,
         bytesOf,
       );
     }
@@ -470,9 +523,8 @@ function decode(
   }
   if (info === undefined) {
     return data(
-      start,
-      s.bytes,
-      `reserved or unimplemented opcode ${byteText(opcode)}`,
+      s,
+      `reserved or unimplemented opcode ${formatHex(opcode)}`,
       bytesOf,
     );
   }
@@ -480,27 +532,29 @@ function decode(
   const targets: number[] = [];
   let caseTable: number[] | undefined;
   try {
-    const specs: Spec[] = [];
-    for (const oi of info.operands) {
+    // The value of the third specifier: CASEL's limit.
+    let specCount = 0;
+    let limit: number | undefined;
+    const infos = info.operands;
+    const jumps = info.cost === "branch" || info.cost === "call";
+    for (let k = 0; k < infos.length; k++) {
+      const oi = infos[k]!;
       if (oi.access === "b") {
-        const n = dataTypeSize(oi.type);
-        const d = s.signed(n);
+        const d = s.signed(dataTypeSize(oi.type));
         const target = (s.pc + d) >>> 0;
         operands.push(addr(target));
         targets.push(target);
         continue;
       }
-      const spec = specifier(s, oi, false);
-      specs.push(spec);
-      operands.push(spec.text);
+      const sp = specifier(s, oi, false);
+      if (++specCount === 3) limit = sp.value;
+      operands.push(sp.text);
       if (
-        (info.cost === "branch" || info.cost === "call") &&
-        oi.access === "a" && oi.name === "dst" && spec.ea !== undefined
+        jumps && oi.access === "a" && oi.name === "dst" && sp.ea !== undefined
       ) {
-        targets.push(spec.ea);
+        targets.push(sp.ea);
       }
     }
-    const limit = specs[2]?.value;
     if (info.caseTable && limit !== undefined) {
       caseTable = readCaseTable(read, s.pc, limit);
       targets.push(...caseTable, (s.pc + 2 * (limit + 1)) >>> 0);
@@ -508,32 +562,32 @@ function decode(
   } catch (e) {
     if (e instanceof Invalid) {
       return data(
-        start,
-        s.bytes,
+        s,
         `${info.mnemonic} with a reserved addressing mode: ${e.message}`,
         bytesOf,
       );
     }
-    if (e instanceof Unreadable) {
-      return data(start, s.bytes, e.message, bytesOf);
-    }
+    if (e instanceof Unreadable) return data(s, e.message, bytesOf);
     throw e;
   }
   const text = operands.length === 0
     ? info.mnemonic
+    : operands.length === 1
+    ? `${info.mnemonic} ${operands[0]}`
     : `${info.mnemonic} ${operands.join(",")}`;
-  return {
+  const ins: Writable<Instruction> = {
     address: start,
-    length: s.bytes.length,
-    bytes: bytesOf(start, s.bytes),
+    length: s.length,
+    bytes: bytesOf(s, s.length),
     opcode,
     mnemonic: info.mnemonic,
     info,
     operands,
     text,
     targets,
-    ...(caseTable === undefined ? {} : { caseTable }),
   };
+  if (caseTable !== undefined) ins.caseTable = caseTable;
+  return ins;
 }
 
 /**
@@ -589,25 +643,25 @@ export function disassembleEach(
   if (end > 2 ** 32) {
     throw new RangeError(
       `Cannot disassemble: ${bytes.length} bytes at ${
-        addr(origin)
+        where(origin)
       } pass the end of the address space`,
     );
   }
   const read = (a: number): number => {
     const i = a - origin;
     if (i < 0 || i >= bytes.length) {
-      throw new RangeError(`address ${addr(a)} is past the end of the bytes`);
+      throw new RangeError(`address ${where(a)} is past the end of the bytes`);
     }
     return bytes[i]!;
   };
   // One copy of the block; each instruction's bytes are a view of it (a
   // typed array of its own per instruction is slow to make and collect).
   const own = bytes.slice();
-  const bytesOf: BytesOf = (a, b) =>
-    own.subarray(a - origin, a - origin + b.length);
+  const bytesOf: BytesOf = (s, length) =>
+    own.subarray(s.start - origin, s.start - origin + length);
   let pc = origin;
   while (pc < end) {
-    const ins = decode(read, pc, bytesOf);
+    const ins = decode(read, pc, bytesOf, own, origin);
     visit(ins);
     pc += ins.length;
     if (ins.caseTable === undefined) continue;

@@ -151,25 +151,64 @@ Disassembles raw VAX bytes loaded at --origin (default 0).`);
     ? 0
     : numberArg(values.origin, "--origin", { min: 0 });
   const bytes = readUserFile(positionals[0]!);
-  // Written in blocks: a listing of a large file is megabytes of text.
-  const enc = new TextEncoder();
-  let block = "";
-  disassembleEach(bytes, origin, (ins) => {
-    let raw = "";
-    for (let i = 0; i < ins.bytes.length; i++) {
-      const b = ins.bytes[i]!;
-      raw += (i ? " " : "") + (b < 16 ? "0" : "") + b.toString(16);
-    }
-    block += `${ins.address.toString(16).toUpperCase().padStart(8, "0")}  ${
-      raw.padEnd(24)
-    } ${ins.text}\n`;
-    if (block.length > 1 << 16) {
-      writeAll(enc.encode(block));
-      block = "";
-    }
-  });
-  writeAll(enc.encode(block));
+  writeListing(bytes, origin);
   return 0;
+}
+
+const HEX_DIGITS = "0123456789abcdef";
+const HEX_UPPER = "0123456789ABCDEF";
+
+/**
+ * Writes the listing of `bytes` to stdout: address, up to 8 bytes in hex
+ * (padded to 24 columns), statement. A listing of a large file is megabytes
+ * of text: it is written as bytes into one buffer, flushed when nearly full.
+ */
+function writeListing(bytes: Uint8Array, origin: number): void {
+  const buf = new Uint8Array(1 << 16);
+  let n = 0;
+  disassembleEach(bytes, origin, (ins) => {
+    const text = ins.text;
+    const raw = ins.bytes;
+    // 8 + 2 + max(24, 3 * bytes) + 1 + text + 1; the text is ASCII but
+    // allow 3 bytes per character for anything else.
+    const need = 36 + 3 * raw.length + 3 * text.length;
+    if (n + need > buf.length) {
+      writeAll(buf.subarray(0, n));
+      n = 0;
+    }
+    const big = need > buf.length ? new Uint8Array(need) : buf;
+    let at = big === buf ? n : 0;
+    const a = ins.address >>> 0;
+    for (let shift = 28; shift >= 0; shift -= 4) {
+      big[at++] = HEX_UPPER.charCodeAt((a >>> shift) & 15);
+    }
+    big[at++] = 32;
+    big[at++] = 32;
+    const rawStart = at;
+    for (let i = 0; i < raw.length; i++) {
+      if (i) big[at++] = 32;
+      big[at++] = HEX_DIGITS.charCodeAt(raw[i]! >> 4);
+      big[at++] = HEX_DIGITS.charCodeAt(raw[i]! & 15);
+    }
+    while (at - rawStart < 24) big[at++] = 32;
+    big[at++] = 32;
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 127) {
+        ascii = false;
+        break;
+      }
+      big[at + i] = c;
+    }
+    at += ascii
+      ? text.length
+      : new TextEncoder().encodeInto(text, big.subarray(at)).written;
+    big[at++] = 10;
+    if (big === buf) n = at;
+    else writeAll(big.subarray(0, at));
+  });
+  writeAll(buf.subarray(0, n));
 }
 
 function writeAll(bytes: Uint8Array): void {

@@ -15,6 +15,7 @@ import {
   formatNs,
   hex8,
   parseSize,
+  sizeAsTyped,
 } from "../machine/units.ts";
 import { decodePsl, MODE_NAMES } from "../arch/psl.ts";
 import { iprNumber } from "../arch/ipr.ts";
@@ -54,13 +55,15 @@ export interface RunSpec {
   show: string[];
   /** Memory size in bytes. */
   memory: number;
+  /** `--memory` as the user wrote it (for error messages). */
+  memoryText?: string;
   /** Run the program as the only guest of a monitor. */
   vm: boolean;
   /**
    * The disk (default none, so no disk controller and no disk IPRs, as a
    * KA655 without one): its size in bytes, and an image for block 0 on.
    */
-  disk?: { size: number; image?: Uint8Array };
+  disk?: { size: number; image?: Uint8Array; text?: string };
 }
 
 /** The final state of a run, as `--json` prints it. */
@@ -205,6 +208,7 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
   if (v.memory !== undefined) {
     try {
       spec.memory = parseSize(v.memory, "--memory");
+      spec.memoryText = v.memory;
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -220,7 +224,7 @@ export function parseRunArgs(args: string[]): RunSpec | "help" {
 function diskArg(
   text: string,
   vm: boolean,
-): { size: number; image?: Uint8Array } {
+): { size: number; image?: Uint8Array; text?: string } {
   let size: number | undefined;
   try {
     size = parseSize(text, "--disk");
@@ -230,10 +234,12 @@ function diskArg(
   if (size !== undefined) {
     if (size <= 0 || size % 512 !== 0) {
       throw new UsageError(
-        `Cannot attach a disk of ${size} bytes: expected a positive multiple of 512`,
+        `Cannot attach a disk of ${
+          sizeAsTyped(text)
+        }: expected a positive multiple of 512 bytes`,
       );
     }
-    return { size };
+    return { size, text };
   }
   if (vm) {
     throw new UsageError(
@@ -253,7 +259,7 @@ export type TargetFactory = (spec: RunSpec) => {
 function bareTarget(spec: RunSpec): { hw: Hardware } {
   return {
     hw: new Machine({
-      memory: spec.memory,
+      memory: spec.memoryText ?? spec.memory,
       disk: spec.disk?.size ?? 0,
       ...(spec.disk?.image ? { diskImage: spec.disk.image } : {}),
     }),
@@ -275,7 +281,9 @@ export function vmTarget(
     const most = Math.floor((MAX_MEMORY_SIZE - 4 * 1024 * 1024) * 32 / 33);
     throw new CliError(
       `Cannot run a VM of ${
-        formatBytes(spec.memory)
+        spec.memoryText
+          ? sizeAsTyped(spec.memoryText)
+          : formatBytes(spec.memory)
       }: with the monitor's tables it needs ${
         formatBytes(real)
       } of real memory, more than the machine's ${
@@ -285,8 +293,8 @@ export function vmTarget(
   }
   const machine = new Machine({ memory: real, disk: "1 MiB" });
   const cp = Monitor.on(machine);
-  const vm = cp.vm("GUEST").memory(spec.memory).minidisk(
-    spec.disk?.size ?? "512 KiB",
+  const vm = cp.vm("GUEST").memory(spec.memoryText ?? spec.memory).minidisk(
+    spec.disk?.text ?? spec.disk?.size ?? "512 KiB",
   ).create();
   return {
     hw: vm,

@@ -15,6 +15,7 @@ import { readOnlyProt } from "../monitor/shadow.ts";
 import type { Machine } from "../machine/machine.ts";
 import type { Trace, TraceEvent } from "../machine/trace.ts";
 import type { CpuState, RunResult } from "../machine/hardware.ts";
+import { formatRunResult } from "../machine/results.ts";
 import {
   formatBytes,
   formatCount,
@@ -442,7 +443,7 @@ export function minidiskView(map: MinidiskMap): Rendering {
 /** Guest page table and shadow table side by side, remapped protections marked. */
 export function pageTableView(c: PageTableComparison): Rendering {
   const headers = [
-    "VA",
+    "VA (hex)",
     "guest prot",
     "V",
     "M",
@@ -466,7 +467,7 @@ export function pageTableView(c: PageTableComparison): Rendering {
       r.guest.protName,
       r.guest.valid ? "1" : "0",
       r.guest.modified ? "1" : "0",
-      r.guest.pfn.toString(16).toUpperCase(),
+      formatHex(r.guest.pfn, 1),
       PROT_NAMES[remap]!,
       s
         ? `${s.protName}${
@@ -475,7 +476,7 @@ export function pageTableView(c: PageTableComparison): Rendering {
         : "—",
       s ? (s.valid ? "1" : "0") : "—",
       s ? (s.modified ? "1" : "0") : "—",
-      s ? s.pfn.toString(16).toUpperCase() : "—",
+      s ? formatHex(s.pfn, 1) : "—",
     ];
     if (c.policy === "split") {
       row.push(r.shadowExec ? r.shadowExec.protName : "—");
@@ -502,7 +503,15 @@ export function pageTableView(c: PageTableComparison): Rendering {
     );
   }
   // Terminal: compact columns within 80 (g = guest, s = shadow).
-  const textHeaders = ["VA", "g.prot", "V", "M", "PFN", "remap", "s.prot"];
+  const textHeaders = [
+    "VA (hex)",
+    "g.prot",
+    "V",
+    "M",
+    "PFN",
+    "remap",
+    "s.prot",
+  ];
   textHeaders.push("V", "M", "real PFN");
   if (c.policy === "split") textHeaders.push("exec");
   const textRows = rows.map((r, i) => {
@@ -782,11 +791,7 @@ export function injectView(r: InjectReport): Rendering {
 
 /** A run result. */
 export function runResultView(r: RunResult): Rendering {
-  const text = `stop: ${r.stop}${
-    r.reason !== r.stop ? ` (${r.reason})` : ""
-  }\n${formatCount(r.instructions, "instruction")}, ${formatNs(r.ns)}, PC=${
-    formatHex(r.pc, 8)
-  } PSL=${formatHex(r.psl, 8)}`;
+  const text = formatRunResult(r);
   return { text, html: `<pre>${escapeHtml(text)}</pre>` };
 }
 

@@ -335,15 +335,31 @@ function exitPool<T>(n: number, make: () => T): T[][] {
  * reuses its record and the arrays in it).
  */
 export function copyExit(x: CpuExit): CpuExit {
-  const c: CpuExit = {
-    ...x,
-    params: [...x.params],
-    operands: x.operands.map((o) => ({ ...o })),
+  // Every field written out (no spread, no delete): the copy has the
+  // record's shape.
+  return {
+    kind: x.kind,
+    vector: x.vector,
+    pc: x.pc,
+    psl: x.psl,
+    params: x.params.slice(),
+    opcode: x.opcode,
+    nextPc: x.nextPc,
+    operands: x.operands.map((o) => ({
+      access: o.access,
+      size: o.size,
+      value: o.value,
+      register: o.register,
+      address: o.address,
+    })),
     rollback: x.rollback.map(([r, d]) => [r, d] as [number, number]),
+    ipl: x.ipl,
+    access: x.access === undefined ? undefined : {
+      write: x.access.write,
+      opcode: x.access.opcode,
+      delta: x.access.delta,
+    },
   };
-  if (x.access !== undefined) c.access = { ...x.access };
-  else delete c.access;
-  return c;
 }
 
 /** Access letters by ACC_* code (for exit records). */

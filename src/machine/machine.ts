@@ -30,12 +30,24 @@ import {
   type CostModelOverrides,
   EventQueue,
 } from "./clock.ts";
-import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from "./memory.ts";
+import {
+  DEFAULT_MEMORY_SIZE,
+  MAX_MEMORY_SIZE,
+  PhysicalMemory,
+} from "./memory.ts";
 import { Console } from "./devices/console.ts";
 import { IntervalTimer } from "./devices/timer.ts";
 import { BLOCK_SIZE, Disk } from "./devices/disk.ts";
 import { Trace } from "./trace.ts";
-import { hex8, parseSize, type Size } from "./units.ts";
+import { renderRunResult, renderState } from "./results.ts";
+import {
+  formatBytes,
+  formatHex,
+  hex8,
+  parseSize,
+  type Size,
+  sizeAsTyped,
+} from "./units.ts";
 import { clearInterrupt } from "./interrupt.ts";
 import {
   checkAddress,
@@ -145,14 +157,26 @@ export class Machine implements Hardware {
   /** Creates a machine in its power-up state (PC = 0, kernel, IPL 31, IS). */
   constructor(options: MachineOptions = {}) {
     this.name = options.name ?? "vax";
-    const memSize = parseSize(
-      options.memory ?? DEFAULT_MEMORY_SIZE,
-      "memory size",
-    );
-    const diskSize = parseSize(options.disk ?? 8 * 1024 * 1024, "disk size");
+    const memory = options.memory ?? DEFAULT_MEMORY_SIZE;
+    const memSize = parseSize(memory, "memory size");
+    if (
+      memSize < 512 || memSize > MAX_MEMORY_SIZE || memSize % 512 !== 0
+    ) {
+      throw new RangeError(
+        `Cannot create a machine with memory ${
+          sizeAsTyped(memory)
+        }: expected a multiple of 512 bytes from 512 bytes to ${
+          formatBytes(MAX_MEMORY_SIZE)
+        }`,
+      );
+    }
+    const disk = options.disk ?? 8 * 1024 * 1024;
+    const diskSize = parseSize(disk, "disk size");
     if (diskSize % BLOCK_SIZE !== 0) {
       throw new RangeError(
-        `Cannot create a disk of ${diskSize} bytes: expected a multiple of ${BLOCK_SIZE}`,
+        `Cannot create a machine with a disk of ${
+          sizeAsTyped(disk)
+        }: expected a multiple of ${BLOCK_SIZE} bytes`,
       );
     }
     this.costModel = costModel(options.cost);
@@ -206,7 +230,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind,
           source: "cpu",
-          text: `${kind} ${traceVectorName(vector)} at PC ${hex8(pc)}`,
+          text: `${kind} ${traceVectorName(vector)} at PC ${formatHex(pc, 8)}`,
           pc,
           psl: oldPsl,
           newPsl,
@@ -222,7 +246,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind: "rei",
           source: "cpu",
-          text: `REI at ${hex8(pc)} to ${hex8(newPc)}`,
+          text: `REI at ${formatHex(pc, 8)} to ${formatHex(newPc, 8)}`,
           pc,
           psl: oldPsl,
           newPsl,
@@ -235,7 +259,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind: "chm",
           source: "cpu",
-          text: `CHM${"KESU"[mode]} #${code} at ${hex8(pc)}`,
+          text: `CHM${"KESU"[mode]} #${code} at ${formatHex(pc, 8)}`,
           pc,
           psl: oldPsl,
           newPsl,
@@ -248,7 +272,7 @@ export class Machine implements Hardware {
           ns: cpu.ns,
           kind: op === "LDPCTX" ? "ldpctx" : "svpctx",
           source: "cpu",
-          text: `${op} PCBB=${hex8(pcbb)}`,
+          text: `${op} PCBB=${formatHex(pcbb, 8)}`,
           pc,
           data: { pcbb },
         });
@@ -562,7 +586,7 @@ export class Machine implements Hardware {
     if (code === STOP_INTERRUPT) clearInterrupt();
     const stop = STOP_NAMES[code] ?? "stopped";
     const instructions = cpu.instructions - startI;
-    return {
+    return renderRunResult({
       stop,
       reason: stop === "halt"
         ? cpu.haltReason
@@ -575,7 +599,7 @@ export class Machine implements Hardware {
       ns: cpu.ns - startNs,
       pc: cpu.r[15]! >>> 0,
       psl: this.psl,
-    };
+    });
   }
 
   /** Sets persistent breakpoints (used by every later run). */
@@ -596,11 +620,11 @@ export class Machine implements Hardware {
         // write-only registers have no value to show
       }
     }
-    return {
+    return renderState({
       r: Array.from(this.cpu.r, (v) => v >>> 0),
       psl: this.psl,
       iprs,
-    };
+    });
   }
 
   /** Resets the processor and devices (memory and disk contents are kept). */

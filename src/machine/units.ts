@@ -64,6 +64,24 @@ export function parseSize(size: Size, what = "size"): number {
 }
 
 /**
+ * A size as the user wrote it, for error messages: a string in quotes as
+ * typed (`"256MiB"`), a number as a count of bytes.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { sizeAsTyped } from "./units.ts";
+ * equal(sizeAsTyped(" 256MiB "), '"256MiB"');
+ * equal(sizeAsTyped(1000), "1,000 bytes");
+ * ```
+ */
+export function sizeAsTyped(size: Size): string {
+  return typeof size === "string"
+    ? `"${size.trim()}"`
+    : formatCount(size, "byte");
+}
+
+/**
  * Parses a number written as `0x1F`, `^X1F`, `^O17`, `^B101`, `^D31` or
  * decimal (optionally negative). Returns undefined if the text is not one.
  *

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseSize, type Size } from "../machine/units.ts";
+import { parseSize, type Size, sizeAsTyped } from "../machine/units.ts";
 import type { VirtualMachine } from "./vm.ts";
 
 /** Something that can be booted into a VM: a guest module or a function. */
@@ -34,6 +34,8 @@ export class VmBuilder {
   readonly #name: string;
   readonly #memory: number;
   readonly #minidisks: readonly { blocks: number; label: string }[];
+  /** The sizes as the user wrote them, for error messages. */
+  readonly #typed: { memory?: string; minidisks: string[] };
 
   /** Use `monitor.vm(name)`. */
   constructor(
@@ -41,11 +43,13 @@ export class VmBuilder {
     name: string,
     memory = 1024 * 1024,
     minidisks: readonly { blocks: number; label: string }[] = [],
+    typed: { memory?: string; minidisks: string[] } = { minidisks: [] },
   ) {
     this.#monitor = monitor;
     this.#name = name;
     this.#memory = memory;
     this.#minidisks = minidisks;
+    this.#typed = typed;
   }
 
   /** What the VM will be: name, memory and minidisk sizes. */
@@ -62,10 +66,15 @@ export class VmBuilder {
     const bytes = parseSize(size, "VM memory size");
     if (bytes < 512 || bytes % 512 !== 0) {
       throw new RangeError(
-        `Cannot give VM "${this.#name}" ${bytes} bytes of memory: expected a positive multiple of 512`,
+        `Cannot give VM "${this.#name}" memory ${
+          sizeAsTyped(size)
+        }: expected a positive multiple of 512 bytes`,
       );
     }
-    return new VmBuilder(this.#monitor, this.#name, bytes, this.#minidisks);
+    return new VmBuilder(this.#monitor, this.#name, bytes, this.#minidisks, {
+      ...this.#typed,
+      memory: sizeAsTyped(size),
+    });
   }
 
   /** Adds a minidisk extent (the VM's disk is its extents, concatenated). */
@@ -73,21 +82,53 @@ export class VmBuilder {
     const bytes = parseSize(size, "minidisk size");
     if (bytes < 512 || bytes % 512 !== 0) {
       throw new RangeError(
-        `Cannot give VM "${this.#name}" a minidisk of ${bytes} bytes: expected a positive multiple of 512`,
+        `Cannot give VM "${this.#name}" a minidisk of ${
+          sizeAsTyped(size)
+        }: expected a positive multiple of 512 bytes`,
       );
     }
-    return new VmBuilder(this.#monitor, this.#name, this.#memory, [
-      ...this.#minidisks,
+    return new VmBuilder(
+      this.#monitor,
+      this.#name,
+      this.#memory,
+      [
+        ...this.#minidisks,
+        {
+          blocks: bytes / 512,
+          label: label || (0x191 + this.#minidisks.length).toString(16),
+        },
+      ],
       {
-        blocks: bytes / 512,
-        label: label || (0x191 + this.#minidisks.length).toString(16),
+        ...this.#typed,
+        minidisks: [...this.#typed.minidisks, sizeAsTyped(size)],
       },
-    ]);
+    );
   }
 
-  /** Creates the VM (memory at guest-physical 0, power-up state). */
+  /**
+   * Creates the VM (memory at guest-physical 0, power-up state).
+   *
+   * @throws {RangeError} when real memory or the real disk has no room for
+   * it (the message gives the sizes as they were written)
+   */
   create(): VirtualMachine {
-    return this.#monitor.createVm(this.#name, this.#memory, this.#minidisks);
+    try {
+      return this.#monitor.createVm(this.#name, this.#memory, this.#minidisks);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      const t = this.#typed;
+      const sizes = [
+        `memory ${t.memory ?? sizeAsTyped(this.#memory)}`,
+        ...t.minidisks.map((m) => `a minidisk of ${m}`),
+      ];
+      const list = sizes.length > 1
+        ? `${sizes.slice(0, -1).join(", ")} and ${sizes.at(-1)}`
+        : sizes[0];
+      throw new RangeError(
+        `Cannot create VM "${this.#name}" with ${list}: ${e.message}`,
+        { cause: e },
+      );
+    }
   }
 
   /** Creates the VM and boots a guest into it. */

@@ -13,7 +13,7 @@ import { PSL_IS, PSL_MBZ } from "../arch/psl.ts";
 import { MM_PTE_REF, SCB } from "../arch/scb.ts";
 import type { CpuExit } from "../machine/cpu.ts";
 import type { PhysicalMemory } from "../machine/memory.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import {
   guestPhysReadL,
@@ -152,7 +152,9 @@ export class Emulator {
       d.ledger.trace(
         vm,
         "emulate",
-        `emulate ${mnemonic}: PC ${hex8(x.pc)} -> ${hex8(vm.r[15]!)}`,
+        `emulate ${mnemonic}: PC ${formatHex(x.pc, 8)} -> ${
+          formatHex(vm.r[15]!, 8)
+        }`,
         {
           mnemonic,
           oldPsl: before >>> 0,

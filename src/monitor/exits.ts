@@ -13,7 +13,7 @@ import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_TP } from "../arch/psl.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import { copyExit, type CpuExit } from "../machine/cpu.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { Emulator } from "./emulate.ts";
@@ -77,7 +77,7 @@ export class ExitDispatcher {
     vm.stats.totalExits++;
     d.ledger.charge(vm, d.costs.exitEntry);
     if (d.ledger.tracing) {
-      d.ledger.trace(vm, "exit", `exit: ${kind} at ${hex8(x.pc)}`, {
+      d.ledger.trace(vm, "exit", `exit: ${kind} at ${formatHex(x.pc, 8)}`, {
         kind: x.kind,
         vector: x.vector,
         realPsl: x.psl,

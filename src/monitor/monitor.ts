@@ -46,7 +46,14 @@ import type {
   PageTableComparison,
   PslReport,
 } from "./reports.ts";
-import { type MonitorRunResult, runAll, type RunDeps, runVm } from "./runs.ts";
+import {
+  formatMonitorRunResult,
+  type MonitorRunResult,
+  runAll,
+  type RunDeps,
+  runVm,
+} from "./runs.ts";
+import { withRendering } from "../machine/results.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { ShadowPolicy } from "./shadow.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
@@ -370,7 +377,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   run(
     options?: RunOptions & { vms?: Iterable<VirtualMachine> },
   ): MonitorRunResult {
-    return runAll(this.#runs, options);
+    return withRendering(runAll(this.#runs, options), formatMonitorRunResult);
   }
 
   /**

@@ -24,7 +24,7 @@ import {
   STOP_REQUEST,
   STOP_TIME,
 } from "../machine/cpu.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ExitDispatcher } from "./exits.ts";
@@ -388,7 +388,7 @@ export class Nesting implements NestingPort {
       d.ledger.trace(
         vm,
         "exit",
-        `forward ${kind} at ${hex8(x.pc)} to the monitor in ${vm.name}`,
+        `forward ${kind} at ${formatHex(x.pc, 8)} to the monitor in ${vm.name}`,
         { forward: true, vector: out.vector },
       );
     }

@@ -12,7 +12,7 @@ import { PSL_IS } from "../arch/psl.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import type { CpuExit } from "../machine/cpu.ts";
 import type { PhysicalMemory } from "../machine/memory.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import { guestPhysReadL, guestWrite } from "./guest_memory.ts";
 import { VIRQ_INFO } from "./interrupts.ts";
@@ -151,7 +151,9 @@ export class Reflector {
         "reflect",
         `reflect ${level >= 0 ? "interrupt" : "exception"} ${
           vectorName(vector)
-        } into ${vm.name}: PC ${hex8(oldPc)} -> ${hex8(vm.r[15]!)}`,
+        } into ${vm.name}: PC ${formatHex(oldPc, 8)} -> ${
+          formatHex(vm.r[15]!, 8)
+        }`,
         { vector, level, oldPsl: oldPsl >>> 0, newPsl: vm.vpsl >>> 0 },
       );
     }
@@ -181,8 +183,8 @@ export class Reflector {
         vm,
         "reflect",
         `reflect exception ${vectorName(vector)} into ${vm.name}: PC ${
-          hex8(from)
-        } -> ${hex8(vm.r[15]!)}`,
+          formatHex(from, 8)
+        } -> ${formatHex(vm.r[15]!, 8)}`,
         { vector, level: -1, oldPsl: vm.vpsl >>> 0, newPsl: vm.vpsl >>> 0 },
       );
     }

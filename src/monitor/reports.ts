@@ -9,6 +9,7 @@ import { formatPsl } from "../arch/psl.ts";
 import type { PteFields } from "../arch/pte.ts";
 import type { CpuState, StopKind } from "../machine/hardware.ts";
 import type { TraceEvent } from "../machine/trace.ts";
+import { formatHex } from "../machine/units.ts";
 
 /** The virtual PSL of a VM, the real PSL that carries it, and VMPSL. */
 export class PslReport {
@@ -30,7 +31,7 @@ export class PslReport {
   toString(): string {
     return `virtual ${formatPsl(this.virtual)}\nreal    ${
       formatPsl(this.real)
-    }\nVMPSL   ${this.vmpsl.toString(16).toUpperCase().padStart(8, "0")}`;
+    }\nVMPSL   ${formatHex(this.vmpsl, 8)}`;
   }
 }
 

@@ -9,6 +9,7 @@
 
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
 import { clearInterrupt } from "../machine/interrupt.ts";
+import { formatCount, formatNs } from "../machine/units.ts";
 import {
   budgetReason,
   type CheckedRunOptions,
@@ -30,6 +31,39 @@ export interface MonitorRunResult {
   instructions: number;
   /** Status of each VM afterwards. */
   vms: Record<string, string>;
+}
+
+/**
+ * The rendering of a monitor's run result: why it stopped, how much ran,
+ * and each VM's status.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatMonitorRunResult } from "./runs.ts";
+ * equal(
+ *   formatMonitorRunResult({
+ *     stop: "limit",
+ *     ns: 2_500_000,
+ *     instructions: 1,
+ *     vms: { A: "halted: HALT instruction", B: "ready" },
+ *   }),
+ *   "limit: 1 instruction, 2.500 ms\n  A  halted: HALT instruction\n  B  ready",
+ * );
+ * ```
+ *
+ * @param r a result of `Monitor.run`
+ * @returns a line, then one line per VM
+ */
+export function formatMonitorRunResult(r: MonitorRunResult): string {
+  const names = Object.keys(r.vms);
+  const w = Math.max(0, ...names.map((n) => n.length));
+  return [
+    `${r.stop}: ${formatCount(r.instructions, "instruction")}, ${
+      formatNs(r.ns)
+    }`,
+    ...names.map((n) => `  ${n.padEnd(w)}  ${r.vms[n]}`),
+  ].join("\n");
 }
 
 /** What running needs of the monitor. */

@@ -13,7 +13,7 @@ import { PTE_M, PTE_PFN_MASK, PTE_V } from "../arch/pte.ts";
 import { PSL_VM } from "../arch/psl.ts";
 import type { CpuExit } from "../machine/cpu.ts";
 import type { MonitorHost } from "./host.ts";
-import { hex8 } from "../machine/units.ts";
+import { formatHex, hex8 } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import { guestPte, guestTranslate, walkGuest } from "./guest_memory.ts";
 import { isWalkFault } from "../machine/mmu.ts";
@@ -315,7 +315,7 @@ export class ShadowSync {
       d.ledger.trace(
         vm,
         "shadow-fill",
-        `shadow fill VA ${hex8(va)} -> frame ${hex8(frame)}`,
+        `shadow fill VA ${formatHex(va, 8)} -> frame ${formatHex(frame, 8)}`,
         { va, guestPte: guest, shadowPte: shadow, view: set.view },
       );
     }

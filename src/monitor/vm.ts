@@ -13,6 +13,7 @@ import { IPR_NAMES, iprNumber } from "../arch/ipr.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { registerNumber } from "../machine/machine.ts";
 import { hex8 } from "../machine/units.ts";
+import { renderRunResult, renderState } from "../machine/results.ts";
 import {
   checkBytes,
   checkLongword,
@@ -430,7 +431,7 @@ export class VirtualMachine implements Hardware {
 
   /** Runs this VM (alone) under its monitor. */
   run(options: RunOptions = {}): RunResult {
-    return this.monitor.runVm(this, options);
+    return renderRunResult(this.monitor.runVm(this, options));
   }
 
   /** Executes one guest instruction (plus whatever the monitor does for it). */
@@ -469,10 +470,10 @@ export class VirtualMachine implements Hardware {
         // write-only
       }
     }
-    return {
+    return renderState({
       r: Array.from(this.r, (v) => v >>> 0),
       psl: this.vpsl >>> 0,
       iprs,
-    };
+    });
   }
 }

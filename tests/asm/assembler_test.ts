@@ -631,7 +631,7 @@ Deno.test("error: branches", () => {
   );
   fails("BRB .-127", 1, 5, /displacement -129 does not fit in a byte/);
   fails("BRW .+32771", 1, 5, /displacement 32768 does not fit in a word/);
-  fails("BRB X\n.BLKB 200\nX: HALT", 1, 5, /branch target \^XCA out of range/);
+  fails("BRB X\n.BLKB 200\nX: HALT", 1, 5, /branch target 0xCA out of range/);
   fails("BRB #5", 1, 5, /a branch operand is a target address/);
   fails("BRB (R1)", 1, 5, /a branch operand is a target address/);
   fails("BRB B^X\nX:", 1, 5, /a branch operand is a target address/);
@@ -640,7 +640,7 @@ Deno.test("error: branches", () => {
 
 Deno.test("error: values out of range", () => {
   fails("MOVL S^#64,R0", 1, 6, /short literal 64 out of range \(0\.\.63\)/);
-  fails("MOVB #256,R0", 1, 6, /value \^X100 does not fit in a byte immediate/);
+  fails("MOVB #256,R0", 1, 6, /value 0x100 does not fit in a byte immediate/);
   fails("MOVB I^#-129,R0", 1, 6, /does not fit in a byte immediate/);
   fails("MOVW #65536,R0", 1, 6, /does not fit in a word immediate/);
   fails(
@@ -654,14 +654,14 @@ Deno.test("error: values out of range", () => {
     "MOVL B^X,R0\n.BLKB 200\nX:",
     1,
     6,
-    /target \^XCC out of range of B\^ \(displacement 201/,
+    /target 0xCC out of range of B\^ \(displacement 201/,
   );
-  fails(".BYTE 1,256", 1, 9, /value \^X100 does not fit in a byte/);
+  fails(".BYTE 1,256", 1, 9, /value 0x100 does not fit in a byte/);
   fails(".BYTE -129", 1, 7, /does not fit in a byte/);
   fails(".WORD 65536", 1, 7, /does not fit in a word/);
   fails(".ASCII <256>", 1, 9, /does not fit in a byte/);
   fails(".ALIGN 10", 1, 8, /alignment must be 0 to 9/);
-  fails(".ALIGN 2,300", 1, 10, /fill value \^X12C does not fit in a byte/);
+  fails(".ALIGN 2,300", 1, 10, /fill value 0x12C does not fit in a byte/);
   fails(".BLKB -1", 1, 7, /cannot reserve -1 items/);
   fails(".ASCIC /" + "x".repeat(256) + "/", 1, 1, /at most 255/);
 });
@@ -720,17 +720,17 @@ Deno.test("error: expressions", () => {
 Deno.test("error: location counter", () => {
   fails(".BLKB N\nN = 4", 1, 7, /needs "N" to be defined on an earlier line/);
   fails(".ORG Q", 1, 6, /undefined symbol "Q"/);
-  fails(".ORG 4", 1, 6, /location \^X4 is below the origin \^X100/, {
+  fails(".ORG 4", 1, 6, /location 0x4 is below the origin 0x100/, {
     origin: 0x100,
   });
   fails(
     ".LONG 1,2\n.ORG 4\n.BYTE 9",
     3,
     1,
-    /bytes at \^X4 were already assembled by line 1/,
+    /bytes at 0x4 were already assembled by line 1/,
   );
   fails(".ORG ^X7FFFFFFF\n.BYTE 1", 2, 1, /image would be/);
-  fails(".ORG ^XFFFFFFFF\n.WORD 1", 2, 1, /passes \^XFFFFFFFF/);
+  fails(".ORG ^XFFFFFFFF\n.WORD 1", 2, 1, /passes 0xFFFFFFFF/);
 });
 
 Deno.test("several errors are reported at once, in order", () => {

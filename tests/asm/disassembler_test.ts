@@ -170,7 +170,7 @@ Deno.test("two-byte opcodes decode; reserved second bytes are .BYTE", () => {
   const bad = one("FD 00 00");
   assert.equal(bad.mnemonic, ".BYTE");
   assert.equal(bad.length, 1);
-  assert.match(bad.error!, /reserved opcode \^XFD \^X00/);
+  assert.match(bad.error!, /reserved opcode 0xFD 0x00/);
 });
 
 Deno.test("reserved addressing modes come out as .BYTE with the reason", () => {
@@ -215,7 +215,7 @@ Deno.test("reading past the available bytes", () => {
   ]);
   const cut = one("D0 8F 01");
   assert.equal(cut.mnemonic, ".BYTE");
-  assert.match(cut.error!, /continues at \^X3, which cannot be read/);
+  assert.match(cut.error!, /continues at 0x3, which cannot be read/);
   // A failure to read the opcode itself propagates.
   assert.throws(
     () =>

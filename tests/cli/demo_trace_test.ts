@@ -16,7 +16,7 @@ Deno.test("demo: the tour shows the OS bare and virtual, an injection, minidisks
   let at = asm.symbol("K_CHMK");
   while (!/^\s*REI\b/.test(asm.lineAt(at)!.text)) at += asm.lineAt(at)!.length;
   const rei = at.toString(16).toUpperCase();
-  match(text, new RegExp(`emulate REI: PC ${rei} -> 00000223`));
+  match(text, new RegExp(`emulate REI: PC 0x${rei} -> 0x00000223`));
   match(text, /MTPR S\^#\^X14,S\^#\^X12 in kernel mode: exits .*MTPR×1/);
   match(text, /real PSL\s+0x21400000\s+CUR=executive/);
   match(text, /minidisk map of the real disk/);

@@ -106,7 +106,7 @@ ${table}
   equal(row.remapped, true);
   equal(row.guest.modified, true); // the guest's M bit, kept true
   const t = text(c);
-  match(t, /80001000\s+KW\s+1\s+1\s+8\s+EW \(was KW\)\s+EW/);
+  match(t, /80001000\s+KW\s+1\s+1\s+0x8\s+EW \(was KW\)\s+EW/);
   const html = bundleOf(c)["text/html"]!;
   match(html, /background:#ffd6a0/); // highlighted cells
   match(html, /guest prot/);
@@ -141,7 +141,7 @@ Deno.test("traces render as a table and a sequence diagram with the four lanes",
   }
   match(svg, /exit: MTPR/);
   const tv = view.trace(real.trace.events, "all");
-  match(String(tv), /exit\s+exit: MTPR at 00000400/);
+  match(String(tv), /exit\s+exit: MTPR at 0x00000400/);
   match(tv.html, /<svg/);
   match(view.timeline(real.trace.events).html, /<svg/);
 });

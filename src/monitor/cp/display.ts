@@ -37,11 +37,11 @@ export function display(
   }
   if (up === "PSW" || up === "PSL") {
     const r = vm.psl();
-    return `PSL   = ${hex8(r.virtual).toUpperCase()}  ${
-      formatPsl(r.virtual)
-    }\nREAL  = ${hex8(r.real).toUpperCase()}  ${formatPsl(r.real)}\nVMPSL = ${
-      hex8(r.vmpsl).toUpperCase()
-    }\nPC    = ${hex8(vm.get("PC")).toUpperCase()}`;
+    return `PSL   = ${formatPsl(r.virtual, "console")}\nREAL  = ${
+      formatPsl(r.real, "console")
+    }\nVMPSL = ${hex8(r.vmpsl).toUpperCase()}\nPC    = ${
+      hex8(vm.get("PC")).toUpperCase()
+    }`;
   }
   if (up === "PT") {
     const region = (args[0] ?? "S0").toUpperCase();
