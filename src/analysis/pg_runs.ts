@@ -23,6 +23,7 @@
  * @module
  */
 
+import { vmState } from "../monitor/vm.ts";
 import {
   dataTypeSize,
   type OpcodeInfo,
@@ -632,7 +633,7 @@ export class Runner {
       : {
         write: (b, a) => {
           for (let o = 0; o < b.length; o += 512) {
-            const pa = g.realAddress(a + o);
+            const pa = vmState(g).realAddress(a + o);
             u8.set(b.subarray(o, o + 512), pa);
             host.memory.written(pa, Math.min(512, b.length - o));
           }
@@ -641,7 +642,7 @@ export class Runner {
           g.monitor.syncFromCpu(g);
           const out = new Uint8Array(n);
           for (let o = 0; o < n; o += 512) {
-            const r = g.realAddress(a + o);
+            const r = vmState(g).realAddress(a + o);
             out.set(u8.subarray(r, r + Math.min(512, n - o)), o);
           }
           return out;
@@ -672,7 +673,7 @@ export class Runner {
       () =>
         snapshot(vm, () => {
           g.monitor.syncFromCpu(g);
-          return g.vstk;
+          return vmState(g).vstk;
         }),
       mem,
       "guest",

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { VirtualConsole } from "./devices/console.ts";
 import { type DiskChannel, VirtualDisk } from "./devices/disk.ts";
 import type { MinidiskMap } from "./devices/minidisk.ts";
@@ -87,7 +88,7 @@ export function createVm(
   port.bind(vm);
   if (d.pager) {
     try {
-      vm.attachPager(d.pager, d.pager.register(vm));
+      vmState(vm).attachPager(d.pager, d.pager.register(vmState(vm)));
     } catch (e) {
       giveBack();
       throw e;
@@ -97,7 +98,7 @@ export function createVm(
   d.shadows.relayout(vm);
   if (d.ledger.tracing) {
     d.ledger.trace(
-      vm,
+      vmState(vm),
       "schedule",
       `created: ${memory / 1024} KiB, disk ${disk.blocks} blocks`,
     );

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskPort } from "./devices/disk.ts";
 import type { Hooks } from "./hooks.ts";
@@ -62,15 +63,15 @@ export function devicePort(
     now: () => machine.cpu.ns,
     at: (ns, fn) => machine.events.schedule(ns, fn),
     request(source) {
-      the().irq |= 1 << source;
+      vmState(the()).irq |= 1 << source;
     },
     clear(source) {
-      the().irq &= ~(1 << source);
+      vmState(the()).irq &= ~(1 << source);
     },
     wake: () => scheduler.notify(the()),
     halted: () => the().status === "halted",
-    trace: (kind, text, data) => ledger.trace(the(), kind, text, data),
-    realAddress: (gpa, access) => the().realAddress(gpa, access),
+    trace: (kind, text, data) => ledger.trace(vmState(the()), kind, text, data),
+    realAddress: (gpa, access) => vmState(the()).realAddress(gpa, access),
     chargeTranslation: (blocks) =>
       ledger.charge(the(), costs.ioPageTranslation * blocks),
     io: (req) =>

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_IS, PSL_MBZ } from "../arch/psl.ts";
 import { MM_PTE_REF, SCB } from "../arch/scb.ts";
@@ -53,8 +54,8 @@ function rof(): GuestFault {
 
 /** The instruction completes: PC to the next one, and the condition codes (-1: unchanged). */
 function complete(vm: VirtualMachine, x: CpuExit, cc: number): void {
-  vm.r[15] = x.nextPc | 0;
-  if (cc >= 0) vm.vpsl = (vm.vpsl & ~0xf) | cc;
+  vmState(vm).r[15] = x.nextPc | 0;
+  if (cc >= 0) vmState(vm).vpsl = (vmState(vm).vpsl & ~0xf) | cc;
 }
 
 /** Emulates sensitive instructions on a VM's virtual state. */
@@ -75,7 +76,7 @@ export class Emulator {
     const d = this.#d;
     const mnemonic = OPCODE_BY_BYTE[x.opcode]?.mnemonic ?? "?";
     const ops = x.operands;
-    const vcur = (vm.vpsl >>> 24) & 3;
+    const vcur = (vmState(vm).vpsl >>> 24) & 3;
     vm.stats.emulated++;
     const extra = x.opcode === 0x06 || x.opcode === 0x07
       ? d.costs.contextEmulation
@@ -90,14 +91,18 @@ export class Emulator {
     const rollback = x.rollback;
     for (let k = 0; k < rollback.length; k++) {
       const [reg, delta] = rollback[k]!;
-      vm.r[reg] = vm.r[reg]! + delta;
+      vmState(vm).r[reg] = vmState(vm).r[reg]! + delta;
     }
-    const before = vm.vpsl;
+    const before = vmState(vm).vpsl;
     switch (x.opcode) {
       case 0x00: // HALT
-        vm.r[15] = x.nextPc | 0;
+        vmState(vm).r[15] = x.nextPc | 0;
         if (d.ledger.tracing) {
-          d.ledger.trace(vm, "emulate", `emulate HALT: ${vm.name} halts`);
+          d.ledger.trace(
+            vmState(vm),
+            "emulate",
+            `emulate HALT: ${vm.name} halts`,
+          );
         }
         throw new VmHalt("HALT instruction");
       case 0x02:
@@ -111,7 +116,7 @@ export class Emulator {
         break;
       case 0xda: { // MTPR
         const v = ops[0]!.value | 0;
-        const cc = (vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0);
+        const cc = (vmState(vm).vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0);
         const n = ops[1]!.value >>> 0;
         const extraV = d.iprs.write(vm, n, v, true);
         complete(vm, x, cc | (extraV ? 2 : 0));
@@ -120,9 +125,9 @@ export class Emulator {
       case 0xdb: { // MFPR
         const v = d.iprs.read(vm, ops[0]!.value >>> 0, true) | 0;
         const dst = ops[1]!;
-        if (dst.register >= 0) vm.r[dst.register] = v;
-        else guestWrite(d.memory, vm, dst.address, v, vcur);
-        complete(vm, x, (vm.vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0));
+        if (dst.register >= 0) vmState(vm).r[dst.register] = v;
+        else guestWrite(d.memory, vmState(vm), dst.address, v, vcur);
+        complete(vm, x, (vmState(vm).vpsl & 1) | (v < 0 ? 8 : v === 0 ? 4 : 0));
         break;
       }
       case 0x06:
@@ -142,7 +147,7 @@ export class Emulator {
           ops[2]!.value,
           x.opcode === 0x0d,
         );
-        complete(vm, x, (vm.vpsl & 1) | (ok ? 0 : 4));
+        complete(vm, x, (vmState(vm).vpsl & 1) | (ok ? 0 : 4));
         break;
       }
       default:
@@ -150,15 +155,15 @@ export class Emulator {
     }
     if (d.ledger.tracing) {
       d.ledger.trace(
-        vm,
+        vmState(vm),
         "emulate",
         `emulate ${mnemonic}: PC ${formatHex(x.pc, 8)} -> ${
-          formatHex(vm.r[15]!, 8)
+          formatHex(vmState(vm).r[15]!, 8)
         }`,
         {
           mnemonic,
           oldPsl: before >>> 0,
-          newPsl: vm.vpsl >>> 0,
+          newPsl: vmState(vm).vpsl >>> 0,
         },
       );
     }
@@ -168,11 +173,11 @@ export class Emulator {
   /** REI (vax-architecture.md 6): the checks, then PC and PSL from the stack. */
   #rei(vm: VirtualMachine): void {
     const mem = this.#d.memory;
-    const psl = vm.vpsl;
+    const psl = vmState(vm).vpsl;
     const cur = (psl >>> 24) & 3;
-    const sp = vm.r[14]!;
-    const newPc = guestRead(mem, vm, sp >>> 0, cur);
-    const np = guestRead(mem, vm, (sp + 4) >>> 0, cur);
+    const sp = vmState(vm).r[14]!;
+    const newPc = guestRead(mem, vmState(vm), sp >>> 0, cur);
+    const np = guestRead(mem, vmState(vm), (sp + 4) >>> 0, cur);
     const nCur = (np >>> 24) & 3;
     const nPrv = (np >>> 22) & 3;
     const nIpl = (np >>> 16) & 31;
@@ -190,12 +195,12 @@ export class Emulator {
       if (nIpl > ipl) throw rof();
     }
     const nsp = sp + 8;
-    if ((psl & PSL_IS) !== 0) vm.vstk[4] = nsp;
-    else vm.vstk[cur] = nsp;
-    vm.vpsl = (np & ~0x40000000) | ((np | psl) & 0x40000000);
-    vm.r[14] = nIs ? vm.vstk[4]! : vm.vstk[nCur]!;
-    if (!nIs && nCur >= vm.ipr.astlvl) vm.ipr.sisr |= 1 << 2;
-    vm.r[15] = newPc;
+    if ((psl & PSL_IS) !== 0) vmState(vm).vstk[4] = nsp;
+    else vmState(vm).vstk[cur] = nsp;
+    vmState(vm).vpsl = (np & ~0x40000000) | ((np | psl) & 0x40000000);
+    vmState(vm).r[14] = nIs ? vmState(vm).vstk[4]! : vmState(vm).vstk[nCur]!;
+    if (!nIs && nCur >= vmState(vm).ipr.astlvl) vmState(vm).ipr.sisr |= 1 << 2;
+    vmState(vm).r[15] = newPc;
   }
 
   /** CHMK, CHME, CHMS, CHMU (7): to the new mode's stack and SCB vector. */
@@ -206,35 +211,35 @@ export class Emulator {
     code: number,
   ): void {
     const mem = this.#d.memory;
-    const psl = vm.vpsl;
+    const psl = vmState(vm).vpsl;
     if ((psl & PSL_IS) !== 0) {
       throw new VmHalt("CHMx executed while on interrupt stack");
     }
     const vec = guestPhysReadL(
       mem,
-      vm,
-      (vm.ipr.scbb + SCB.CHMK + 4 * opMode) >>> 0,
+      vmState(vm),
+      (vmState(vm).ipr.scbb + SCB.CHMK + 4 * opMode) >>> 0,
     );
     const cur = (psl >>> 24) & 3;
     const target = Math.min(opMode, cur);
-    const savedR14 = vm.r[14]!;
-    vm.vstk[cur] = vm.r[14]!;
-    const nsp = vm.vstk[target]!;
+    const savedR14 = vmState(vm).r[14]!;
+    vmState(vm).vstk[cur] = vmState(vm).r[14]!;
+    const nsp = vmState(vm).vstk[target]!;
     const sxCode = (code << 16) >> 16;
     try {
       // Check both ends first, as the hardware does (section 7 step 5).
-      guestTranslate(mem, vm, (nsp - 1) >>> 0, target, true);
-      guestTranslate(mem, vm, (nsp - 12) >>> 0, target, true);
-      guestWrite(mem, vm, (nsp - 4) >>> 0, psl, target);
-      guestWrite(mem, vm, (nsp - 8) >>> 0, x.nextPc, target);
-      guestWrite(mem, vm, (nsp - 12) >>> 0, sxCode, target);
+      guestTranslate(mem, vmState(vm), (nsp - 1) >>> 0, target, true);
+      guestTranslate(mem, vmState(vm), (nsp - 12) >>> 0, target, true);
+      guestWrite(mem, vmState(vm), (nsp - 4) >>> 0, psl, target);
+      guestWrite(mem, vmState(vm), (nsp - 8) >>> 0, x.nextPc, target);
+      guestWrite(mem, vmState(vm), (nsp - 12) >>> 0, sxCode, target);
     } catch (e) {
-      vm.r[14] = savedR14;
+      vmState(vm).r[14] = savedR14;
       throw e;
     }
-    vm.r[14] = nsp - 12;
-    vm.vpsl = (target << 24) | (cur << 22) | (psl & 0x001f0000);
-    vm.r[15] = vec & ~3;
+    vmState(vm).r[14] = nsp - 12;
+    vmState(vm).vpsl = (target << 24) | (cur << 22) | (psl & 0x001f0000);
+    vmState(vm).r[15] = vec & ~3;
   }
 
   /** PROBER and PROBEW (8.1): whether both ends of the range are accessible. */
@@ -246,10 +251,10 @@ export class Emulator {
     write: boolean,
   ): boolean {
     const mem = this.#d.memory;
-    const mode = Math.max(modeOp & 3, (vm.vpsl >>> 22) & 3);
+    const mode = Math.max(modeOp & 3, (vmState(vm).vpsl >>> 22) & 3);
     const check = (va: number): boolean => {
       try {
-        probeTranslate(mem, vm, va >>> 0, mode, write);
+        probeTranslate(mem, vmState(vm), va >>> 0, mode, write);
         return true;
       } catch (e) {
         if (!(e instanceof GuestFault)) throw e;
@@ -261,7 +266,7 @@ export class Emulator {
           e.vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0
         ) {
           // The guest's page-table page is not valid: its own double miss.
-          const st = vm.monitor.pager?.of(vm);
+          const st = vm.monitor.pager?.of(vmState(vm));
           if (st) {
             st.stats.guestFaults++;
             st.stats.guestDoubleMisses++;
@@ -280,57 +285,59 @@ export class Emulator {
   /** LDPCTX (11.2): the process context from the PCB. */
   #ldpctx(vm: VirtualMachine): void {
     const mem = this.#d.memory;
-    const pcb = vm.ipr.pcbb >>> 0;
+    const pcb = vmState(vm).ipr.pcbb >>> 0;
     // As the processor: the whole PCB must exist before anything changes.
     if (pcb + 0x60 > vm.memorySize) throw nonexistentMemory(false, pcb);
     // The whole PCB is read (in order) before anything changes, so a
     // machine check leaves the VM as it was. (No arrays: one per switch.)
     const w = PCB_WORDS;
-    for (let k = 0; k < 24; k++) w[k] = guestPhysReadL(mem, vm, pcb + 4 * k);
+    for (let k = 0; k < 24; k++) {
+      w[k] = guestPhysReadL(mem, vmState(vm), pcb + 4 * k);
+    }
     const pc = w[0x48 >> 2]!;
     const psl = w[0x4c >> 2]!;
     const w54 = w[0x54 >> 2]!;
     const w5c = w[0x5c >> 2]!;
-    vm.ipr.p0br = w[0x50 >> 2]! & ~3;
-    vm.ipr.p0lr = w54 & 0x3fffff;
-    vm.ipr.astlvl = (w54 >>> 24) & 7;
-    vm.ipr.p1br = w[0x58 >> 2]! & ~3;
-    vm.ipr.p1lr = w5c & 0x3fffff;
-    vm.ipr.pme = (w5c >>> 31) & 1;
-    for (let k = 0; k < 4; k++) vm.vstk[k] = w[k]!;
-    if ((vm.vpsl & PSL_IS) !== 0) {
-      vm.vstk[4] = vm.r[14]!;
-      vm.vpsl &= ~PSL_IS;
+    vmState(vm).ipr.p0br = w[0x50 >> 2]! & ~3;
+    vmState(vm).ipr.p0lr = w54 & 0x3fffff;
+    vmState(vm).ipr.astlvl = (w54 >>> 24) & 7;
+    vmState(vm).ipr.p1br = w[0x58 >> 2]! & ~3;
+    vmState(vm).ipr.p1lr = w5c & 0x3fffff;
+    vmState(vm).ipr.pme = (w5c >>> 31) & 1;
+    for (let k = 0; k < 4; k++) vmState(vm).vstk[k] = w[k]!;
+    if ((vmState(vm).vpsl & PSL_IS) !== 0) {
+      vmState(vm).vstk[4] = vmState(vm).r[14]!;
+      vmState(vm).vpsl &= ~PSL_IS;
     }
-    for (let k = 0; k < 14; k++) vm.r[k] = w[4 + k]!;
-    const sp = vm.vstk[0]! - 8;
-    vm.r[14] = sp;
+    for (let k = 0; k < 14; k++) vmState(vm).r[k] = w[4 + k]!;
+    const sp = vmState(vm).vstk[0]! - 8;
+    vmState(vm).r[14] = sp;
     this.#d.shadows.flushProcess(vm);
-    guestWrite(mem, vm, sp >>> 0, pc, 0);
-    guestWrite(mem, vm, (sp + 4) >>> 0, psl, 0);
+    guestWrite(mem, vmState(vm), sp >>> 0, pc, 0);
+    guestWrite(mem, vmState(vm), (sp + 4) >>> 0, psl, 0);
   }
 
   /** SVPCTX (11.3): the process context into the PCB. */
   #svpctx(vm: VirtualMachine): void {
     const mem = this.#d.memory;
-    const sp = vm.r[14]!;
-    const pc = guestRead(mem, vm, sp >>> 0, 0);
-    const psl = guestRead(mem, vm, (sp + 4) >>> 0, 0);
-    const pcb = vm.ipr.pcbb >>> 0;
+    const sp = vmState(vm).r[14]!;
+    const pc = guestRead(mem, vmState(vm), sp >>> 0, 0);
+    const psl = guestRead(mem, vmState(vm), (sp + 4) >>> 0, 0);
+    const pcb = vmState(vm).ipr.pcbb >>> 0;
     // Check the PCB exists before changing anything (as the processor).
     if (pcb + 0x50 > vm.memorySize) throw nonexistentMemory(true, pcb);
-    if ((vm.vpsl & PSL_IS) !== 0) {
-      vm.r[14] = sp + 8;
+    if ((vmState(vm).vpsl & PSL_IS) !== 0) {
+      vmState(vm).r[14] = sp + 8;
     } else {
-      vm.vstk[0] = sp + 8;
-      vm.r[14] = vm.vstk[4]!;
-      vm.vpsl |= PSL_IS;
-      if ((vm.vpsl & 0x001f0000) === 0) vm.vpsl |= 1 << 16;
+      vmState(vm).vstk[0] = sp + 8;
+      vmState(vm).r[14] = vmState(vm).vstk[4]!;
+      vmState(vm).vpsl |= PSL_IS;
+      if ((vmState(vm).vpsl & 0x001f0000) === 0) vmState(vm).vpsl |= 1 << 16;
     }
     const wr = (off: number, v: number) =>
-      guestPhysWriteL(mem, vm, pcb + off, v);
-    for (let k = 0; k < 4; k++) wr(4 * k, vm.vstk[k]!);
-    for (let k = 0; k < 14; k++) wr(0x10 + 4 * k, vm.r[k]!);
+      guestPhysWriteL(mem, vmState(vm), pcb + off, v);
+    for (let k = 0; k < 4; k++) wr(4 * k, vmState(vm).vstk[k]!);
+    for (let k = 0; k < 14; k++) wr(0x10 + 4 * k, vmState(vm).r[k]!);
     wr(0x48, pc);
     wr(0x4c, psl);
   }

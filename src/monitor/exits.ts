@@ -9,6 +9,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_TP } from "../arch/psl.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
@@ -77,18 +78,23 @@ export class ExitDispatcher {
     vm.stats.totalExits++;
     d.ledger.charge(vm, d.costs.exitEntry);
     if (d.ledger.tracing) {
-      d.ledger.trace(vm, "exit", `exit: ${kind} at ${formatHex(x.pc, 8)}`, {
-        kind: x.kind,
-        vector: x.vector,
-        realPsl: x.psl,
-        ...(x.kind === "vm-emulation"
-          ? {
-            mnemonic: kind,
-            operand: x.operands[0]?.value ?? 0,
-            next: x.nextPc,
-          }
-          : {}),
-      });
+      d.ledger.trace(
+        vmState(vm),
+        "exit",
+        `exit: ${kind} at ${formatHex(x.pc, 8)}`,
+        {
+          kind: x.kind,
+          vector: x.vector,
+          realPsl: x.psl,
+          ...(x.kind === "vm-emulation"
+            ? {
+              mnemonic: kind,
+              operand: x.operands[0]?.value ?? 0,
+              next: x.nextPc,
+            }
+            : {}),
+        },
+      );
     }
     if (
       d.hooks.has("exit") &&
@@ -102,7 +108,7 @@ export class ExitDispatcher {
       }, kind)
     ) {
       if (d.ledger.tracing) {
-        d.ledger.trace(vm, "exit", `exit: ${kind} handled by a hook`);
+        d.ledger.trace(vmState(vm), "exit", `exit: ${kind} handled by a hook`);
       }
       return null;
     }
@@ -162,15 +168,17 @@ export class ExitDispatcher {
       ) {
         // Back the instruction out: undo the operand side effects the
         // emulator redid before executing it.
-        for (const [reg, delta] of x.rollback) vm.r[reg] = vm.r[reg]! - delta;
+        for (const [reg, delta] of x.rollback) {
+          vmState(vm).r[reg] = vmState(vm).r[reg]! - delta;
+        }
       }
       if (e instanceof GuestFault) {
         // The emulation itself faulted: reflect as a fault of the instruction.
-        vm.r[15] = x.pc | 0;
+        vmState(vm).r[15] = x.pc | 0;
         // A fault clears PSL<TP> before the PSL is pushed (5.3), so the
         // retried instruction is traced once. (The exit's PSL still has the
         // TP the processor set when it began the instruction.)
-        vm.vpsl &= ~PSL_TP;
+        vmState(vm).vpsl &= ~PSL_TP;
         let params = e.params;
         if (e.vector === SCB.MACHINE_CHECK && params.length === 2) {
           // The monitor's own access met nonexistent guest memory: the

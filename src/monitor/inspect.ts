@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { REGISTER_NAMES } from "../arch/registers.ts";
 import { decodePte, PTE_V } from "../arch/pte.ts";
 import { VMPSL_MASK } from "../arch/psl.ts";
@@ -70,7 +71,9 @@ export function inject(
     );
   }
   const given = options.mode !== undefined;
-  const mode = given ? checkMode(options.mode, "inject") : (vm.vpsl >>> 24) & 3;
+  const mode = given
+    ? checkMode(options.mode, "inject")
+    : (vmState(vm).vpsl >>> 24) & 3;
   const prv = options.previousMode === undefined
     ? mode
     : checkMode(options.previousMode, "inject with a previous");
@@ -94,7 +97,7 @@ export function inject(
       "Cannot inject with previousMode or ipl but no mode: give the mode too",
     );
   }
-  const at = (options.at ?? vm.r[15]!) >>> 0;
+  const at = (options.at ?? vmState(vm).r[15]!) >>> 0;
   const asm = assemble(source, { origin: at, fileName: "inject" });
   if (asm.bytes.length === 0) {
     throw new SyntaxError("Cannot inject nothing: expected one instruction");
@@ -104,15 +107,15 @@ export function inject(
   for (let i = 0; i < asm.bytes.length; i++) {
     let gpa: number;
     try {
-      gpa = vm.ipr.mapen
-        ? guestTranslate(machine.memory, vm, (at + i) >>> 0, 0, false)
+      gpa = vmState(vm).ipr.mapen
+        ? guestTranslate(machine.memory, vmState(vm), (at + i) >>> 0, 0, false)
         : (at + i) & 0x3fffffff;
     } catch {
       throw new RangeError(
         `Cannot inject at 0x${hex8(at)}: the guest does not map it`,
       );
     }
-    if (vm.realAddress(gpa) < 0) {
+    if (vmState(vm).realAddress(gpa) < 0) {
       throw new RangeError(
         `Cannot inject at 0x${hex8(at)}: outside the VM's memory`,
       );
@@ -120,9 +123,9 @@ export function inject(
     gpas.push(gpa);
   }
   const u8 = machine.memory.u8;
-  const saved = gpas.map((g) => u8[vm.realAddress(g)]!);
+  const saved = gpas.map((g) => u8[vmState(vm).realAddress(g)]!);
   gpas.forEach((g, i) =>
-    machine.memory.writeB(vm.realAddress(g), asm.bytes[i]!)
+    machine.memory.writeB(vmState(vm).realAddress(g), asm.bytes[i]!)
   );
   const text = disassembleOne((a) => asm.bytes[a - at] ?? 0, at).text;
   // Start from the mode, previous mode and IPL asked for (the console's
@@ -130,11 +133,12 @@ export function inject(
   // inject left.
   if (given) {
     vm.setPsl(
-      ((vm.vpsl & 0xff) | (mode << 24) | (prv << 22) | (ipl << 16)) >>> 0,
+      ((vmState(vm).vpsl & 0xff) | (mode << 24) | (prv << 22) | (ipl << 16)) >>>
+        0,
     );
   }
-  const originalPc = vm.r[15]! | 0;
-  vm.r[15] = at | 0;
+  const originalPc = vmState(vm).r[15]! | 0;
+  vmState(vm).r[15] = at | 0;
   const before = vm.state();
   const trace = machine.trace;
   const wasEnabled = trace.enabled;
@@ -148,15 +152,17 @@ export function inject(
     r = host.runVm(vm, { limit: 1 });
   } finally {
     trace.enabled = wasEnabled;
-    gpas.forEach((g, i) => machine.memory.writeB(vm.realAddress(g), saved[i]!));
+    gpas.forEach((g, i) =>
+      machine.memory.writeB(vmState(vm).realAddress(g), saved[i]!)
+    );
   }
   const reflected = vm.stats.reflected > reflectedBefore;
   const completed = !reflected &&
-    (vm.r[15]! >>> 0) === ((at + asm.bytes.length) >>> 0);
+    (vmState(vm).r[15]! >>> 0) === ((at + asm.bytes.length) >>> 0);
   // A completed instruction gives the guest its PC back; the state after
   // is taken then, so that `changed` and vm.get("PC") agree.
   if (completed) {
-    vm.r[15] = originalPc;
+    vmState(vm).r[15] = originalPc;
     host.syncToCpu?.(vm);
   }
   const after = vm.state();
@@ -225,7 +231,7 @@ export function pageTables(
   region: "S0" | "P0" | "P1",
   options: { from?: number; count?: number } = {},
 ): PageTableComparison {
-  const g = vm.ipr;
+  const g = vmState(vm).ipr;
   const rows: PageTableRow[] = [];
   const count = options.count ?? 64;
   let first: number;
@@ -244,13 +250,13 @@ export function pageTables(
   for (let vpn = first; vpn < end && rows.length < count; vpn++) {
     const va = (base + vpn * 512) >>> 0;
     const raw = g.mapen
-      ? rawGuestPte(machine.memory, vm, va)
+      ? rawGuestPte(machine.memory, vmState(vm), va)
       : (va & 0x3fffffff) < vm.memorySize
       ? (PTE_V | (4 << 27) | ((va & 0x3fffffff) >>> 9)) >>> 0
       : undefined;
     if (raw === undefined) continue;
-    const k = vm.shadow.kernel.read(va);
-    const e = vm.shadow.exec.read(va);
+    const k = vmState(vm).shadow.kernel.read(va);
+    const e = vmState(vm).shadow.exec.read(va);
     const guest = decodePte(raw);
     const shadow = k !== 0 ? decodePte(k) : null;
     const shadowExec = policy === "split" && e !== 0 ? decodePte(e) : null;
@@ -274,6 +280,6 @@ export function pageTables(
 
 /** The real PSL and VMPSL of a VM beside its virtual PSL. */
 export function describePsl(vm: VirtualMachine): PslReport {
-  const p = vm.vpsl;
+  const p = vmState(vm).vpsl;
   return new PslReport(p, realPsl(p), p & VMPSL_MASK);
 }

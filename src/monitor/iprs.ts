@@ -9,6 +9,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { IPR, IPR_MAX_KA655, KA655_SID } from "../arch/ipr.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { SCB } from "../arch/scb.ts";
@@ -44,8 +45,8 @@ export class VirtualIprs {
    * @throws {RangeError} for registers MFPR would refuse (host callers)
    */
   read(vm: VirtualMachine, n: number, fromGuest = false): number {
-    const g = vm.ipr;
-    const p = vm.vpsl;
+    const g = vmState(vm).ipr;
+    const p = vmState(vm).vpsl;
     const is = (p & PSL_IS) !== 0;
     const cur = (p >>> 24) & 3;
     const rof = (): never => {
@@ -59,9 +60,9 @@ export class VirtualIprs {
       case IPR.ESP:
       case IPR.SSP:
       case IPR.USP:
-        return !is && cur === n ? vm.r[14]! : vm.vstk[n]!;
+        return !is && cur === n ? vmState(vm).r[14]! : vmState(vm).vstk[n]!;
       case IPR.ISP:
-        return is ? vm.r[14]! : vm.vstk[4]!;
+        return is ? vmState(vm).r[14]! : vmState(vm).vstk[4]!;
       case IPR.P0BR:
         return g.p0br;
       case IPR.P0LR:
@@ -143,10 +144,10 @@ export class VirtualIprs {
     v: number,
     fromGuest = false,
   ): boolean {
-    const g = vm.ipr;
+    const g = vmState(vm).ipr;
     const shadows = this.#d.shadows;
-    const is = (vm.vpsl & PSL_IS) !== 0;
-    const cur = (vm.vpsl >>> 24) & 3;
+    const is = (vmState(vm).vpsl & PSL_IS) !== 0;
+    const cur = (vmState(vm).vpsl >>> 24) & 3;
     const rof = (): never => {
       if (fromGuest) throw new GuestFault(SCB.RESERVED_OPERAND, []);
       throw new RangeError(
@@ -160,12 +161,12 @@ export class VirtualIprs {
       case IPR.ESP:
       case IPR.SSP:
       case IPR.USP:
-        if (!is && cur === n) vm.r[14] = v;
-        else vm.vstk[n] = v;
+        if (!is && cur === n) vmState(vm).r[14] = v;
+        else vmState(vm).vstk[n] = v;
         return false;
       case IPR.ISP:
-        if (is) vm.r[14] = v;
-        else vm.vstk[4] = v;
+        if (is) vmState(vm).r[14] = v;
+        else vmState(vm).vstk[4] = v;
         return false;
       case IPR.P0BR:
         g.p0br = v & ~3;
@@ -198,7 +199,7 @@ export class VirtualIprs {
         g.scbb = v & ~3;
         return false;
       case IPR.IPL:
-        vm.vpsl = (vm.vpsl & ~0x001f0000) | ((v & 31) << 16);
+        vmState(vm).vpsl = (vmState(vm).vpsl & ~0x001f0000) | ((v & 31) << 16);
         return false;
       case IPR.ASTLVL:
         if ((v >>> 0) > 4) return rof();
@@ -279,7 +280,7 @@ export class VirtualIprs {
     vm.console.reset();
     vm.timer.writeIccs(0);
     vm.disk.reset();
-    vm.irq = 0;
+    vmState(vm).irq = 0;
     this.#d.channel.cancel(vm.disk);
   }
 }

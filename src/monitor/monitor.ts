@@ -15,6 +15,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { Machine } from "../machine/machine.ts";
 import type { RunOptions, RunResult } from "../machine/hardware.ts";
 import { type Bootable, VmBuilder } from "./builder.ts";
@@ -208,7 +209,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
       const o = outer;
       const vm = hardware;
       nesting.wakeHost = () => o.#nesting.wakeNested(vm);
-      vm.driver = {
+      vmState(vm).driver = {
         interrupt: () => channel.poll(),
         drive: (limit, untilNs) =>
           scheduler.loop([...this.#vms.values()], {
@@ -305,10 +306,10 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     if (this.#vms.get(vm.name) !== vm) return;
     this.syncFromCpu(vm);
     vm.timer.stop();
-    this.pager?.forget(vm);
-    for (const f of vm.frames) if (f >= 0) this.frames.release(f);
-    vm.shadow.kernel.release();
-    vm.shadow.exec.release();
+    this.pager?.forget(vmState(vm));
+    for (const f of vmState(vm).frames) if (f >= 0) this.frames.release(f);
+    vmState(vm).shadow.kernel.release();
+    vmState(vm).shadow.exec.release();
     this.minidisks.releaseOwner(vm.name);
     this.#vms.delete(vm.name);
     this.#vcpu.forget(vm);
@@ -331,7 +332,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
    * @throws {RangeError} when the monitor does not page or the page does not exist
    */
   pageOut(vm: VirtualMachine, page: number): void {
-    const st = this.pager?.of(vm);
+    const st = this.pager?.of(vmState(vm));
     if (!this.pager || !st) {
       throw new RangeError(
         `Cannot page out page ${page} of VM "${vm.name}": the monitor does not page (Monitor.on(machine, { paging: true }))`,

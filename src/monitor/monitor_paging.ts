@@ -6,6 +6,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { MinidiskMap } from "./devices/minidisk.ts";
 import type { FrameAllocator } from "./frames.ts";
@@ -63,7 +64,8 @@ export function createPager(
     charge: (vm, ns) => ledger.charge(vm, ns),
     trace: (vm, text) => {
       if (ledger.tracing) {
-        ledger.trace(d.vms.get(vm.name) ?? null, "page", text);
+        const v = d.vms.get(vm.name);
+        ledger.trace(v ? vmState(v) : null, "page", text);
       }
     },
   }, options);
@@ -103,7 +105,7 @@ export function pageMap(
   const total = memorySize / 512;
   const pageOf = new Map<number, number>();
   for (const vm of vms) {
-    vm.frames.forEach((f, g) => {
+    vmState(vm).frames.forEach((f, g) => {
       if (f >= 0) pageOf.set(f, g);
     });
   }

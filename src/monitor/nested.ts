@@ -18,6 +18,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { IPR } from "../arch/ipr.ts";
 import { PhysicalMemory } from "../machine/memory.ts";
 import type { CpuExit } from "../machine/cpu.ts";
@@ -88,30 +89,30 @@ export class VirtualProcessor implements HostProcessor {
 
   /** The VM's registers. */
   get r(): Int32Array {
-    return this.#vm.r;
+    return vmState(this.#vm).r;
   }
 
   /** The VM's PSL (with its virtual PSL<VM>). */
   get psl(): number {
-    return this.#vm.vpsl;
+    return vmState(this.#vm).vpsl;
   }
 
   set psl(v: number) {
-    this.#vm.vpsl = v | 0;
+    vmState(this.#vm).vpsl = v | 0;
   }
 
   /** The VM's virtual VMPSL. */
   get vmpsl(): number {
-    return this.#vm.vmpsl;
+    return vmState(this.#vm).vmpsl;
   }
 
   set vmpsl(v: number) {
-    this.#vm.vmpsl = v | 0;
+    vmState(this.#vm).vmpsl = v | 0;
   }
 
   /** Virtual MAPEN. */
   get mapen(): number {
-    return this.#vm.ipr.mapen;
+    return vmState(this.#vm).ipr.mapen;
   }
 
   set mapen(v: number) {
@@ -120,7 +121,7 @@ export class VirtualProcessor implements HostProcessor {
 
   /** Virtual SBR. */
   get sbr(): number {
-    return this.#vm.ipr.sbr;
+    return vmState(this.#vm).ipr.sbr;
   }
 
   set sbr(v: number) {
@@ -129,7 +130,7 @@ export class VirtualProcessor implements HostProcessor {
 
   /** Virtual SLR. */
   get slr(): number {
-    return this.#vm.ipr.slr;
+    return vmState(this.#vm).ipr.slr;
   }
 
   set slr(v: number) {
@@ -138,7 +139,7 @@ export class VirtualProcessor implements HostProcessor {
 
   /** Virtual P0BR. */
   get p0br(): number {
-    return this.#vm.ipr.p0br;
+    return vmState(this.#vm).ipr.p0br;
   }
 
   set p0br(v: number) {
@@ -147,7 +148,7 @@ export class VirtualProcessor implements HostProcessor {
 
   /** Virtual P0LR. */
   get p0lr(): number {
-    return this.#vm.ipr.p0lr;
+    return vmState(this.#vm).ipr.p0lr;
   }
 
   set p0lr(v: number) {
@@ -156,7 +157,7 @@ export class VirtualProcessor implements HostProcessor {
 
   /** Virtual P1BR. */
   get p1br(): number {
-    return this.#vm.ipr.p1br;
+    return vmState(this.#vm).ipr.p1br;
   }
 
   set p1br(v: number) {
@@ -165,7 +166,7 @@ export class VirtualProcessor implements HostProcessor {
 
   /** Virtual P1LR. */
   get p1lr(): number {
-    return this.#vm.ipr.p1lr;
+    return vmState(this.#vm).ipr.p1lr;
   }
 
   set p1lr(v: number) {
@@ -274,7 +275,7 @@ export class VirtualHost implements MonitorHost {
    *   disk has more than one extent
    */
   constructor(vm: VirtualMachine, port: NestingPort, diskData: Uint8Array) {
-    const f = vm.frames;
+    const f = vmState(vm).frames;
     for (let i = 1; i < f.length; i++) {
       if (f[i] !== f[0]! + i) {
         throw new RangeError(

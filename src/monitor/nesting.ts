@@ -14,6 +14,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { IPR } from "../arch/ipr.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import {
@@ -104,7 +105,7 @@ export class Nesting implements NestingPort {
         `Cannot run a monitor in VM "${vm.name}": it is not a VM of this monitor`,
       );
     }
-    if (vm.driver) {
+    if (vmState(vm).driver) {
       throw new RangeError(
         `Cannot run a monitor in VM "${vm.name}": a monitor already runs in it`,
       );
@@ -127,13 +128,13 @@ export class Nesting implements NestingPort {
     const data = e
       ? d.machine.disk.data.subarray(e.start * 512, (e.start + e.blocks) * 512)
       : new Uint8Array(0);
-    vm.vmpsl = 0;
+    vmState(vm).vmpsl = 0;
     return new VirtualHost(vm, this, data);
   }
 
   #makeContiguous(vm: VirtualMachine): void {
     const d = this.#d;
-    const f = vm.frames;
+    const f = vmState(vm).frames;
     let contiguous = true;
     for (let i = 1; i < f.length; i++) {
       if (f[i] !== f[0]! + i) contiguous = false;
@@ -188,7 +189,7 @@ export class Nesting implements NestingPort {
           events.runDue(cpu.ns);
           d.channel.poll();
         }
-        if (vm.irq !== 0) {
+        if (vmState(vm).irq !== 0) {
           this.#forwardInterrupt(vm);
           return STOP_EXIT;
         }
@@ -272,7 +273,7 @@ export class Nesting implements NestingPort {
   hostMtpr(vm: VirtualMachine, n: number, v: number): void {
     const d = this.#d;
     this.#hostOp(vm, "MTPR");
-    const g = vm.ipr;
+    const g = vmState(vm).ipr;
     switch (n) {
       case IPR.MAPEN:
         g.mapen = v & 1;
@@ -330,19 +331,19 @@ export class Nesting implements NestingPort {
     let src = -1;
     for (let s = 0; s < VIRQ_INFO.length; s++) {
       if (
-        (vm.irq >> s) & 1 &&
+        (vmState(vm).irq >> s) & 1 &&
         (src < 0 || VIRQ_INFO[s]![0] > VIRQ_INFO[src]![0])
       ) {
         src = s;
       }
     }
-    vm.irq &= ~(1 << src);
+    vmState(vm).irq &= ~(1 << src);
     const [ipl, vector] = VIRQ_INFO[src]!;
     vm.stats.interrupts++;
     d.ledger.charge(vm, d.costs.reflection);
     if (d.ledger.tracing) {
       d.ledger.trace(
-        vm,
+        vmState(vm),
         "reflect",
         `forward interrupt ${vectorName(vector)} to the monitor in ${vm.name}`,
         { vector, ipl, forward: true },
@@ -351,8 +352,8 @@ export class Nesting implements NestingPort {
     this.#forwarded.set(vm, {
       kind: "interrupt",
       vector,
-      pc: vm.r[15]!,
-      psl: vm.vpsl,
+      pc: vmState(vm).r[15]!,
+      psl: vmState(vm).vpsl,
       params: [],
       opcode: 0,
       nextPc: 0,
@@ -386,7 +387,7 @@ export class Nesting implements NestingPort {
     d.ledger.charge(vm, d.costs.reflection);
     if (d.ledger.tracing) {
       d.ledger.trace(
-        vm,
+        vmState(vm),
         "exit",
         `forward ${kind} at ${formatHex(x.pc, 8)} to the monitor in ${vm.name}`,
         { forward: true, vector: out.vector },

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { PSL_IS } from "../arch/psl.ts";
 import { SCB, vectorName } from "../arch/scb.ts";
 import type { CpuExit } from "../machine/cpu.ts";
@@ -43,11 +44,13 @@ export function machineCheckFrame(
   va: number,
   access?: CpuExit["access"],
 ): number[] {
-  const sw = vm.ipr.sisr === 0 ? 0 : 31 - Math.clz32(vm.ipr.sisr);
+  const sw = vmState(vm).ipr.sisr === 0
+    ? 0
+    : 31 - Math.clz32(vmState(vm).ipr.sisr);
   const opcode = access?.opcode ?? 0;
   const state1 = ((opcode & 0xff) << 24) | (sw << 16) |
-    ((vm.ipr.cadr & 0xff) << 8) |
-    (vm.ipr.mser & 0xff);
+    ((vmState(vm).ipr.cadr & 0xff) << 8) |
+    (vmState(vm).ipr.mser & 0xff);
   return [
     0x10,
     access?.write ? 0x82 : 0x80,
@@ -90,25 +93,25 @@ export class Reflector {
         ns: ledger.now,
       }, vectorName(vector))
     ) return;
-    const scbPa = (vm.ipr.scbb + vector) >>> 0;
+    const scbPa = (vmState(vm).ipr.scbb + vector) >>> 0;
     let vec: number;
     try {
-      vec = guestPhysReadL(memory, vm, scbPa);
+      vec = guestPhysReadL(memory, vmState(vm), scbPa);
     } catch {
       throw new VmHalt("SCB vector read from nonexistent memory");
     }
     if (severe) vec |= 1;
     if ((vec & 2) !== 0) throw new VmHalt("invalid SCB vector");
-    const oldPsl = vm.vpsl;
-    const oldPc = vm.r[15]!;
+    const oldPsl = vmState(vm).vpsl;
+    const oldPc = vmState(vm).r[15]!;
     const oldIs = (oldPsl & PSL_IS) !== 0;
     const oldCur = (oldPsl >>> 24) & 3;
-    const oldR14 = vm.r[14]!;
+    const oldR14 = vmState(vm).r[14]!;
     let newIs = true;
     if (!oldIs) {
-      vm.vstk[oldCur] = vm.r[14]!;
+      vmState(vm).vstk[oldCur] = vmState(vm).r[14]!;
       newIs = (vec & 1) !== 0;
-      vm.r[14] = newIs ? vm.vstk[4]! : vm.vstk[0]!;
+      vmState(vm).r[14] = newIs ? vmState(vm).vstk[4]! : vmState(vm).vstk[0]!;
     }
     const ipl = level >= 0
       ? level
@@ -116,9 +119,9 @@ export class Reflector {
       ? 31
       : (oldPsl >>> 16) & 31;
     const prv = level >= 0 ? 0 : oldCur;
-    vm.vpsl = (newIs ? PSL_IS : 0) | (prv << 22) | (ipl << 16);
+    vmState(vm).vpsl = (newIs ? PSL_IS : 0) | (prv << 22) | (ipl << 16);
     try {
-      let sp = vm.r[14]!;
+      let sp = vmState(vm).r[14]!;
       // PSL, then PC, then the parameters, last parameter first.
       for (let k = -2; k < params.length; k++) {
         const v = k === -2
@@ -126,35 +129,35 @@ export class Reflector {
           : k === -1
           ? oldPc
           : params[params.length - 1 - k]!;
-        guestWrite(memory, vm, (sp - 4) >>> 0, v, 0);
+        guestWrite(memory, vmState(vm), (sp - 4) >>> 0, v, 0);
         sp -= 4;
       }
-      vm.r[14] = sp;
+      vmState(vm).r[14] = sp;
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
       if (newIs || severe) {
         throw new VmHalt("exception while pushing on the interrupt stack");
       }
       // Kernel stack not valid.
-      vm.vpsl = oldPsl;
-      vm.r[14] = oldR14;
-      vm.r[15] = oldPc;
+      vmState(vm).vpsl = oldPsl;
+      vmState(vm).r[14] = oldR14;
+      vmState(vm).r[15] = oldPc;
       this.reflect(vm, SCB.KERNEL_STACK_NOT_VALID, [], -1, true);
       return;
     }
-    vm.r[15] = vec & ~3;
+    vmState(vm).r[15] = vec & ~3;
     vm.stats.reflected++;
     ledger.charge(vm, this.#d.costs.reflection);
     if (ledger.tracing) {
       ledger.trace(
-        vm,
+        vmState(vm),
         "reflect",
         `reflect ${level >= 0 ? "interrupt" : "exception"} ${
           vectorName(vector)
         } into ${vm.name}: PC ${formatHex(oldPc, 8)} -> ${
-          formatHex(vm.r[15]!, 8)
+          formatHex(vmState(vm).r[15]!, 8)
         }`,
-        { vector, level, oldPsl: oldPsl >>> 0, newPsl: vm.vpsl >>> 0 },
+        { vector, level, oldPsl: oldPsl >>> 0, newPsl: vmState(vm).vpsl >>> 0 },
       );
     }
   }
@@ -170,22 +173,31 @@ export class Reflector {
     const { memory, ledger } = this.#d;
     let vec: number;
     try {
-      vec = guestPhysReadL(memory, vm, (vm.ipr.scbb + vector) >>> 0);
+      vec = guestPhysReadL(
+        memory,
+        vmState(vm),
+        (vmState(vm).ipr.scbb + vector) >>> 0,
+      );
     } catch {
       throw new VmHalt("SCB vector read from nonexistent memory");
     }
-    const from = vm.r[15]!;
-    vm.r[15] = vec & ~3;
+    const from = vmState(vm).r[15]!;
+    vmState(vm).r[15] = vec & ~3;
     vm.stats.reflected++;
     ledger.charge(vm, this.#d.costs.reflection);
     if (ledger.tracing) {
       ledger.trace(
-        vm,
+        vmState(vm),
         "reflect",
         `reflect exception ${vectorName(vector)} into ${vm.name}: PC ${
           formatHex(from, 8)
-        } -> ${formatHex(vm.r[15]!, 8)}`,
-        { vector, level: -1, oldPsl: vm.vpsl >>> 0, newPsl: vm.vpsl >>> 0 },
+        } -> ${formatHex(vmState(vm).r[15]!, 8)}`,
+        {
+          vector,
+          level: -1,
+          oldPsl: vmState(vm).vpsl >>> 0,
+          newPsl: vmState(vm).vpsl >>> 0,
+        },
       );
     }
   }
@@ -193,12 +205,14 @@ export class Reflector {
   /** Delivers pending virtual interrupts the virtual IPL allows; false if the VM halted. */
   deliverInterrupts(vm: VirtualMachine): boolean {
     for (;;) {
-      const ipl = (vm.vpsl >>> 16) & 31;
-      const sw = vm.ipr.sisr === 0 ? 0 : 31 - Math.clz32(vm.ipr.sisr);
+      const ipl = (vmState(vm).vpsl >>> 16) & 31;
+      const sw = vmState(vm).ipr.sisr === 0
+        ? 0
+        : 31 - Math.clz32(vmState(vm).ipr.sisr);
       let hw = 0;
       let src = -1;
       for (let s = 0; s < VIRQ_INFO.length; s++) {
-        if ((vm.irq >> s) & 1 && VIRQ_INFO[s]![0] > hw) {
+        if ((vmState(vm).irq >> s) & 1 && VIRQ_INFO[s]![0] > hw) {
           hw = VIRQ_INFO[s]![0];
           src = s;
         }
@@ -206,10 +220,10 @@ export class Reflector {
       if (Math.max(hw, sw) <= ipl) return vm.status !== "halted";
       try {
         if (hw >= sw) {
-          vm.irq &= ~(1 << src);
+          vmState(vm).irq &= ~(1 << src);
           this.reflect(vm, VIRQ_INFO[src]![1], [], hw);
         } else {
-          vm.ipr.sisr &= ~(1 << sw);
+          vmState(vm).ipr.sisr &= ~(1 << sw);
           this.reflect(vm, SCB.SOFTWARE_BASE + 4 * sw, [], sw);
         }
         vm.stats.interrupts++;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import type { RunOptions, RunResult, StopKind } from "../machine/hardware.ts";
 import { clearInterrupt } from "../machine/interrupt.ts";
 import { formatCount, formatNs } from "../machine/units.ts";
@@ -127,8 +128,8 @@ export function runVm(
       : r.stop,
     instructions: vm.stats.instructions - i0,
     ns: d.machine.cpu.ns - t0,
-    pc: vm.r[15]! >>> 0,
-    psl: vm.vpsl >>> 0,
+    pc: vmState(vm).r[15]! >>> 0,
+    psl: vmState(vm).vpsl >>> 0,
   };
 }
 

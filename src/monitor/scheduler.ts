@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import {
   STOP_BREAKPOINT,
   STOP_BUDGET,
@@ -97,7 +98,7 @@ export class Scheduler {
 
   /** A VM can take an interrupt now: wake it, stop it if it is running. */
   notify(vm: VirtualMachine): void {
-    if (!deliverable(vm)) return;
+    if (!deliverable(vmState(vm))) return;
     if (vm.status === "waiting") vm.status = "ready";
     if (this.#d.vcpu.isLoaded(vm)) this.#d.machine.cpu.requestStop();
     this.#d.wakeHost();
@@ -114,10 +115,10 @@ export class Scheduler {
     if (
       f === null || d.ledger.tracing || d.hooks.has("exit") ||
       (options.breakpoints !== undefined && options.breakpoints.length > 0) ||
-      (vm.vpsl & PSL_VM) !== 0
+      (vmState(vm).vpsl & PSL_VM) !== 0
     ) return null;
     const cpu = d.machine.cpu;
-    f.arm(vm, d.machine.memory, deviceLevel(vm.irq), cpu.ns);
+    f.arm(vmState(vm), d.machine.memory, deviceLevel(vmState(vm).irq), cpu.ns);
     cpu.vmSyscalls = f;
     return f;
   }
@@ -204,7 +205,7 @@ export class Scheduler {
           for (const v of candidates) {
             if (!this.#isLive(v)) continue;
             anyLive = true;
-            if (v.status === "waiting" && deliverable(v)) {
+            if (v.status === "waiting" && deliverable(vmState(v))) {
               v.status = "ready";
             }
           }
@@ -273,22 +274,22 @@ export class Scheduler {
             if (this.#lastRun !== null) {
               d.ledger.charge(vm, d.costs.vmSwitch);
               if (d.ledger.tracing) {
-                d.ledger.trace(vm, "schedule", `switch to ${vm.name}`);
+                d.ledger.trace(vmState(vm), "schedule", `switch to ${vm.name}`);
               }
             }
             this.#lastRun = vm;
           }
-          if (vm.driver) {
+          if (vmState(vm).driver) {
             // A monitor runs in this VM: its slice goes to that monitor, which
             // runs its own VMs in this VM's virtual VM mode.
             slice ??= { vm, end: Math.min(end, cpu.ns + d.quantumNs) };
-            if (vm.irq !== 0) {
+            if (vmState(vm).irq !== 0) {
               // Interrupts for the monitor inside, taken in its wait state.
-              vm.irq = 0;
-              vm.driver.interrupt();
+              vmState(vm).irq = 0;
+              vmState(vm).driver!.interrupt();
             }
             const i0 = cpu.instructions;
-            const r = vm.driver.drive(budget, slice.end);
+            const r = vmState(vm).driver!.drive(budget, slice.end);
             budget -= cpu.instructions - i0;
             if (r.stop === "halt") {
               slice = null;
@@ -356,7 +357,7 @@ export class Scheduler {
             vm.status = "waiting";
             if (d.ledger.tracing) {
               d.ledger.trace(
-                vm,
+                vmState(vm),
                 "schedule",
                 `${vm.name} waits for an interrupt`,
               );

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { MM_PTE_REF, MM_WRITE, SCB } from "../arch/scb.ts";
 import { PTE_M, PTE_PFN_MASK, PTE_V } from "../arch/pte.ts";
 import { PSL_VM } from "../arch/psl.ts";
@@ -71,7 +72,7 @@ export class ShadowSync {
 
   /** Rebuilds both shadow sets for the VM's current guest registers. */
   relayout(vm: VirtualMachine): void {
-    const g = vm.ipr;
+    const g = vmState(vm).ipr;
     const pages = vm.memorySize / 512;
     const sys = g.mapen ? Math.min(g.slr, 32768) : pages;
     // Mapping off: all of P0, so that an access beyond the guest's memory is
@@ -79,8 +80,8 @@ export class ShadowSync {
     // check); table pages are allocated on demand.
     const p0 = g.mapen ? g.p0lr : 0x200000;
     const p1 = g.mapen ? g.p1lr : 0x200000;
-    vm.shadow.kernel.layout(sys, p0, p1);
-    vm.shadow.exec.layout(sys, p0, p1);
+    vmState(vm).shadow.kernel.layout(sys, p0, p1);
+    vmState(vm).shadow.exec.layout(sys, p0, p1);
     vm.stats.shadowFlushes++;
     this.#d.ledger.charge(vm, this.#d.costs.shadowFlush);
     this.#d.vcpu.mmuChanged(vm);
@@ -88,10 +89,10 @@ export class ShadowSync {
 
   /** The guest changed its process registers (P0/P1 base or length, LDPCTX). */
   flushProcess(vm: VirtualMachine): void {
-    const g = vm.ipr;
+    const g = vmState(vm).ipr;
     if (!g.mapen) return;
-    vm.shadow.kernel.setProcessLengths(g.p0lr, g.p1lr);
-    vm.shadow.exec.setProcessLengths(g.p0lr, g.p1lr);
+    vmState(vm).shadow.kernel.setProcessLengths(g.p0lr, g.p1lr);
+    vmState(vm).shadow.exec.setProcessLengths(g.p0lr, g.p1lr);
     vm.stats.shadowFlushes++;
     this.#d.ledger.charge(vm, this.#d.costs.shadowFlush);
     this.#d.vcpu.mmuChanged(vm);
@@ -99,8 +100,8 @@ export class ShadowSync {
 
   /** The guest's TBIA: every shadow entry goes. */
   invalidateAll(vm: VirtualMachine): void {
-    vm.shadow.kernel.clearAll();
-    vm.shadow.exec.clearAll();
+    vmState(vm).shadow.kernel.clearAll();
+    vmState(vm).shadow.exec.clearAll();
     vm.stats.shadowFlushes++;
     this.#d.ledger.charge(vm, this.#d.costs.shadowFlush);
     this.#d.machine.cpu.tbFlushAll();
@@ -108,8 +109,8 @@ export class ShadowSync {
 
   /** The guest's TBIS: the shadow entries of one page go. */
   invalidateOne(vm: VirtualMachine, va: number): void {
-    vm.shadow.kernel.invalidate(va >>> 0);
-    vm.shadow.exec.invalidate(va >>> 0);
+    vmState(vm).shadow.kernel.invalidate(va >>> 0);
+    vmState(vm).shadow.exec.invalidate(va >>> 0);
     this.#d.machine.cpu.tbFlushOne(va);
   }
 
@@ -121,7 +122,7 @@ export class ShadowSync {
   /** After the virtual mode may have changed: select the shadow view. */
   afterPslChange(vm: VirtualMachine, before: number): void {
     const a = (before >>> 24) & 3;
-    const b = (vm.vpsl >>> 24) & 3;
+    const b = (vmState(vm).vpsl >>> 24) & 3;
     if (this.#d.policy === "split" && (a === 1) !== (b === 1)) {
       // The executive view differs: the real MMU registers change (loaded at resume).
       this.#d.vcpu.invalidateMmu();
@@ -143,7 +144,9 @@ export class ShadowSync {
     const d = this.#d;
     const set = d.vcpu.activeSet(vm);
     const write = (mask & MM_WRITE) !== 0;
-    const key = `${vm.name}:${set.view}:${vm.r[15]}:${va}:${mask}:${vector}`;
+    const key = `${vm.name}:${set.view}:${
+      vmState(vm).r[15]
+    }:${va}:${mask}:${vector}`;
     if (vector === SCB.TRANSLATION_NOT_VALID && (mask & MM_PTE_REF) !== 0) {
       // The real system PTE of a shadow process-table page is not there yet.
       if (set.ensureTablePage(va)) {
@@ -151,17 +154,17 @@ export class ShadowSync {
         return true;
       }
     }
-    const vmode = (vm.vpsl >>> 24) & 3;
+    const vmode = (vmState(vm).vpsl >>> 24) & 3;
     // Shared tables give virtual executive the kernel's rights (the weakness
     // vm-extensions.md describes), so walk with kernel rights for it.
     const mode = d.policy === "shared" && vmode === 1 ? 0 : vmode;
     let gpa: number;
     try {
-      gpa = guestTranslate(d.machine.memory, vm, va, mode, write);
+      gpa = guestTranslate(d.machine.memory, vmState(vm), va, mode, write);
     } catch (e) {
       // The guest's own page fault: counted for the paging reports.
       if (e instanceof GuestFault && e.vector === SCB.TRANSLATION_NOT_VALID) {
-        const st = vm.monitor.pager?.of(vm);
+        const st = vm.monitor.pager?.of(vmState(vm));
         if (st) {
           st.stats.guestFaults++;
           if (((e.params[0] ?? 0) & MM_PTE_REF) !== 0) {
@@ -173,7 +176,7 @@ export class ShadowSync {
     }
     if (gpa >>> 0 >= vm.memorySize) {
       if (
-        d.realMachineChecks === true && (vm.vpsl & PSL_VM) === 0 &&
+        d.realMachineChecks === true && (vmState(vm).vpsl & PSL_VM) === 0 &&
         this.#lastFault !== key &&
         d.machine.memory.size <= NONEXISTENT_FRAME * 512
       ) {
@@ -202,7 +205,7 @@ export class ShadowSync {
       // The fill did not help: never loop; the VM stops with a clear reason.
       throw new VmHalt(
         `monitor cannot shadow VA 0x${hex8(va)} (mask ${mask}) at PC 0x${
-          hex8(vm.r[15]!)
+          hex8(vmState(vm).r[15]!)
         }`,
       );
     }
@@ -233,7 +236,13 @@ export class ShadowSync {
     const write = (mask & MM_WRITE) !== 0;
     let r: ReturnType<typeof walkGuest> | null = null;
     try {
-      r = walkGuest(d.machine.memory, vm, va, (vm.vpsl >>> 24) & 3, write);
+      r = walkGuest(
+        d.machine.memory,
+        vmState(vm),
+        va,
+        (vmState(vm).vpsl >>> 24) & 3,
+        write,
+      );
     } catch (e) {
       if (!(e instanceof GuestFault) && !(e instanceof VmHalt)) throw e;
     }
@@ -243,11 +252,11 @@ export class ShadowSync {
     if (isWalkFault(r)) {
       return { ...x, vector: r.vector, params: [r.mask, r.va | 0] };
     }
-    const key = `${vm.name}:nested:${vm.r[15]}:${va}:${mask}`;
+    const key = `${vm.name}:nested:${vmState(vm).r[15]}:${va}:${mask}`;
     if (this.#lastFault === key) return x;
     this.#lastFault = key;
     if (write && r.ptePa >= 0 && (r.pte & PTE_M) === 0) {
-      const pa = vm.realAddress(r.ptePa);
+      const pa = vmState(vm).realAddress(r.ptePa);
       if (pa >= 0) d.machine.memory.writeL(pa, (r.pte | PTE_M) | 0);
     }
     this.#fill(vm, set, va, r.pa, write);
@@ -257,8 +266,8 @@ export class ShadowSync {
   /** Shadows va by {@link NONEXISTENT_FRAME} with the guest's protection. */
   #fillNonexistent(vm: VirtualMachine, set: ShadowSet, va: number): void {
     const d = this.#d;
-    const guest = vm.ipr.mapen
-      ? guestPte(d.machine.memory, vm, va)
+    const guest = vmState(vm).ipr.mapen
+      ? guestPte(d.machine.memory, vmState(vm), va)
       : (PTE_V | (4 << 27) | PTE_M) >>> 0;
     set.fill(va, guest, NONEXISTENT_FRAME, d.policy, true);
     d.machine.cpu.tbFlushOne(va | 0);
@@ -282,13 +291,13 @@ export class ShadowSync {
         } (guest tables too large)`,
       );
     }
-    const guest = vm.ipr.mapen
-      ? guestPte(d.machine.memory, vm, va)
+    const guest = vmState(vm).ipr.mapen
+      ? guestPte(d.machine.memory, vmState(vm), va)
       : (PTE_V | (4 << 27) | PTE_M) >>> 0; // no protection when mapping is off
     // The frame last: bringing the page in may take a frame from another
     // page, which the walk above might have needed.
     const pager = vm.monitor.pager;
-    const st = pager?.of(vm);
+    const st = pager?.of(vmState(vm));
     let frame: number;
     let allowWrite = true;
     if (pager && st) {
@@ -297,7 +306,7 @@ export class ShadowSync {
       pager.mapped(st, gpn, set.view === "exec", va, write);
       allowWrite = st.dirty[gpn] === 1;
     } else {
-      frame = vm.frames[gpa >>> 9]!;
+      frame = vmState(vm).frames[gpa >>> 9]!;
     }
     // In virtual VM mode the VM's tables are an inner monitor's shadow
     // tables, already compressed: the executive view copies them as they are.
@@ -305,7 +314,7 @@ export class ShadowSync {
       va,
       guest,
       frame,
-      (vm.vpsl & PSL_VM) !== 0 ? "split" : d.policy,
+      (vmState(vm).vpsl & PSL_VM) !== 0 ? "split" : d.policy,
       allowWrite,
     );
     d.machine.cpu.tbFlushOne(va | 0);
@@ -313,7 +322,7 @@ export class ShadowSync {
     d.ledger.charge(vm, d.costs.shadowFill);
     if (d.ledger.tracing) {
       d.ledger.trace(
-        vm,
+        vmState(vm),
         "shadow-fill",
         `shadow fill VA ${formatHex(va, 8)} -> frame ${formatHex(frame, 8)}`,
         { va, guestPte: guest, shadowPte: shadow, view: set.view },

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import type { Ledger } from "./ledger.ts";
 import type { VirtualMachine } from "./vm.ts";
 
@@ -44,9 +45,9 @@ export function haltVm(
 ): void {
   vm.status = "halted";
   vm.haltReason = reason;
-  vm.ipr.conpc = vm.r[15]!;
-  vm.ipr.conpsl = vm.vpsl;
+  vmState(vm).ipr.conpc = vmState(vm).r[15]!;
+  vmState(vm).ipr.conpsl = vmState(vm).vpsl;
   if (ledger.tracing) {
-    ledger.trace(vm, "halt", `${vm.name} halted: ${reason}`);
+    ledger.trace(vmState(vm), "halt", `${vm.name} halted: ${reason}`);
   }
 }

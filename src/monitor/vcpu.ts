@@ -8,6 +8,7 @@
  * @module
  */
 
+import { vmState } from "./vm.ts";
 import { PSL_VM, VMPSL_MASK } from "../arch/psl.ts";
 import { GUEST_PSL_BITS, realPsl } from "../machine/vm_fastpath.ts";
 import type { HostProcessor } from "./host.ts";
@@ -47,14 +48,16 @@ export class Vcpu {
   syncFromCpu(vm: VirtualMachine): void {
     if (this.#onCpu !== vm) return;
     const cpu = this.#cpu;
-    vm.r.set(cpu.r);
-    if ((vm.vpsl & PSL_VM) !== 0) {
+    vmState(vm).r.set(cpu.r);
+    if ((vmState(vm).vpsl & PSL_VM) !== 0) {
       // The VM was in its virtual VM mode (a monitor runs in it): its PSL
       // is the real one, modes already compressed by the inner monitor.
-      vm.vpsl = (PSL_VM | (cpu.psl & (GUEST_PSL_BITS | MODE_BITS))) | 0;
-      vm.vmpsl = cpu.vmpsl;
+      vmState(vm).vpsl = (PSL_VM | (cpu.psl & (GUEST_PSL_BITS | MODE_BITS))) |
+        0;
+      vmState(vm).vmpsl = cpu.vmpsl;
     } else {
-      vm.vpsl = ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
+      vmState(vm).vpsl =
+        ((cpu.psl & GUEST_PSL_BITS) | (cpu.vmpsl & VMPSL_MASK)) | 0;
     }
     this.#onCpu = null;
   }
@@ -66,12 +69,12 @@ export class Vcpu {
     }
     if (this.#onCpu === vm) return;
     const cpu = this.#cpu;
-    const p = vm.vpsl;
-    cpu.r.set(vm.r);
+    const p = vmState(vm).vpsl;
+    cpu.r.set(vmState(vm).r);
     cpu.psl = realPsl(p);
     // In its virtual VM mode the VM's VMPSL is the inner monitor's, for the
     // inner guest: MOVPSL and PROBE there read it from the real VMPSL.
-    cpu.vmpsl = (p & PSL_VM) !== 0 ? vm.vmpsl : p & VMPSL_MASK;
+    cpu.vmpsl = (p & PSL_VM) !== 0 ? vmState(vm).vmpsl : p & VMPSL_MASK;
     this.#loadMmu(vm);
     cpu.evalInterrupts();
     this.#onCpu = vm;
@@ -83,11 +86,11 @@ export class Vcpu {
     // tables: real tables for real modes, ring compression already applied.
     // They are copied unremapped (the executive view) for every mode, so
     // the inner guest's mode changes never switch this monitor's tables.
-    if ((vm.vpsl & PSL_VM) !== 0) return vm.shadow.exec;
-    const cur = (vm.vpsl >>> 24) & 3;
+    if ((vmState(vm).vpsl & PSL_VM) !== 0) return vmState(vm).shadow.exec;
+    const cur = (vmState(vm).vpsl >>> 24) & 3;
     return this.#policy === "split" && cur === 1
-      ? vm.shadow.exec
-      : vm.shadow.kernel;
+      ? vmState(vm).shadow.exec
+      : vmState(vm).shadow.kernel;
   }
 
   /** The VM's shadow registers changed: reload the real MMU if it shows them. */

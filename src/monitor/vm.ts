@@ -130,19 +130,22 @@ export interface VmHost {
 }
 
 /**
- * A virtual machine. Create one with `monitor.vm(name)...create()`; it then
- * behaves like a `Machine`: `load`, `set`, `get`, `run`, `step`, `console`,
- * `disk`, `state`.
+ * The monitor's working state of a VM: what the guest's processor holds
+ * while the VM is off the real processor (registers, PSL, stack pointers,
+ * virtual IPRs, pending virtual interrupts), where its memory lives, its
+ * shadow tables and a monitor running inside it. Private to the VM (so that
+ * tab completion on a VM shows its public API); the monitor's parts reach
+ * it with {@link vmState}.
  */
-export class VirtualMachine implements Hardware {
-  /** The VM's name. */
+export class VmState {
+  /** The VM's name (for traces and messages). */
   readonly name: string;
-  /** The monitor running it. */
-  readonly monitor: VmHost;
+  /** The VM's statistics (the VM's own object). */
+  readonly stats: VmStats;
+  /** The VM's memory size in bytes. */
+  readonly memorySize: number;
   /** Guest-physical page i lives in real frame `frames[i]`. */
   readonly frames: Int32Array;
-  /** Memory size in bytes. */
-  readonly memorySize: number;
   /** Registers R0..R15 (saved copy while the VM is not on the processor). */
   readonly r: Int32Array = new Int32Array(16);
   /** The virtual PSL as the guest sees it (no VM bit). */
@@ -174,18 +177,8 @@ export class VirtualMachine implements Hardware {
   };
   /** Pending virtual device interrupts (bit per VIRQ source, interrupts.ts). */
   irq = 0;
-  /** The VM's console. */
-  readonly console: VirtualConsole;
-  /** The VM's interval timer. */
-  readonly timer: VirtualTimer;
-  /** The VM's disk (its minidisk). */
-  readonly disk: VirtualDisk;
   /** Shadow tables: the kernel view, and the executive view (split policy). */
   readonly shadow: { kernel: ShadowSet; exec: ShadowSet };
-  /** Lifecycle state. */
-  status: VmStatus = "ready";
-  /** Why the VM halted. */
-  haltReason = "";
   /**
    * The VM's virtual VMPSL: meaningful while a monitor runs inside the VM
    * and has set the VM's virtual PSL<VM> (CP under CP).
@@ -196,6 +189,87 @@ export class VirtualMachine implements Hardware {
    * the VM's time slices to it.
    */
   driver: VmDriver | null = null;
+  /** Made by the VM. */
+  constructor(
+    vm: VirtualMachine,
+    frames: Int32Array,
+    shadow: { kernel: ShadowSet; exec: ShadowSet },
+  ) {
+    this.name = vm.name;
+    this.stats = vm.stats;
+    this.memorySize = vm.memorySize;
+    this.frames = frames;
+    this.shadow = shadow;
+  }
+
+  /** The monitor's pager and this VM's paging state, when it pages. */
+  pages: { pager: Pager; state: VmPages } | null = null;
+
+  /**
+   * Real physical address of a guest-physical address, or -1 beyond memory.
+   * When the monitor pages, a page that is not resident is brought in
+   * first, and the access is recorded (`access`: `ACCESS` flags of
+   * paging/pager.ts; the default, a write, is the safe assumption).
+   */
+  realAddress(gpa: number, access: number = ACCESS.WRITE): number {
+    const g = gpa >>> 0;
+    if (g >= this.memorySize) return -1;
+    const pages = this.pages;
+    if (pages !== null) {
+      return pages.pager.access(pages.state, g >>> 9, access) * 512 +
+        (g & 511);
+    }
+    return this.frames[g >>> 9]! * 512 + (g & 511);
+  }
+
+  /** Pages this VM with the monitor's pager (called by the monitor). */
+  attachPager(pager: Pager, state: VmPages): void {
+    this.pages = { pager, state };
+  }
+}
+
+let stateOf: (vm: VirtualMachine) => VmState;
+
+/**
+ * The monitor's working state of a VM (registers, virtual PSL and IPRs,
+ * frames, shadow tables): for the monitor's own parts, not for users.
+ *
+ * @param vm a VM
+ * @returns its state (the live object, not a copy)
+ */
+export function vmState(vm: VirtualMachine): VmState {
+  return stateOf(vm);
+}
+
+/**
+ * A virtual machine. Create one with `monitor.vm(name)...create()`; it then
+ * behaves like a `Machine`: `load`, `set`, `get`, `run`, `step`, `console`,
+ * `disk`, `state`.
+ */
+export class VirtualMachine implements Hardware {
+  // The monitor's working state of the VM (registers, virtual IPRs, frames,
+  // shadow tables): private, so that a REPL user's tab completion shows the
+  // public API only; the monitor reaches it through vmState(vm).
+  readonly #s: VmState;
+  static {
+    stateOf = (vm) => vm.#s;
+  }
+  /** The VM's name. */
+  readonly name: string;
+  /** The monitor running it. */
+  readonly monitor: VmHost;
+  /** Memory size in bytes. */
+  readonly memorySize: number;
+  /** The VM's console. */
+  readonly console: VirtualConsole;
+  /** The VM's interval timer. */
+  readonly timer: VirtualTimer;
+  /** The VM's disk (its minidisk). */
+  readonly disk: VirtualDisk;
+  /** Lifecycle state. */
+  status: VmStatus = "ready";
+  /** Why the VM halted. */
+  haltReason = "";
   /** Statistics. */
   readonly stats: VmStats = {
     instructions: 0,
@@ -224,12 +298,11 @@ export class VirtualMachine implements Hardware {
   }) {
     this.name = init.name;
     this.monitor = init.monitor;
-    this.frames = init.frames;
     this.memorySize = init.frames.length * 512;
     this.console = init.console;
     this.timer = init.timer;
     this.disk = init.disk;
-    this.shadow = init.shadow;
+    this.#s = new VmState(this, init.frames, init.shadow);
   }
 
   /** Simulated time (the machine's clock). */
@@ -243,38 +316,14 @@ export class VirtualMachine implements Hardware {
   }
 
   /**
-   * Real physical address of a guest-physical address, or -1 beyond memory.
-   * When the monitor pages, a page that is not resident is brought in
-   * first, and the access is recorded (`access`: `ACCESS` flags of
-   * paging/pager.ts; the default, a write, is the safe assumption).
-   */
-  realAddress(gpa: number, access: number = ACCESS.WRITE): number {
-    const g = gpa >>> 0;
-    if (g >= this.memorySize) return -1;
-    const pages = this.#pages;
-    if (pages !== null) {
-      return pages.pager.access(pages.state, g >>> 9, access) * 512 +
-        (g & 511);
-    }
-    return this.frames[g >>> 9]! * 512 + (g & 511);
-  }
-
-  #pages: { pager: Pager; state: VmPages } | null = null;
-
-  /** Pages this VM with the monitor's pager (called by the monitor). */
-  attachPager(pager: Pager, state: VmPages): void {
-    this.#pages = { pager, state };
-  }
-
-  /**
    * The VM's pages: which are in real frames, modified and referenced (as
    * the monitor last observed them through the shadow tables).
    */
   resident(): ResidentReport {
-    const st = this.#pages?.state;
+    const st = this.#s.pages?.state;
     const pages: ResidentPage[] = [];
-    for (let g = 0; g < this.frames.length; g++) {
-      const f = this.frames[g]!;
+    for (let g = 0; g < this.#s.frames.length; g++) {
+      const f = this.#s.frames[g]!;
       pages.push({
         page: g,
         frame: f,
@@ -291,19 +340,19 @@ export class VirtualMachine implements Hardware {
    * disk operations by whom and why, time waiting for paging I/O.
    */
   paging(): PagingReport {
-    const p = this.#pages;
+    const p = this.#s.pages;
     let resident = 0;
-    for (const f of this.frames) if (f >= 0) resident++;
+    for (const f of this.#s.frames) if (f >= 0) resident++;
     return new PagingReport({
       vm: this.name,
       policy: p ? p.pager.policyName : "none",
       mitigation: p ? p.pager.mitigation : "none",
-      pages: this.frames.length,
+      pages: this.#s.frames.length,
       resident,
       instructions: this.stats.instructions,
       guestNs: this.stats.guestNs,
       monitorNs: this.stats.monitorNs,
-      stats: structuredClone(p ? p.state.stats : new VmPages(this).stats),
+      stats: structuredClone(p ? p.state.stats : new VmPages(this.#s).stats),
     });
   }
 
@@ -317,7 +366,7 @@ export class VirtualMachine implements Hardware {
     this.#checkRange(address, bytes.length, "load");
     const mem = this.monitor.machine.memory;
     for (let i = 0; i < bytes.length; i++) {
-      mem.writeB(this.realAddress(address + i), bytes[i]!);
+      mem.writeB(this.#s.realAddress(address + i), bytes[i]!);
     }
   }
 
@@ -332,7 +381,7 @@ export class VirtualMachine implements Hardware {
     const u8 = this.monitor.machine.memory.u8;
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
-      out[i] = u8[this.realAddress(address + i, ACCESS.READ)]!;
+      out[i] = u8[this.#s.realAddress(address + i, ACCESS.READ)]!;
     }
     return out;
   }
@@ -361,8 +410,8 @@ export class VirtualMachine implements Hardware {
     const up = checkRegisterName(name, "read register").toUpperCase();
     this.monitor.syncFromCpu(this);
     const rn = registerNumber(up);
-    if (rn !== undefined) return this.r[rn]! >>> 0;
-    if (up === "PSL") return this.vpsl >>> 0;
+    if (rn !== undefined) return this.#s.r[rn]! >>> 0;
+    if (up === "PSL") return this.#s.vpsl >>> 0;
     const n = iprNumber(up);
     if (n !== undefined) return this.monitor.readVirtualIpr(this, n) >>> 0;
     throw new RangeError(
@@ -383,7 +432,7 @@ export class VirtualMachine implements Hardware {
     const v = value | 0;
     const rn = registerNumber(up);
     if (rn !== undefined) {
-      this.r[rn] = v;
+      this.#s.r[rn] = v;
     } else if (up === "PSL") {
       this.setPsl(v);
     } else {
@@ -420,11 +469,11 @@ export class VirtualMachine implements Hardware {
       );
     }
     this.monitor.syncFromCpu(this);
-    const old = this.vpsl;
+    const old = this.#s.vpsl;
     const oldSlot = (old & PSL_IS) !== 0 ? 4 : (old >>> 24) & 3;
-    this.vstk[oldSlot] = this.r[14]!;
-    this.vpsl = p;
-    this.r[14] = this.vstk[is ? 4 : cur]!;
+    this.#s.vstk[oldSlot] = this.#s.r[14]!;
+    this.#s.vpsl = p;
+    this.#s.r[14] = this.#s.vstk[is ? 4 : cur]!;
     this.monitor.pslChanged(this, old);
     this.monitor.syncToCpu(this);
   }
@@ -471,8 +520,8 @@ export class VirtualMachine implements Hardware {
       }
     }
     return renderState({
-      r: Array.from(this.r, (v) => v >>> 0),
-      psl: this.vpsl >>> 0,
+      r: Array.from(this.#s.r, (v) => v >>> 0),
+      psl: this.#s.vpsl >>> 0,
       iprs,
     });
   }
