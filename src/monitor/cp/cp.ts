@@ -17,7 +17,7 @@ import type { RunOptions } from "../../machine/hardware.ts";
 import type { Bootable } from "../builder.ts";
 import type { MonitorHost } from "../host.ts";
 import { Monitor } from "../monitor.ts";
-import type { VirtualMachine } from "../vm.ts";
+import { type VirtualMachine, vmState } from "../vm.ts";
 import { execute } from "./commands.ts";
 import * as control from "./control.ts";
 import {
@@ -201,7 +201,7 @@ export class CP {
         `NO DIRECTORY FOR CP IN THE DIRECTORY ENTRY OF ${u.userid}`,
       );
     }
-    if (this.nested.has(u.userid) || vm.driver) {
+    if (this.nested.has(u.userid) || vmState(vm).driver) {
       throw new CpError("CFM", 24, `${u.userid} ALREADY RUNS CP`);
     }
     let inner: CP;
