@@ -153,7 +153,13 @@ export { VmBuilder } from "./src/monitor/builder.ts";
 export type { Bootable, VmFactory } from "./src/monitor/builder.ts";
 export { compressMode } from "./src/monitor/vcpu.ts";
 export { VirtualMachine } from "./src/monitor/vm.ts";
-export type { VmDriver, VmHost, VmStats, VmStatus } from "./src/monitor/vm.ts";
+export type {
+  VmDriver,
+  VmHost,
+  VmMonitor,
+  VmStats,
+  VmStatus,
+} from "./src/monitor/vm.ts";
 export { HookError, Hooks } from "./src/monitor/hooks.ts";
 export type {
   ExitHookEvent,

@@ -639,7 +639,7 @@ export class Runner {
           }
         },
         read: (a, n) => {
-          g.monitor.syncFromCpu(g);
+          vmState(g).host.syncFromCpu(g);
           const out = new Uint8Array(n);
           for (let o = 0; o < n; o += 512) {
             const r = vmState(g).realAddress(a + o);
@@ -672,7 +672,7 @@ export class Runner {
     return observe(
       () =>
         snapshot(vm, () => {
-          g.monitor.syncFromCpu(g);
+          vmState(g).host.syncFromCpu(g);
           return vmState(g).vstk;
         }),
       mem,

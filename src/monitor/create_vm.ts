@@ -18,12 +18,14 @@ import { residentPages } from "./monitor_paging.ts";
 import type { Pager } from "./paging/pager.ts";
 import { ShadowSet } from "./shadow.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
-import { VirtualMachine, type VmHost } from "./vm.ts";
+import { VirtualMachine, type VmHost, type VmMonitor } from "./vm.ts";
 
 /** What building a VM needs of the monitor. */
 export interface CreateVmDeps extends DevicePortDeps {
-  /** The monitor the VM belongs to. */
-  readonly monitor: VmHost;
+  /** The monitor the VM belongs to (`vm.monitor`). */
+  readonly monitor: VmMonitor;
+  /** The monitor's side of the VM's calls. */
+  readonly host: VmHost;
   /** Real page frames. */
   readonly frames: FrameAllocator;
   /** The real disk's minidisk map. */
@@ -76,6 +78,7 @@ export function createVm(
   const vm = new VirtualMachine({
     name,
     monitor: d.monitor,
+    host: d.host,
     frames,
     console: new VirtualConsole(port),
     timer: new VirtualTimer(port),

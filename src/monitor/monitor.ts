@@ -17,8 +17,8 @@
 
 import { vmState } from "./vm.ts";
 import { Machine } from "../machine/machine.ts";
-import type { RunOptions, RunResult } from "../machine/hardware.ts";
-import { type Bootable, VmBuilder } from "./builder.ts";
+import type { RunOptions } from "../machine/hardware.ts";
+import { type Bootable, VmBuilder, type VmFactory } from "./builder.ts";
 import type { MonitorCosts } from "./costs.ts";
 import { createVm } from "./create_vm.ts";
 import { BOUNCE_BLOCKS, type DiskChannel } from "./devices/disk.ts";
@@ -45,7 +45,6 @@ import type {
   InjectOptions,
   InjectResult,
   PageTableComparison,
-  PslReport,
 } from "./reports.ts";
 import {
   formatMonitorRunResult,
@@ -59,7 +58,7 @@ import type { Scheduler } from "./scheduler.ts";
 import type { ShadowPolicy } from "./shadow.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
 import type { Vcpu } from "./vcpu.ts";
-import { VirtualMachine, type VmHost } from "./vm.ts";
+import { VirtualMachine, type VmHost, type VmMonitor } from "./vm.ts";
 
 export type { Bootable, MonitorOptions, MonitorRunResult };
 
@@ -79,7 +78,7 @@ export type { Bootable, MonitorOptions, MonitorRunResult };
  * ok(vm.run().stop === "halt" && vm.get("R0") === 0x041f0000);
  * ```
  */
-export class Monitor<H extends MonitorHost = Machine> implements VmHost {
+export class Monitor<H extends MonitorHost = Machine> implements VmMonitor {
   /** The machine the monitor owns: a `Machine`, or a VM (CP under CP). */
   readonly machine: H;
   /** 1 for a monitor on the real machine, 2 for one inside a VM of it... */
@@ -107,6 +106,9 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   readonly #scheduler: Scheduler;
   readonly #nesting: Nesting;
   readonly #runs: RunDeps;
+  /** What the VMs call on (private, so completion shows the public API). */
+  readonly #host: VmHost;
+  readonly #factory: VmFactory;
 
   /**
    * Attaches a monitor to a machine, or to a virtual machine of another
@@ -205,6 +207,27 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     const nesting = this.#nesting = parts.nesting;
     const scheduler = this.#scheduler = parts.scheduler;
     this.#runs = { machine, vms: this.#vms, scheduler, shadows };
+    const vcpu = parts.vcpu;
+    const iprs = parts.iprs;
+    const runs = this.#runs;
+    this.#host = {
+      machine,
+      pager: this.pager,
+      syncFromCpu: (vm) => vcpu.syncFromCpu(vm),
+      syncToCpu: (vm) => vcpu.syncToCpu(vm),
+      pslChanged: (vm) => vcpu.pslChanged(vm),
+      readVirtualIpr: (vm, n, fromGuest = false) => iprs.read(vm, n, fromGuest),
+      writeVirtualIpr: (vm, n, v, fromGuest = false) =>
+        iprs.write(vm, n, v, fromGuest),
+      runVm: (vm, options) => runVm(runs, vm, options),
+      inject: (vm, source, options) => this.inject(vm, source, options),
+      pageTables: (vm, region, options) => this.pageTables(vm, region, options),
+      describePsl: (vm) => describePsl(vm),
+    };
+    this.#factory = {
+      createVm: (name, memory, minidisks) =>
+        this.#createVm(name, memory, minidisks),
+    };
     if (outer && hardware instanceof VirtualMachine) {
       const o = outer;
       const vm = hardware;
@@ -268,11 +291,11 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
         }": expected 1 to 16 letters, digits, _ or -`,
       );
     }
-    return new VmBuilder(this, name);
+    return new VmBuilder(this.#factory, name);
   }
 
   /** Creates a VM (used by {@link VmBuilder}); replaces one of the same name. */
-  createVm(
+  #createVm(
     name: string,
     memory: number,
     minidisks: readonly { blocks: number; label: string }[],
@@ -288,6 +311,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
         hooks: this.hooks,
         level: this.level,
         monitor: this,
+        host: this.#host,
         frames: this.frames,
         minidisks: this.minidisks,
         pager: this.pager,
@@ -304,7 +328,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   /** Removes a VM and returns its memory, shadow tables and minidisks. */
   destroy(vm: VirtualMachine): void {
     if (this.#vms.get(vm.name) !== vm) return;
-    this.syncFromCpu(vm);
+    this.#vcpu.syncFromCpu(vm);
     vm.timer.stop();
     this.pager?.forget(vmState(vm));
     for (const f of vmState(vm).frames) if (f >= 0) this.frames.release(f);
@@ -338,33 +362,13 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
         `Cannot page out page ${page} of VM "${vm.name}": the monitor does not page (Monitor.on(machine, { paging: true }))`,
       );
     }
-    this.syncFromCpu(vm);
+    this.#vcpu.syncFromCpu(vm);
     this.pager.pageOut(st, page);
   }
 
   /** Paging counts of every VM, by name (empty when the monitor does not page). */
   pagingStats(): Record<string, PagingStats> {
     return pagingStats(this.pager);
-  }
-
-  /** Copies the real CPU state back into the VM, if the VM is loaded. */
-  syncFromCpu(vm: VirtualMachine): void {
-    this.#vcpu.syncFromCpu(vm);
-  }
-
-  /** Loads the VM's state into the real CPU (compressed modes, VMPSL). */
-  syncToCpu(vm: VirtualMachine): void {
-    this.#vcpu.syncToCpu(vm);
-  }
-
-  /** Called when the virtual PSL changed outside the run loop. */
-  pslChanged(vm: VirtualMachine, _old: number): void {
-    this.#vcpu.pslChanged(vm);
-  }
-
-  /** Runs one VM alone (the others wait). */
-  runVm(vm: VirtualMachine, options?: RunOptions): RunResult {
-    return runVm(this.#runs, vm, options);
   }
 
   /**
@@ -382,30 +386,6 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
   }
 
   /**
-   * Reads a virtual IPR as MFPR in the guest would.
-   *
-   * @throws {RangeError} for registers MFPR would refuse (host callers)
-   */
-  readVirtualIpr(vm: VirtualMachine, n: number, fromGuest = false): number {
-    return this.#iprs.read(vm, n, fromGuest);
-  }
-
-  /**
-   * Writes a virtual IPR as MTPR in the guest would. Returns true when
-   * MTPR's V bit is set (TBCHK hit).
-   *
-   * @throws {RangeError} for writes MTPR would refuse (host callers)
-   */
-  writeVirtualIpr(
-    vm: VirtualMachine,
-    n: number,
-    v: number,
-    fromGuest = false,
-  ): boolean {
-    return this.#iprs.write(vm, n, v, fromGuest);
-  }
-
-  /**
    * Executes one instruction (assembly text) inside a VM in a chosen virtual
    * mode and reports what happened: the exits, what the monitor did, and
    * the state that changed. The bytes it borrows are put back; if the
@@ -418,7 +398,7 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     source: string,
     options: InjectOptions = {},
   ): InjectResult {
-    return inject(this, vm, source, options);
+    return inject(this.#host, vm, source, options);
   }
 
   /**
@@ -432,10 +412,5 @@ export class Monitor<H extends MonitorHost = Machine> implements VmHost {
     options: { from?: number; count?: number } = {},
   ): PageTableComparison {
     return pageTables(this.machine, this.policy, vm, region, options);
-  }
-
-  /** Formats the real PSL and VMPSL of a VM side by side. */
-  describePsl(vm: VirtualMachine): PslReport {
-    return describePsl(vm);
   }
 }

@@ -88,8 +88,22 @@ export interface VmDriver {
 export type VmStatus = "ready" | "waiting" | "halted";
 
 /**
+ * A VM's monitor as the VM's users see it (`vm.monitor`): the machine it
+ * runs on and its pager. (The VM's own calls into the monitor go through
+ * a private {@link VmHost}.)
+ */
+export interface VmMonitor {
+  /** The real machine. */
+  readonly machine: MonitorHost;
+  /** The monitor's pager, when it pages (null: every page is resident). */
+  readonly pager: Pager | null;
+}
+
+/**
  * The monitor as a VM sees it: what the VM's own methods (`get`, `set`,
- * `run`, `inject`...) ask of it. `Monitor` implements it.
+ * `run`, `inject`...) ask of it. A `Monitor` gives each of its VMs a
+ * private object that implements it (so these calls stay off the Monitor's
+ * public API).
  */
 export interface VmHost {
   /** The real machine. */
@@ -189,12 +203,16 @@ export class VmState {
    * the VM's time slices to it.
    */
   driver: VmDriver | null = null;
+  /** The monitor's side of the VM's calls (`get`, `set`, `run`...). */
+  readonly host: VmHost;
   /** Made by the VM. */
   constructor(
     vm: VirtualMachine,
+    host: VmHost,
     frames: Int32Array,
     shadow: { kernel: ShadowSet; exec: ShadowSet },
   ) {
+    this.host = host;
     this.name = vm.name;
     this.stats = vm.stats;
     this.memorySize = vm.memorySize;
@@ -257,7 +275,7 @@ export class VirtualMachine implements Hardware {
   /** The VM's name. */
   readonly name: string;
   /** The monitor running it. */
-  readonly monitor: VmHost;
+  readonly monitor: VmMonitor;
   /** Memory size in bytes. */
   readonly memorySize: number;
   /** The VM's console. */
@@ -289,7 +307,8 @@ export class VirtualMachine implements Hardware {
   /** Created by the monitor; use `monitor.vm(name)...create()`. */
   constructor(init: {
     name: string;
-    monitor: VmHost;
+    monitor: VmMonitor;
+    host: VmHost;
     frames: Int32Array;
     console: VirtualConsole;
     timer: VirtualTimer;
@@ -302,7 +321,7 @@ export class VirtualMachine implements Hardware {
     this.console = init.console;
     this.timer = init.timer;
     this.disk = init.disk;
-    this.#s = new VmState(this, init.frames, init.shadow);
+    this.#s = new VmState(this, init.host, init.frames, init.shadow);
   }
 
   /** Simulated time (the machine's clock). */
@@ -377,7 +396,7 @@ export class VirtualMachine implements Hardware {
    */
   readPhysical(address: number, length: number): Uint8Array {
     this.#checkRange(address, length, "read");
-    this.monitor.syncFromCpu(this);
+    this.#s.host.syncFromCpu(this);
     const u8 = this.monitor.machine.memory.u8;
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
@@ -408,12 +427,12 @@ export class VirtualMachine implements Hardware {
    */
   get(name: string): number {
     const up = checkRegisterName(name, "read register").toUpperCase();
-    this.monitor.syncFromCpu(this);
+    this.#s.host.syncFromCpu(this);
     const rn = registerNumber(up);
     if (rn !== undefined) return this.#s.r[rn]! >>> 0;
     if (up === "PSL") return this.#s.vpsl >>> 0;
     const n = iprNumber(up);
-    if (n !== undefined) return this.monitor.readVirtualIpr(this, n) >>> 0;
+    if (n !== undefined) return this.#s.host.readVirtualIpr(this, n) >>> 0;
     throw new RangeError(
       `Cannot read register "${name}" of VM "${this.name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name`,
     );
@@ -428,7 +447,7 @@ export class VirtualMachine implements Hardware {
   set(name: string, value: number): void {
     const up = checkRegisterName(name, "set register").toUpperCase();
     checkLongword(value, `set ${up} to`);
-    this.monitor.syncFromCpu(this);
+    this.#s.host.syncFromCpu(this);
     const v = value | 0;
     const rn = registerNumber(up);
     if (rn !== undefined) {
@@ -442,9 +461,9 @@ export class VirtualMachine implements Hardware {
           `Cannot set register "${name}" of VM "${this.name}": expected R0-R15, AP, FP, SP, PC, PSL or an IPR name`,
         );
       }
-      this.monitor.writeVirtualIpr(this, n, v);
+      this.#s.host.writeVirtualIpr(this, n, v);
     }
-    this.monitor.syncToCpu(this);
+    this.#s.host.syncToCpu(this);
   }
 
   /**
@@ -468,19 +487,19 @@ export class VirtualMachine implements Hardware {
         }: it breaks the PSL consistency rules`,
       );
     }
-    this.monitor.syncFromCpu(this);
+    this.#s.host.syncFromCpu(this);
     const old = this.#s.vpsl;
     const oldSlot = (old & PSL_IS) !== 0 ? 4 : (old >>> 24) & 3;
     this.#s.vstk[oldSlot] = this.#s.r[14]!;
     this.#s.vpsl = p;
     this.#s.r[14] = this.#s.vstk[is ? 4 : cur]!;
-    this.monitor.pslChanged(this, old);
-    this.monitor.syncToCpu(this);
+    this.#s.host.pslChanged(this, old);
+    this.#s.host.syncToCpu(this);
   }
 
   /** Runs this VM (alone) under its monitor. */
   run(options: RunOptions = {}): RunResult {
-    return renderRunResult(this.monitor.runVm(this, options));
+    return renderRunResult(this.#s.host.runVm(this, options));
   }
 
   /** Executes one guest instruction (plus whatever the monitor does for it). */
@@ -490,7 +509,7 @@ export class VirtualMachine implements Hardware {
 
   /** Executes one instruction in this VM; see {@link VmHost.inject}. */
   inject(source: string, options?: InjectOptions): InjectResult {
-    return this.monitor.inject(this, source, options);
+    return this.#s.host.inject(this, source, options);
   }
 
   /** Guest page table against the shadow tables; see {@link VmHost.pageTables}. */
@@ -498,23 +517,23 @@ export class VirtualMachine implements Hardware {
     region: "S0" | "P0" | "P1",
     options?: { from?: number; count?: number },
   ): PageTableComparison {
-    return this.monitor.pageTables(this, region, options);
+    return this.#s.host.pageTables(this, region, options);
   }
 
   /** The virtual PSL, the real PSL that carries it, and VMPSL, decoded. */
   psl(): PslReport {
-    return this.monitor.describePsl(this);
+    return this.#s.host.describePsl(this);
   }
 
   /** The state the guest observes. */
   state(): CpuState {
-    this.monitor.syncFromCpu(this);
+    this.#s.host.syncFromCpu(this);
     const iprs: Record<string, number> = {};
     for (let n = 0; n < IPR_NAMES.length; n++) {
       const name = IPR_NAMES[n];
       if (!name || name === "VMPSL") continue;
       try {
-        iprs[name] = this.monitor.readVirtualIpr(this, n) >>> 0;
+        iprs[name] = this.#s.host.readVirtualIpr(this, n) >>> 0;
       } catch {
         // write-only
       }

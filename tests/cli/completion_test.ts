@@ -68,6 +68,29 @@ Deno.test("completion on a VM shows its public API, not the monitor's state", ()
   deepEqual(Object.keys(vm).filter((k) => VM_INTERNALS.includes(k)), []);
 });
 
+const MONITOR_INTERNALS = [
+  "syncFromCpu",
+  "syncToCpu",
+  "pslChanged",
+  "runVm",
+  "readVirtualIpr",
+  "writeVirtualIpr",
+  "describePsl",
+  "createVm",
+];
+
+Deno.test("completion on a monitor shows its public API, not the VMs' calls into it", () => {
+  const cp = Monitor.on(new Machine({ memory: "4 MiB" }));
+  const vm = cp.vm("A").memory("64 KiB").create();
+  const names = completions(cp);
+  deepEqual(MONITOR_INTERNALS.filter((n) => names.has(n)), []);
+  for (
+    const n of ["machine", "vm", "vms", "run", "on", "destroy", "inject"]
+  ) ok(names.has(n), n);
+  ok(vm.monitor === cp);
+  ok(cp.vms.get("A") === vm);
+});
+
 Deno.test("completion on a machine, a monitor and an assembly lists no private fields", () => {
   const m = new Machine({ memory: "1 MiB" });
   const cp = Monitor.on(new Machine({ memory: "4 MiB" }));

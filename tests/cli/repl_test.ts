@@ -115,3 +115,35 @@ Deno.test("a run without a limit stops at the default budget and says how to go 
   match(text, /"budget"/);
   match(text, /run again to continue, or pass \{ limit \}/);
 });
+
+Deno.test("in the REPL, what completion lists on vm and cp is their public API; results render in hex", async () => {
+  const repl = startRepl("dumb");
+  // Completion lists the names on an object and its prototypes (private
+  // `#` fields are not among them): list them the same way.
+  await repl.type(
+    'const names = (x) => { const s = new Set(); for (let o = x; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) for (const n of Object.getOwnPropertyNames(o)) s.add(n); return [...s].sort().join(" "); }; "names ready"',
+  );
+  await repl.type('"VM: " + names(vm)');
+  await repl.type('"CP: " + names(cp)');
+  await repl.type("machine.run({ limit: 3 })");
+  await repl.type("close()");
+  const { text, stderr, ok } = await repl.finish();
+  equal(ok, true, stderr);
+  const vmLine = /"VM: ([^"]*)"/.exec(text)?.[1] ?? "";
+  const cpLine = /"CP: ([^"]*)"/.exec(text)?.[1] ?? "";
+  const vmNames = new Set(vmLine.split(" "));
+  const cpNames = new Set(cpLine.split(" "));
+  for (const n of ["inject", "run", "get", "set", "psl", "pageTables"]) {
+    equal(vmNames.has(n), true, `${n} in ${vmLine}`);
+  }
+  for (
+    const n of ["r", "vpsl", "vstk", "ipr", "irq", "frames", "shadow", "driver"]
+  ) equal(vmNames.has(n), false, `${n} in ${vmLine}`);
+  for (const n of ["vm", "vms", "run", "machine"]) {
+    equal(cpNames.has(n), true, `${n} in ${cpLine}`);
+  }
+  for (const n of ["syncFromCpu", "syncToCpu", "runVm", "createVm"]) {
+    equal(cpNames.has(n), false, `${n} in ${cpLine}`);
+  }
+  match(text, /3 instructions, .*PC=0x0000100[0-9A-F]/);
+});

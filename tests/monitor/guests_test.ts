@@ -10,6 +10,7 @@ import { Machine } from "../../src/machine/machine.ts";
 import { Monitor } from "../../src/monitor/monitor.ts";
 import type { ShadowPolicy } from "../../src/monitor/shadow.ts";
 import type { Hardware, RunResult } from "../../src/machine/hardware.ts";
+import type { VirtualMachine } from "../../src/monitor/vm.ts";
 import {
   bootCms,
   bootMultiprogramming,
@@ -23,7 +24,7 @@ interface GuestRun {
   result: RunResult;
 }
 
-type Boot = (hw: Machine | ReturnType<Monitor["createVm"]>) => void;
+type Boot = (hw: Machine | VirtualMachine) => void;
 
 function runBare(
   boot: Boot,
