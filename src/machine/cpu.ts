@@ -36,6 +36,13 @@ import {
   DC_PAGE,
   decodeInstruction,
 } from "./decode_cache.ts";
+import {
+  BLOCK_MAX,
+  type BlockFn,
+  type BlockHost,
+  compileBlock,
+  instantiateBlock,
+} from "./block_compiler.ts";
 import type { VmSyscalls } from "./vm_fastpath.ts";
 
 // Module-level copies of the architecture's constants. An imported binding
@@ -454,6 +461,10 @@ const DC_FIRST_PAGES = 8;
 const DC_MAX_PAGES = 256;
 /** Writes that drop a page's decoded code before the page is left alone. */
 const DC_MAX_DROPS = 32;
+/** Executions of a block start before it is compiled (mode "auto"). */
+const HOT_BLOCK = 24;
+/** Marks a block start that cannot be compiled. */
+const NO_BLOCK: BlockFn = () => {};
 
 /**
  * A change to one instruction, for building variant machines. A processor
@@ -697,6 +708,16 @@ export class Cpu {
   #dcSlots = 0;
   #dcUsed = 0;
   #dcFree: number[] = [];
+  // Compiled blocks (block_compiler.ts), by decode-cache entry index
+  // (slot * 512 + offset): the function, NO_BLOCK, or undefined (not yet);
+  // #heat counts executions of a block start before it is compiled.
+  #blocks: (BlockFn | undefined)[] = [];
+  #heat: Uint8Array = new Uint8Array(0);
+  readonly #blockSt: Int32Array = new Int32Array(2);
+  readonly #host: BlockHost;
+  readonly #hot: number;
+  /** Blocks compiled to JavaScript since the processor was created. */
+  compiledBlocks = 0;
   /** The compile mode (CpuOptions.compile). */
   readonly compile: CompileMode;
 
@@ -722,7 +743,56 @@ export class Cpu {
     this.#pageDrops = new Uint8Array(pages);
     this.#codePages = mem.codePages;
     mem.watchCode((p) => this.#dropPage(p));
+    this.#hot = this.compile === "always" ? 1 : HOT_BLOCK;
+    this.#host = {
+      r: this.r,
+      t: this.#t,
+      st: this.#blockSt,
+      opCost: this.#opCost,
+      cpu: this,
+      begin: (pc, op) => {
+        this.#faultPc = pc;
+        this.#opcode = op;
+        this.#rqn = 0;
+      },
+      q: (rn, delta) => {
+        this.#rq[this.#rqn++] = rn;
+        this.#rq[this.#rqn++] = delta;
+      },
+      rd: (va, size) => this.#read(va, size, (this.psl >>> 24) & 3),
+      rdm: (va, size) => this.#read(va, size, ((this.psl >>> 24) & 3) | 4),
+      wr: (va, size, v) =>
+        this.#write(va, size, v, ((this.psl >>> 24) & 3) | 4),
+      trap: () => this.#setTrap(ARITH.INTEGER_OVERFLOW),
+      deadline: () => this.#deadline,
+    };
     this.reset();
+  }
+
+  /** Forgets the compiled blocks of a decode-cache slot. */
+  #clearBlocks(slot: number): void {
+    const b = slot << 9;
+    const blocks = this.#blocks;
+    for (let k = b; k < b + 512; k++) blocks[k] = undefined;
+    this.#heat.fill(0, b, b + 512);
+  }
+
+  /** Compiles the block at physical address pa (entry index bi). */
+  #compileAt(slot: number, pa: number, bi: number): void {
+    const base = slot * DC_PAGE;
+    const page = pa & ~511;
+    const entryAt = (off: number): number => {
+      const e = base + off * 16;
+      if (this.#dc[e] === 0) this.#learn(page + off);
+      return this.#dc[e]! > 0 ? e : -1;
+    };
+    const c = compileBlock(entryAt, this.#dc, pa & 511);
+    if (c === null) {
+      this.#blocks[bi] = NO_BLOCK;
+      return;
+    }
+    this.#blocks[bi] = instantiateBlock(c.source, this.#host);
+    this.compiledBlocks++;
   }
 
   /** Drops the decoded instructions of physical page p (it was written). */
@@ -731,6 +801,8 @@ export class Cpu {
     if (slot < 0) return;
     this.#dcFree.push(slot);
     this.#codePages[p] = 0;
+    this.#blockSt[1] = this.#blockSt[1]! + 1; // a running block stops at its next boundary
+    this.#clearBlocks(slot);
     const n = this.#pageDrops[p]! + 1;
     this.#pageDrops[p] = n;
     this.#pageSlot[p] = n >= DC_MAX_DROPS ? -2 : -1;
@@ -747,6 +819,10 @@ export class Cpu {
           dc.set(this.#dc);
           this.#dc = dc;
           this.#dcSlots = n;
+          const heat = new Uint8Array(n * 512);
+          heat.set(this.#heat);
+          this.#heat = heat;
+          this.#blocks.length = n * 512;
         } else {
           // Full: forget every page and start again.
           const ps = this.#pageSlot;
@@ -758,12 +834,14 @@ export class Cpu {
           }
           this.#dcUsed = 0;
           this.#dcFree.length = 0;
+          this.#blockSt[1] = this.#blockSt[1]! + 1;
         }
       }
       slot = this.#dcUsed++;
     }
     const e = slot * DC_PAGE;
     this.#dc.fill(0, e, e + DC_PAGE);
+    this.#clearBlocks(slot);
     this.#pageSlot[p] = slot;
     this.#codePages[p] = 1;
     this.#wrPage = -1; // the write cache never holds a page with code
@@ -1853,6 +1931,40 @@ export class Cpu {
             left = rest > CHUNK ? CHUNK : rest | 0;
             rest -= left;
           }
+          if (left >= BLOCK_MAX) {
+            // A compiled block at PC, if nothing needs the boundary: the
+            // same page as the last fetch, no T, TP or FPD, no attention.
+            const pc = this.r[15]!;
+            if (
+              (pc >>> 9) === this.#ibPage &&
+              (this.#attn | (this.psl & (PSL_T | PSL_TP | PSL_FPD))) === 0
+            ) {
+              const pa = this.#ibPa | (pc & 511);
+              const slot = this.#pageSlot[pa >>> 9]!;
+              if (slot >= 0) {
+                const bi = (slot << 9) | (pa & 511);
+                const b = this.#blocks[bi];
+                if (b !== undefined && b !== NO_BLOCK) {
+                  b(pc);
+                  const st = this.#blockSt;
+                  const k = st[0]!;
+                  st[0] = 0;
+                  left -= k;
+                  executed += k;
+                  continue;
+                }
+                if (b === undefined) {
+                  const h = this.#heat[bi]! + 1;
+                  this.#heat[bi] = h;
+                  if (h >= this.#hot) {
+                    this.#compileAt(slot, pa, bi);
+                    // Nothing has run: back to the boundary, into the block.
+                    if (this.#blocks[bi] !== NO_BLOCK) continue;
+                  }
+                }
+              }
+            }
+          }
           left--;
           executed++;
           this.#execute();
@@ -1860,6 +1972,14 @@ export class Cpu {
         this.instructions += executed;
         return this.#stop;
       } catch (e) {
+        const st = this.#blockSt;
+        if (st[0] !== 0) {
+          // A fault in a compiled block: the instructions it started count,
+          // the faulting one included, as in the interpreter.
+          left -= st[0]!;
+          executed += st[0]!;
+          st[0] = 0;
+        }
         if (e !== this.#exc) throw e;
         if (this.#variantFault) {
           // A variant's fault at the boundary: it was this instruction.

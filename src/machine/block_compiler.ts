@@ -1,0 +1,410 @@
+/**
+ * Compiled blocks: a straight run of decoded instructions (decode_cache.ts)
+ * turned into one JavaScript function, for the instructions and operand
+ * kinds that are common in loops (longword moves, adds, subtracts,
+ * compares, loop and conditional branches; literal, register,
+ * autoincrement, displacement, deferred, immediate and absolute operands).
+ * Everything else stays with the interpreter: a block ends before the
+ * first instruction it cannot compile, and after the first one that
+ * transfers control.
+ *
+ * The generated code does what the interpreter does, in the same order:
+ * per instruction it records the instruction's PC and opcode for faults,
+ * charges the opcode's cost, evaluates the specifiers left to right
+ * (autoincrements queued for the back-out of a fault, PC set past each
+ * specifier as the interpreter's fetches leave it), reads and writes memory
+ * through the processor's own access paths (which charge the references,
+ * translate and fault), then writes the result and the condition codes.
+ * Between instructions it stops when simulated time reaches the next event
+ * or limit, when an overflow trap is pending, and when a store dropped
+ * decoded code; the run loop enters a block only when nothing needs
+ * attention at the boundary and the instruction budget covers the whole
+ * block. Only numbers decoded from guest memory appear in the source.
+ *
+ * @module
+ */
+
+import {
+  D_ABS,
+  D_AINC,
+  D_BR,
+  D_DEFER,
+  D_DISP,
+  D_IMM,
+  D_LIT,
+  D_REG,
+  D_REGDEF,
+} from "./decode_cache.ts";
+
+/**
+ * What a compiled block reaches of the processor. `st[0]` counts the
+ * instructions the block has started (the faulting one included); `st[1]`
+ * changes whenever decoded code is dropped.
+ */
+export interface BlockHost {
+  /** General registers. */
+  readonly r: Int32Array;
+  /** Simulated time (the processor's #t: [now, memory reference]). */
+  readonly t: Float64Array;
+  /** [instructions started in the block, code drops]. */
+  readonly st: Int32Array;
+  /** Cost of each opcode, ns. */
+  readonly opCost: Float64Array;
+  /** The PSL holder (the processor). */
+  readonly cpu: { psl: number };
+  /** Starts an instruction: its PC and opcode for faults, no queued registers. */
+  begin(pc: number, op: number): void;
+  /** Queues an autoincrement for the back-out of a fault. */
+  q(rn: number, delta: number): void;
+  /** Reads in the current mode. */
+  rd(va: number, size: number): number;
+  /** Reads a modify operand (with the write-access check). */
+  rdm(va: number, size: number): number;
+  /** Writes in the current mode. */
+  wr(va: number, size: number, v: number): void;
+  /** Requests the integer-overflow trap. */
+  trap(): void;
+  /** Time of the next event or limit (the run loop's deadline). */
+  deadline(): number;
+}
+
+/** A compiled block: runs from the given PC (the block's first instruction). */
+export type BlockFn = (pc: number) => void;
+
+/** Most instructions in one block. */
+export const BLOCK_MAX = 16;
+
+const PSL_C = 1, PSL_V = 2, PSL_Z = 4, PSL_N = 8, PSL_IV = 0x20;
+
+/** Compiled sources already turned into factories (shared by processors). */
+const FACTORIES = new Map<string, (h: BlockHost) => BlockFn>();
+
+/** Operand code: statements, the value expression, the destination. */
+interface Operand {
+  code: string;
+  val: string;
+  /** Register number of a register destination, or -1 for memory. */
+  reg: number;
+  /** Address expression of a memory destination. */
+  ea: string;
+  size: number;
+}
+
+/** Opcodes the compiler takes, with their operand accesses' sizes. */
+const COMPILED = new Set([
+  0xd0,
+  0x9e,
+  0xde,
+  0xd4,
+  0xd5,
+  0xd1,
+  0xd6,
+  0xd7,
+  0xc0,
+  0xc1,
+  0xc2,
+  0xc3,
+  0xf4,
+  0xf5,
+  0xf2,
+  0xf3,
+  0x11,
+  0x31,
+  0x12,
+  0x13,
+  0x14,
+  0x15,
+  0x18,
+  0x19,
+  0x1a,
+  0x1b,
+  0x1c,
+  0x1d,
+  0x1e,
+  0x1f,
+  0x9a,
+  0x90,
+]);
+
+/** Branch conditions (PSL test) of the conditional branches. */
+const COND: Record<number, string> = {
+  0x12: `(c.psl & ${PSL_Z}) === 0`,
+  0x13: `(c.psl & ${PSL_Z}) !== 0`,
+  0x14: `(c.psl & ${PSL_N | PSL_Z}) === 0`,
+  0x15: `(c.psl & ${PSL_N | PSL_Z}) !== 0`,
+  0x18: `(c.psl & ${PSL_N}) === 0`,
+  0x19: `(c.psl & ${PSL_N}) !== 0`,
+  0x1a: `(c.psl & ${PSL_C | PSL_Z}) === 0`,
+  0x1b: `(c.psl & ${PSL_C | PSL_Z}) !== 0`,
+  0x1c: `(c.psl & ${PSL_V}) === 0`,
+  0x1d: `(c.psl & ${PSL_V}) !== 0`,
+  0x1e: `(c.psl & ${PSL_C}) === 0`,
+  0x1f: `(c.psl & ${PSL_C}) !== 0`,
+};
+
+/** Control transfers: a block ends after one. */
+function transfers(op: number): boolean {
+  return op === 0x11 || op === 0x31 || (op >= 0x12 && op <= 0x1f) ||
+    (op >= 0xf2 && op <= 0xf5);
+}
+
+/**
+ * Builds the code of operand i of the instruction at entry e (PC offset
+ * `at` from the block's start), or null if its kind is not compiled.
+ */
+function operand(
+  dc: Int32Array,
+  e: number,
+  i: number,
+  at: number,
+): Operand | null {
+  const w = dc[e + 3 + 2 * i]!;
+  const arg = dc[e + 4 + 2 * i]!;
+  const kind = w & 15;
+  const rn = (w >> 4) & 15;
+  const d = (w >> 8) & 0xff;
+  const acc = d >> 4;
+  const size = d & 15;
+  const end = at + (w >>> 24);
+  const v = `v${i}`;
+  const op: Operand = { code: "", val: v, reg: -1, ea: "", size };
+  if (kind === D_LIT || kind === D_IMM || kind === D_BR) {
+    op.val = String(arg);
+    return op;
+  }
+  if (kind === D_REG) {
+    op.reg = rn;
+    const mask = size === 4 ? "" : size === 1 ? " & 0xff" : " & 0xffff";
+    if (acc === 1 || acc === 2) op.code = `const ${v} = r[${rn}]${mask};\n`;
+    return op;
+  }
+  const ea = `e${i}`;
+  let code = `r[15] = pc + ${end};\n`;
+  switch (kind) {
+    case D_AINC:
+      code += `const ${ea} = r[${rn}] | 0;\nr[${rn}] = ${ea} + ${size};\n` +
+        `h.q(${rn}, ${size});\n`;
+      break;
+    case D_DISP:
+      code += rn === 15
+        ? `const ${ea} = (pc + ${end + arg}) | 0;\n`
+        : `const ${ea} = (r[${rn}] + ${arg}) | 0;\n`;
+      break;
+    case D_DEFER:
+      code += rn === 15
+        ? `const ${ea} = h.rd((pc + ${end + arg}) | 0, 4) | 0;\n`
+        : `const ${ea} = h.rd((r[${rn}] + ${arg}) | 0, 4) | 0;\n`;
+      break;
+    case D_REGDEF:
+      code += `const ${ea} = r[${rn}] | 0;\n`;
+      break;
+    case D_ABS:
+      code += `const ${ea} = ${arg | 0};\n`;
+      break;
+    default:
+      return null;
+  }
+  op.ea = ea;
+  if (acc === 1) code += `const ${v} = h.rd(${ea}, ${size});\n`;
+  else if (acc === 2) code += `const ${v} = h.rdm(${ea}, ${size});\n`;
+  else if (acc === 4) op.val = ea;
+  else if (acc !== 3) return null;
+  op.code = code;
+  return op;
+}
+
+/** Code storing x into a destination operand. */
+function store(o: Operand, x: string): string {
+  if (o.reg >= 0) {
+    const r = `r[${o.reg}]`;
+    if (o.size === 4) return `${r} = ${x};\n`;
+    const m = o.size === 1 ? "0xff" : "0xffff";
+    return `${r} = (${r} & ~${m}) | ((${x}) & ${m});\n`;
+  }
+  return `h.wr(${o.ea}, ${o.size}, ${x});\n`;
+}
+
+const NZ4 = (x: string) => `(${x} < 0 ? ${PSL_N} : ${x} === 0 ? ${PSL_Z} : 0)`;
+
+/** Semantics of op on its operands; "" if not compiled. */
+function semantics(op: number, o: Operand[], next: string): string {
+  const add = (a: string, b: string, d: Operand) =>
+    `{ const a = ${a}, b = ${b};\n` +
+    `const sum = (a >>> 0) + (b >>> 0);\nconst res = sum | 0;\n` +
+    store(d, "res") +
+    `let cc = ${NZ4("res")};\nif (sum > 0xffffffff) cc |= ${PSL_C};\n` +
+    `if ((~(a ^ b) & (a ^ res)) < 0) { cc |= ${PSL_V}; ` +
+    `if ((c.psl & ${PSL_IV}) !== 0) { h.trap(); trapped = 1; } }\n` +
+    `c.psl = (c.psl & ~0xf) | cc; }\n`;
+  const sub = (min: string, s: string, d: Operand) =>
+    `{ const um = (${min}) >>> 0, us = (${s}) >>> 0;\n` +
+    `const res = (um - us) | 0;\n` + store(d, "res") +
+    `let cc = ${NZ4("res")};\nif (um < us) cc |= ${PSL_C};\n` +
+    `if (((um ^ us) & (um ^ res) & 0x80000000) !== 0) { cc |= ${PSL_V}; ` +
+    `if ((c.psl & ${PSL_IV}) !== 0) { h.trap(); trapped = 1; } }\n` +
+    `c.psl = (c.psl & ~0xf) | cc; }\n`;
+  switch (op) {
+    case 0xd0: // MOVL
+      return `{ const v = ${o[0]!.val};\n` + store(o[1]!, "v") +
+        `c.psl = (c.psl & ~0xe) | ${NZ4("v")}; }\n`;
+    case 0x9e:
+    case 0xde: // MOVAB, MOVAL
+      return `{ const v = ${o[0]!.val};\n` + store(o[1]!, "v") +
+        `c.psl = (c.psl & ~0xe) | ${NZ4("v")}; }\n`;
+    case 0x9a: // MOVZBL
+      return `{ const v = (${o[0]!.val}) & 0xff;\n` + store(o[1]!, "v") +
+        `c.psl = (c.psl & ~0xe) | (v === 0 ? ${PSL_Z} : 0); }\n`;
+    case 0x90: // MOVB
+      return `{ const v = ${o[0]!.val};\n` + store(o[1]!, "v") +
+        `const s = (v << 24) >> 24;\n` +
+        `c.psl = (c.psl & ~0xe) | ${NZ4("s")}; }\n`;
+    case 0xd4: // CLRL
+      return store(o[0]!, "0") + `c.psl = (c.psl & ~0xe) | ${PSL_Z};\n`;
+    case 0xd5: // TSTL
+      return `{ const v = ${o[0]!.val} | 0;\n` +
+        `c.psl = (c.psl & ~0xf) | ${NZ4("v")}; }\n`;
+    case 0xd1: // CMPL
+      return `{ const a = ${o[0]!.val} | 0, b = ${o[1]!.val} | 0;\n` +
+        `let cc = a < b ? ${PSL_N} : a === b ? ${PSL_Z} : 0;\n` +
+        `if ((a >>> 0) < (b >>> 0)) cc |= ${PSL_C};\n` +
+        `c.psl = (c.psl & ~0xf) | cc; }\n`;
+    case 0xd6: // INCL
+      return add("1", o[0]!.val, o[0]!);
+    case 0xd7: // DECL
+      return sub(o[0]!.val, "1", o[0]!);
+    case 0xc0: // ADDL2
+      return add(o[0]!.val, o[1]!.val, o[1]!);
+    case 0xc1: // ADDL3
+      return add(o[0]!.val, o[1]!.val, o[2]!);
+    case 0xc2: // SUBL2
+      return sub(o[1]!.val, o[0]!.val, o[1]!);
+    case 0xc3: // SUBL3
+      return sub(o[1]!.val, o[0]!.val, o[2]!);
+    case 0xf4:
+    case 0xf5: { // SOBGEQ, SOBGTR
+      const test = op === 0xf5 ? "res > 0" : "res >= 0";
+      return `{ const idx = ${o[0]!.val};\nconst res = (idx - 1) | 0;\n` +
+        store(o[0]!, "res") +
+        `const ov = idx === -0x80000000;\n` +
+        `c.psl = (c.psl & ~0xe) | ${NZ4("res")} | (ov ? ${PSL_V} : 0);\n` +
+        `if (ov && (c.psl & ${PSL_IV}) !== 0) { h.trap(); trapped = 1; }\n` +
+        `if (${test}) { r[15] = (${next} + ${o[1]!.val}) | 0; ` +
+        `taken = 1; } }\n`;
+    }
+    case 0xf2:
+    case 0xf3: { // AOBLSS, AOBLEQ
+      const test = op === 0xf2 ? "res < limit" : "res <= limit";
+      return `{ const limit = ${o[0]!.val}, idx = ${o[1]!.val};\n` +
+        `const res = (idx + 1) | 0;\n` + store(o[1]!, "res") +
+        `const ov = idx === 0x7fffffff;\n` +
+        `c.psl = (c.psl & ~0xe) | ${NZ4("res")} | (ov ? ${PSL_V} : 0);\n` +
+        `if (ov && (c.psl & ${PSL_IV}) !== 0) { h.trap(); trapped = 1; }\n` +
+        `if (${test}) { r[15] = (${next} + ${o[2]!.val}) | 0; ` +
+        `taken = 1; } }\n`;
+    }
+    case 0x11:
+    case 0x31: // BRB, BRW
+      return `r[15] = (${next} + ${o[0]!.val}) | 0;\ntaken = 1;\n`;
+    default: {
+      const cond = COND[op];
+      if (cond === undefined) return "";
+      return `if (${cond}) { r[15] = (${next} + ${o[0]!.val}) | 0; ` +
+        `taken = 1; }\n`;
+    }
+  }
+}
+
+/**
+ * Compiles the block that starts at byte offset `off` of a decoded page.
+ * `entryAt(off)` returns the decode-cache index of the instruction at that
+ * offset of the page (decoding it if needed), or -1 if it is not cached.
+ * Returns the block's function factory source and its instruction count,
+ * or null when the first instruction cannot be compiled.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileBlock } from "./block_compiler.ts";
+ * import { DC_STRIDE, decodeInstruction } from "./decode_cache.ts";
+ * import { SPEC_COUNT } from "../arch/opcodes.ts";
+ * const u8 = new Uint8Array(512);
+ * u8.set([0xc0, 0x01, 0x51, 0xf5, 0x50, 0xfa]); // ADDL2 #1,R1; SOBGTR R0,.-3
+ * const dc = new Int32Array(512 * DC_STRIDE);
+ * const at = (off: number) =>
+ *   decodeInstruction(u8, off, SPEC_COUNT, dc, off * DC_STRIDE) > 0
+ *     ? off * DC_STRIDE
+ *     : -1;
+ * assert.equal(compileBlock(at, dc, 0)?.count, 2);
+ * ```
+ */
+export function compileBlock(
+  entryAt: (off: number) => number,
+  dc: Int32Array,
+  off: number,
+): { source: string; count: number } | null {
+  let src = "";
+  let at = 0;
+  let count = 0;
+  while (count < BLOCK_MAX && off + at < 512) {
+    const e = entryAt(off + at);
+    if (e < 0) break;
+    const len = dc[e]!;
+    const op = dc[e + 1]!;
+    if (len <= 0 || !COMPILED.has(op)) break;
+    // BRB . and BRW . are the idle loop (the interpreter's #idle).
+    const n = dc[e + 2]!;
+    if ((op === 0x11 || op === 0x31) && dc[e + 4]! === -len) break;
+    const ops: Operand[] = [];
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      const o = operand(dc, e, i, at);
+      if (o === null) {
+        ok = false;
+        break;
+      }
+      ops.push(o);
+    }
+    if (!ok) break;
+    const next = `pc + ${at + len}`;
+    const body = semantics(op, ops, next);
+    if (body === "") break;
+    if (count > 0) {
+      // The boundary before this instruction: stop for the next event,
+      // a pending trap, or code dropped by a store.
+      src += `if (t[0] >= h.deadline() || trapped !== 0 || st[1] !== drops) ` +
+        `{ r[15] = pc + ${at}; return; }\n`;
+    }
+    count++;
+    src += `st[0] = ${count};\nh.begin((pc + ${at}) | 0, ${op});\n` +
+      `t[0] += oc[${op}];\n`;
+    src += "{\n";
+    for (const o of ops) src += o.code;
+    src += `r[15] = ${next};\n` + body + "}\n";
+    at += len;
+    if (transfers(op)) {
+      src += `if (taken !== 0) return;\n`;
+      break;
+    }
+  }
+  if (count === 0) return null;
+  return {
+    source: `"use strict";\nconst r = h.r, t = h.t, st = h.st, c = h.cpu, ` +
+      `oc = h.opCost;\nreturn function block(pc) {\n` +
+      `const drops = st[1];\nlet trapped = 0, taken = 0;\n` + src + `}\n`,
+    count,
+  };
+}
+
+/**
+ * The function of a compiled block's source, bound to a processor.
+ * Factories are kept per source text, so that the same code compiles once.
+ */
+export function instantiateBlock(source: string, host: BlockHost): BlockFn {
+  let f = FACTORIES.get(source);
+  if (f === undefined) {
+    if (FACTORIES.size >= 4096) FACTORIES.clear();
+    f = new Function("h", source) as (h: BlockHost) => BlockFn;
+    FACTORIES.set(source, f);
+  }
+  return f(host);
+}
