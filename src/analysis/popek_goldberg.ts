@@ -531,9 +531,9 @@ function evidenceRun(inst: Instance, o: Observation): EvidenceRun {
   };
 }
 
-/** A run's state in words: "user, prev user, IPL 0, mapped, location A". */
+/** A run's state in words: "user, previous user, IPL 0x00, mapped, location A". */
 export function describeState(s: PgState): string {
-  return `${MODES[s.mode]}, previous ${MODES[s.prev]}, IPL ${s.ipl}${
+  return `${MODES[s.mode]}, previous ${MODES[s.prev]}, IPL ${formatHex(s.ipl)}${
     s.is ? ", interrupt stack" : ""
   }, ${s.mapen ? "mapped" : "unmapped"}, location ${s.location ? "B" : "A"}`;
 }
@@ -1008,9 +1008,9 @@ export function checkVirtualizability(
 /** A state in a few letters: "U/U ipl0 map A". */
 function shortState(s: PgState): string {
   const l = "KESU";
-  return `${l[s.mode]}/${l[s.prev]} ipl${s.ipl}${s.is ? " IS" : ""} ${
-    s.mapen ? "map" : "nomap"
-  } ${s.location ? "B" : "A"}`;
+  return `${l[s.mode]}/${l[s.prev]} IPL ${formatHex(s.ipl)}${
+    s.is ? " IS" : ""
+  } ${s.mapen ? "map" : "nomap"} ${s.location ? "B" : "A"}`;
 }
 
 /** One evidence run as text lines (80 columns). */

@@ -42,6 +42,7 @@ import { Trace } from "./trace.ts";
 import { renderRunResult, renderState } from "./results.ts";
 import {
   formatBytes,
+  formatCount,
   formatHex,
   hex8,
   parseSize,
@@ -309,7 +310,7 @@ export class Machine implements Hardware {
           ns: x.start,
           kind: "io-start",
           source: "disk",
-          text: `${x.func} ${x.count} block(s) at ${x.block} ${
+          text: `${x.func} ${formatCount(x.count, "block")} at ${x.block} ${
             x.async ? "async" : "sync"
           }${x.error ? ` refused (error ${x.error})` : ""}`,
           data: {
@@ -325,9 +326,9 @@ export class Machine implements Hardware {
           ns: this.cpu.ns,
           kind: "io-done",
           source: "disk",
-          text: `${x.func} of ${x.count} block(s) at ${x.block} done${
-            x.error ? ` with error ${x.error}` : ""
-          }`,
+          text: `${x.func} of ${
+            formatCount(x.count, "block")
+          } at ${x.block} done${x.error ? ` with error ${x.error}` : ""}`,
           data: { block: x.block, count: x.count, error: x.error },
         }),
     };

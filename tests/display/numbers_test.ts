@@ -55,6 +55,8 @@ function unmarkedHex(s: string): string[] {
 function convention(what: string, x: unknown): void {
   const s = text(x);
   deepEqual(unmarkedHex(s), [], `${what}:\n${s}`);
+  // Singular and plural, never "block(s)".
+  deepEqual(s.match(/\w\(s\)/g) ?? [], [], `${what}:\n${s}`);
   const j = (x as Record<symbol, unknown>)?.[JUPYTER];
   if (typeof j === "function") {
     const bundle = j.call(x) as Record<string, string>;

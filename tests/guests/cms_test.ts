@@ -54,8 +54,8 @@ Deno.test("CMS writes, reads back, echoes the typed line and halts", () => {
   // disk transfers were synchronous
   const io = t.filter((e) => e.kind === "io-start");
   assert.deepEqual(io.map((e) => e.text), [
-    "write 4 block(s) at 8 sync",
-    "read 4 block(s) at 8 sync",
+    "write 4 blocks at 8 sync",
+    "read 4 blocks at 8 sync",
   ]);
 });
 

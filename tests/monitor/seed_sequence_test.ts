@@ -50,7 +50,7 @@ Deno.test("seed: p's CHMK exits and is reflected into o; o's disk request traps 
   ok(md > chmk);
   match(
     span[md]!.text,
-    /o read 1 block\(s\) at virtual \d+ -> real \d+\+1 sync/,
+    /o read 1 block at virtual \d+ -> real \d+\+1 sync/,
   );
   const exitGo = span.slice(chmk, md).reverse().find((e) => e.kind === "exit");
   equal(exitGo?.data?.mnemonic, "MTPR");

@@ -11,6 +11,7 @@
  */
 
 import { IPR } from "../../arch/ipr.ts";
+import { formatCount } from "../../machine/units.ts";
 import { checkBlockRange, DKCS } from "../../machine/devices/disk.ts";
 import type { MonitorHost } from "../host.ts";
 import type { DiskView } from "../../machine/hardware.ts";
@@ -220,7 +221,9 @@ export class VirtualDisk implements DiskView {
       if (port.tracing) {
         port.trace(
           "minidisk",
-          `${port.name} ${fname} ${this.cnt} block(s) at ${this.blk}: refused (error ${error}), nothing moves`,
+          `${port.name} ${fname} ${
+            formatCount(this.cnt, "block")
+          } at ${this.blk}: refused (error ${error}), nothing moves`,
           { block: this.blk, count: this.cnt, error },
         );
       }
@@ -254,7 +257,9 @@ export class VirtualDisk implements DiskView {
     if (port.tracing) {
       port.trace(
         "minidisk",
-        `${port.name} ${fname} ${this.cnt} block(s) at virtual ${this.blk} -> real ${
+        `${port.name} ${fname} ${
+          formatCount(this.cnt, "block")
+        } at virtual ${this.blk} -> real ${
           runs.map((r) => `${r.realBlock}+${r.blocks}`).join(", ")
         } ${async ? "async" : "sync"}`,
         {
