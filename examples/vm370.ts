@@ -1,70 +1,35 @@
 /**
  * The lecture's figure, from the command line: CP on the real machine with
  * MVS, DOS/VS and CMS, and a virtual machine running a second CP that hosts
- * two CMS guests of its own (CP under CP). Everything runs; then the
- * console answers, the exits of each level are counted, and the nested
- * trace shows an inner guest's exit reaching the outer CP first.
+ * two CMS guests of its own (CP under CP), all from one directory text
+ * (examples/vm370.txt). Everything runs; then the console answers, the
+ * exits of each level are counted, and the nested trace shows an inner
+ * guest's exit reaching the outer CP first.
  *
  *   deno run -A examples/vm370.ts
  *
  * @module
  */
-import {
-  bootCms,
-  bootMultiprogramming,
-  CP,
-  Machine,
-  Monitor,
-  type VirtualMachine,
-} from "../mod.ts";
+import { CP, Machine, Monitor, VM370_GUESTS as guests } from "../mod.ts";
 
-const guests = {
-  MVS: (vm: VirtualMachine) => void bootMultiprogramming(vm),
-  DOSVS: (vm: VirtualMachine) =>
-    void bootMultiprogramming(vm, { diskMode: "sync", quantumTicks: 1000 }),
-  CMS: (vm: VirtualMachine) => void bootCms(vm),
-};
-
+// The whole figure is one directory (examples/vm370.txt): the user CP2's
+// IPL is CP, and its DIRECTORY ... END block is the second CP's directory.
 const machine = new Machine({ memory: "16 MiB", disk: "8 MiB" });
 const cp = CP.fromDirectory(
   Monitor.on(machine),
-  `
-USER MVS   PASSWD 128K
-  IPL MVS
-  MDISK 191 FB-512 1000 128 VMLAB1 MR
-USER DOSVS PASSWD 128K
-  IPL DOSVS
-  MDISK 191 FB-512 2000 128 VMLAB1 MR
-USER CMS   PASSWD 64K
-  IPL CMS
-  MDISK 191 FB-512 3000 128 VMLAB1 MR
-USER CP2   PASSWD 2M
-  MDISK 191 FB-512 4000 2048 VMLAB2 MR
-`,
+  await Deno.readTextFile(new URL("./vm370.txt", import.meta.url)),
   { guests },
 );
-// The second-level CP: a monitor on the VM "CP2", with its own directory.
-const cp2 = CP.fromDirectory(
-  Monitor.on(cp.vm("CP2")),
-  `
-USER CMS1 PASSWD 64K
-  IPL CMS
-  MDISK 191 FB-512 100 128 VMLAB3 MR
-USER CMS2 PASSWD 64K
-  IPL CMS
-  MDISK 191 FB-512 300 128 VMLAB3 MR
-`,
-  { guests },
-);
+const cp2 = cp.inner("CP2");
 cp.vm("CMS").console.type("first level\r");
 cp2.vm("CMS1").console.type("second level, one\r");
 cp2.vm("CMS2").console.type("second level, two\r");
 
 machine.trace.enabled = true;
 console.log(cp.command("QUERY NAMES"));
+console.log(cp.command("SEND CP2 QUERY NAMES"));
+// One BEGIN runs both levels; second-level lines come as CP2/CMS1.
 console.log(cp.begin(undefined, { forNs: 30_000_000_000 }));
-console.log(cp2.command("BEGIN")); // nothing left to run: shows their output
-console.log(cp2.command("QUERY NAMES"));
 
 for (const [level, c] of [[1, cp], [2, cp2]] as const) {
   for (const vm of c.monitor.vms.values()) {

@@ -2,9 +2,10 @@
  * `vmmlab cp directory.txt`: CP's console on a terminal. The directory
  * becomes VMs on a monitor (guests MVS, DOSVS and CMS can be IPLed), and
  * CP's commands are read one a line: on a terminal with line editing
- * (left, right, backspace, Ctrl-A, Ctrl-E, Ctrl-U) and history (up,
- * down); Ctrl-C while guests run (BEGIN) stops them and returns to the CP
- * prompt; Ctrl-D or LOGOFF ends. From a pipe, the lines of standard input
+ * (left, right, Home, End, Backspace, Delete, Ctrl-A, Ctrl-E, Ctrl-U) and
+ * history (up, down); Ctrl-C at the prompt drops the line, and while
+ * guests run (BEGIN) stops them and returns to the CP prompt; Ctrl-D or
+ * LOGOFF ends. From a pipe, the lines of standard input
  * are the commands, each echoed after the prompt.
  *
  * @module
@@ -20,28 +21,27 @@ import {
 import { Monitor } from "../monitor/monitor.ts";
 import { CP } from "../monitor/cp/cp.ts";
 import type { Bootable } from "../monitor/builder.ts";
-import { bootCms } from "../guests/cms.ts";
-import { bootMultiprogramming } from "../guests/multiprogramming.ts";
+import { VM370_GUESTS } from "../guests/vm370.ts";
 import { readUserFile, UsageError } from "./usage.ts";
 
-/** The guests IPL knows on the command line: the lecture's three. */
-export const CP_GUESTS: Record<string, Bootable> = {
-  MVS: (vm) => void bootMultiprogramming(vm),
-  DOSVS: (vm) =>
-    void bootMultiprogramming(vm, { diskMode: "sync", quantumTicks: 1000 }),
-  CMS: (vm) => void bootCms(vm),
-};
+/**
+ * The guests IPL knows on the command line: the lecture's three (MVS, the
+ * DOSVS batch monitor with its job deck, CMS).
+ */
+export const CP_GUESTS: Readonly<Record<string, Bootable>> = VM370_GUESTS;
 
 /** Usage of `vmmlab cp`. */
 export function cpUsage(): string {
   return `Usage: vmmlab cp DIRECTORY [--memory SIZE] [--disk SIZE]
 
 Opens CP's console on a monitor whose VMs are the directory's users.
-DIRECTORY holds USER, MDISK, LINK, IPL, CONSOLE and LABEL statements
-(see the CP module's documentation); IPL knows MVS, DOSVS and CMS.
+DIRECTORY holds USER, MDISK, LINK, IPL, CONSOLE, LABEL and JOB statements
+(see the CP module's documentation); IPL knows MVS, DOSVS and CMS, and
+IPL CP with a DIRECTORY ... END block runs a second CP in the VM.
 Commands: QUERY, DISPLAY, TRACE, DEFINE STORAGE, IPL, LINK, DETACH,
-BEGIN, STOP, SYSTEM, HELP; LOGOFF (or Ctrl-D) ends. Ctrl-C stops
-running guests and returns to the CP prompt.
+BEGIN, STOP, SYSTEM, SEND, HELP; LOGOFF (or Ctrl-D) ends. On a terminal:
+line editing, history (up, down), and Ctrl-C stops running guests and
+returns to the CP prompt.
 
 Options:
   --memory SIZE   real memory (default 16 MiB)
@@ -90,26 +90,104 @@ function isEnd(line: string): boolean {
   return /^\s*(LOGOFF|LOGOUT|QUIT|EXIT)\s*$/i.test(line);
 }
 
-/** Runs one command; BEGIN can be stopped with Ctrl-C. */
-async function execute(cp: CP, line: string, tty: boolean): Promise<void> {
-  if (tty && /^\s*B/i.test(line)) {
-    // Ctrl-C while guests run: a SIGINT, which stops the run.
-    Deno.stdin.setRaw(false);
-    await listenForInterrupts();
-    clearInterrupt();
-    try {
-      const out = cp.command(line);
-      if (out) write(`${out}\n`);
-    } finally {
-      stopListeningForInterrupts();
-    }
-    return;
-  }
+/**
+ * Runs one command. On a terminal the command runs with the terminal in
+ * its usual (cooked) mode, so Ctrl-C is a SIGINT, which the interrupt
+ * listener turns into a stop of the running guests: BEGIN (or SEND ...
+ * BEGIN) then answers `CP: INTERRUPTED; ...` and the prompt comes back.
+ */
+function execute(cp: CP, line: string, tty: boolean): void {
+  if (tty) clearInterrupt();
   const out = cp.command(line);
   if (out) write(`${out}\n`);
+  if (tty) clearInterrupt();
 }
 
-/** Reads a line with editing and history; null at Ctrl-D on an empty line. */
+/** What a key (or a key's escape sequence) does to the line being edited. */
+type Key =
+  | "enter"
+  | "interrupt"
+  | "eof"
+  | "backspace"
+  | "delete"
+  | "home"
+  | "end"
+  | "kill"
+  | "up"
+  | "down"
+  | "left"
+  | "right"
+  | "ignore";
+
+/**
+ * Splits typed text into keys: control characters, ESC [ and ESC O
+ * sequences (arrows, Home, End, Delete; others ignored) and printable
+ * characters. An incomplete sequence at the end is left for the next read.
+ */
+export function splitKeys(
+  text: string,
+): { keys: (Key | string)[]; rest: string } {
+  const keys: (Key | string)[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "\x1b") {
+      if (i + 1 >= text.length) break;
+      const kind = text[i + 1];
+      if (kind !== "[" && kind !== "O") {
+        keys.push("ignore");
+        i += 2;
+        continue;
+      }
+      let j = i + 2;
+      while (j < text.length && /[0-9;]/.test(text[j]!)) j++;
+      if (j >= text.length) break;
+      const params = text.slice(i + 2, j);
+      const final = text[j]!;
+      i = j + 1;
+      const tilde: Record<string, Key> = {
+        "1": "home",
+        "7": "home",
+        "4": "end",
+        "8": "end",
+        "3": "delete",
+      };
+      const letter: Record<string, Key> = {
+        A: "up",
+        B: "down",
+        C: "right",
+        D: "left",
+        H: "home",
+        F: "end",
+      };
+      keys.push(
+        final === "~" ? tilde[params] ?? "ignore" : letter[final] ?? "ignore",
+      );
+      continue;
+    }
+    i++;
+    if (c === "\r" || c === "\n") keys.push("enter");
+    else if (c === "\x03") keys.push("interrupt");
+    else if (c === "\x04") keys.push("eof");
+    else if (c === "\x7f" || c === "\b") keys.push("backspace");
+    else if (c === "\x01") keys.push("home");
+    else if (c === "\x05") keys.push("end");
+    else if (c === "\x15") keys.push("kill");
+    else if (c === "\x10") keys.push("up");
+    else if (c === "\x0e") keys.push("down");
+    else if (c === "\x02") keys.push("left");
+    else if (c === "\x06") keys.push("right");
+    else if (c >= " ") keys.push(c);
+    else keys.push("ignore");
+  }
+  return { keys, rest: text.slice(i) };
+}
+
+/**
+ * Reads a line with editing (left, right, Home, End, Backspace, Delete,
+ * Ctrl-A, Ctrl-E, Ctrl-U) and history (up, down); Ctrl-C drops the line;
+ * null at Ctrl-D on an empty line or at the end of input.
+ */
 async function readLine(
   prompt: string,
   history: string[],
@@ -118,6 +196,8 @@ async function readLine(
   let buf = "";
   let pos = 0;
   let h = history.length;
+  let pending = "";
+  const stream = new TextDecoder();
   const redraw = () =>
     write(
       `\r\x1b[K${prompt}${buf}${
@@ -125,61 +205,80 @@ async function readLine(
       }`,
     );
   write(prompt);
-  const chunk = new Uint8Array(64);
+  const chunk = new Uint8Array(256);
   try {
     for (;;) {
       const n = await Deno.stdin.read(chunk);
-      if (n === null) return buf === "" ? null : buf;
-      const s = decoder.decode(chunk.subarray(0, n));
-      for (let i = 0; i < s.length; i++) {
-        const c = s[i]!;
-        if (c === "\r" || c === "\n") {
-          write("\r\n");
-          return buf;
-        } else if (c === "\x03") { // Ctrl-C: drop the line
-          write("^C\r\n");
-          buf = "";
-          pos = 0;
-          write(prompt);
-        } else if (c === "\x04") { // Ctrl-D
-          if (buf === "") {
+      if (n === null) {
+        write("\r\n");
+        return buf === "" ? null : buf;
+      }
+      const { keys, rest } = splitKeys(
+        pending + stream.decode(chunk.subarray(0, n), { stream: true }),
+      );
+      pending = rest;
+      for (const k of keys) {
+        switch (k) {
+          case "enter":
             write("\r\n");
-            return null;
-          }
-        } else if (c === "\x7f" || c === "\b") {
-          if (pos > 0) {
-            buf = buf.slice(0, pos - 1) + buf.slice(pos);
-            pos--;
-            redraw();
-          }
-        } else if (c === "\x01") {
-          pos = 0;
-          redraw();
-        } else if (c === "\x05") {
-          pos = buf.length;
-          redraw();
-        } else if (c === "\x15") {
-          buf = "";
-          pos = 0;
-          redraw();
-        } else if (c === "\x1b" && s[i + 1] === "[") {
-          const k = s[i + 2];
-          i += 2;
-          if (k === "A" && h > 0) {
-            buf = history[--h]!;
+            return buf;
+          case "interrupt":
+            write("^C\r\n");
+            buf = "";
+            pos = 0;
+            h = history.length;
+            write(prompt);
+            continue;
+          case "eof":
+            if (buf === "") {
+              write("\r\n");
+              return null;
+            }
+            if (pos < buf.length) buf = buf.slice(0, pos) + buf.slice(pos + 1);
+            break;
+          case "backspace":
+            if (pos > 0) {
+              buf = buf.slice(0, pos - 1) + buf.slice(pos);
+              pos--;
+            }
+            break;
+          case "delete":
+            buf = buf.slice(0, pos) + buf.slice(pos + 1);
+            break;
+          case "home":
+            pos = 0;
+            break;
+          case "end":
             pos = buf.length;
-          } else if (k === "B") {
+            break;
+          case "kill":
+            buf = "";
+            pos = 0;
+            break;
+          case "up":
+            if (h > 0) {
+              buf = history[--h]!;
+              pos = buf.length;
+            }
+            break;
+          case "down":
             h = Math.min(history.length, h + 1);
             buf = history[h] ?? "";
             pos = buf.length;
-          } else if (k === "C") pos = Math.min(buf.length, pos + 1);
-          else if (k === "D") pos = Math.max(0, pos - 1);
-          redraw();
-        } else if (c >= " ") {
-          buf = buf.slice(0, pos) + c + buf.slice(pos);
-          pos++;
-          redraw();
+            break;
+          case "left":
+            pos = Math.max(0, pos - 1);
+            break;
+          case "right":
+            pos = Math.min(buf.length, pos + 1);
+            break;
+          case "ignore":
+            continue;
+          default:
+            buf = buf.slice(0, pos) + k + buf.slice(pos);
+            pos += k.length;
         }
+        redraw();
       }
     }
   } finally {
@@ -207,18 +306,24 @@ export async function cpCommand(args: string[]): Promise<number> {
       if (line.trim() === "") continue;
       write(`${prompt}${line}\n`);
       if (isEnd(line)) break;
-      await execute(cp, line, false);
+      execute(cp, line, false);
     }
     write("CP: LOGOFF\n");
     return 0;
   }
   const history: string[] = [];
-  for (;;) {
-    const line = await readLine(prompt, history);
-    if (line === null || isEnd(line)) break;
-    if (line.trim() === "") continue;
-    history.push(line);
-    await execute(cp, line, true);
+  // Ctrl-C while a command runs is a SIGINT: it stops the guests, not vmmlab.
+  await listenForInterrupts();
+  try {
+    for (;;) {
+      const line = await readLine(prompt, history);
+      if (line === null || isEnd(line)) break;
+      if (line.trim() === "") continue;
+      if (history[history.length - 1] !== line) history.push(line);
+      execute(cp, line, true);
+    }
+  } finally {
+    stopListeningForInterrupts();
   }
   write("CP: LOGOFF\n");
   return 0;

@@ -59,6 +59,7 @@ import {
   loadImage,
   makeImage,
 } from "./guest.ts";
+import { CRC32_ROUTINE, POLLED_OUTPUT_ROUTINES } from "./routines.ts";
 
 /**
  * The assembly source of CMS. Assemble it with origin `0x1000` and load it
@@ -234,40 +235,9 @@ C_UNEXP::
         HALT
 
 ; PUTS: R1 = ASCIZ string, printed by polling. Clobbers R0-R2.
-PUTS:   MOVZBL  (R1)+, R0
-        BEQL    20$
-10$:    MFPR    #PR$_TXCS, R2
-        BBC     #7, R2, 10$
-        MTPR    R0, #PR$_TXDB
-        BRB     PUTS
-20$:    RSB
-
-; PUTHEX: R1 = value, printed as 0x and 8 hex digits. Clobbers R0-R4.
-PUTHEX: MOVAB   HEXBUF, R3
-        MOVB    #^A/0/, (R3)+
-        MOVB    #^A/x/, (R3)+
-        MOVL    #8, R4
-10$:    ROTL    #4, R1, R1
-        BICL3   #^XFFFFFFF0, R1, R2
-        MOVB    HEXDIG[R2], (R3)+
-        SOBGTR  R4, 10$
-        CLRB    (R3)
-        MOVAB   HEXBUF, R1
-        BRW     PUTS
-
+${POLLED_OUTPUT_ROUTINES}
 ; CRC32: R1 = address, R2 = length. R0 = CRC-32 (IEEE). Clobbers R1-R4.
-CRC32:  MCOML   #0, R0
-10$:    MOVZBL  (R1)+, R3
-        XORL2   R3, R0
-        MOVL    #8, R4
-20$:    ROTL    #31, R0, R0
-        BGEQ    30$
-        XORL2   #^X6DB88320, R0
-30$:    SOBGTR  R4, 20$
-        SOBGTR  R2, 10$
-        MCOML   R0, R0
-        RSB
-
+${CRC32_ROUTINE}
 HEXDIG: .ASCII  /0123456789ABCDEF/
 S_BANNER:
         .ASCIZ  "CMS: vmmlab single-user monitor, memory management off"<13><10>

@@ -1,8 +1,10 @@
 /**
  * Guest software for the vmmlab VAX, written in VAX MACRO-32 and assembled
  * by the project's assembler: **o**, a small multiprogramming operating
- * system with user processes ({@link bootMultiprogramming}), and **CMS**, a
- * single-user monitor in the style of VM/370's CMS ({@link bootCms}). Each
+ * system with user processes ({@link bootMultiprogramming}), **CMS**, a
+ * single-user monitor in the style of VM/370's CMS ({@link bootCms}), and
+ * **BATCH**, a batch monitor in DOS/VS's place that runs the job deck on
+ * its disk ({@link bootBatch}, {@link writeJobDeck}). Each
  * boots on a `Machine` or on anything with the same `load`, `set`,
  * `setPsl` and `disk.writeBlocks` methods. Each is also available as a
  * module namespace with the shape every guest module has (`source`,
@@ -61,5 +63,32 @@ export {
   CMS_SOURCE,
   cmsData,
 } from "./cms.ts";
+export {
+  assembleBatch,
+  assembleJob,
+  BATCH_KINDS,
+  BATCH_LAYOUT,
+  BATCH_SOURCE,
+  batchReport,
+  bootBatch,
+  DEFAULT_BATCH_JOBS,
+  eojLine,
+  expectedJobResult,
+  hasJobDeck,
+  writeJobDeck,
+} from "./batch.ts";
+export type {
+  BatchBootOptions,
+  BatchJob,
+  BatchJobReport,
+  CodeJob,
+  CrcJob,
+  DeckEntry,
+  JobDeck,
+  PrimesJob,
+} from "./batch.ts";
+export { CRC32_ROUTINE, POLLED_OUTPUT_ROUTINES } from "./routines.ts";
+export { jobsFromDirectory, VM370_GUESTS } from "./vm370.ts";
 export * as multiprogramming from "./multiprogramming.ts";
 export * as cms from "./cms.ts";
+export * as batch from "./batch.ts";

@@ -194,6 +194,7 @@ import {
   makeImage,
   patchLong,
 } from "./guest.ts";
+import { CRC32_ROUTINE } from "./routines.ts";
 
 /**
  * The assembly source of `o` and its user programs. Assemble it with
@@ -1902,18 +1903,7 @@ L_END:  MOVL    @#U_LP, R3              ; ends the line and writes it
         RSB
 
 ; CRC32: R1 = address, R2 = length. R0 = CRC-32 (IEEE), bit by bit.
-CRC32:  MCOML   #0, R0
-10$:    MOVZBL  (R1)+, R3
-        XORL2   R3, R0
-        MOVL    #8, R4
-20$:    ROTL    #31, R0, R0             ; shift right, old bit 0 into bit 31
-        BGEQ    30$
-        XORL2   #^X6DB88320, R0         ; clears bit 31, XORs 0xEDB88320
-30$:    SOBGTR  R4, 20$
-        SOBGTR  R2, 10$
-        MCOML   R0, R0
-        RSB
-
+${CRC32_ROUTINE}
 UHEX:   .ASCII  /0123456789ABCDEF/
 US_BLOCK:
         .ASCIZ  /block /

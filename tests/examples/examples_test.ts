@@ -27,7 +27,7 @@ const EXPECT: Record<string, RegExp[]> = {
   "shadow_page_tables.ts": [/R7\s+1028\s+1028/, /EW \(was KW\)/],
   "vm370.ts": [
     /MVS {5}: o: all processes exited, halting/,
-    /CMS2 {4}: CMS: you typed: second level, two/,
+    /CP2\/CMS2: CMS: you typed: second level, two/,
     /level 2 CMS1 +\d+ exits/,
     /L1 CP2 +forward /,
   ],

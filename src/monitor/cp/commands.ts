@@ -37,6 +37,8 @@ export interface CpCommands {
   stop(userid: string): string;
   /** SYSTEM. */
   system(userid: string, what?: string): string;
+  /** SEND: a command line for the CP running in a user's VM. */
+  send(userid: string, line: string): string;
 }
 
 /**
@@ -119,6 +121,8 @@ export function execute(cp: CpCommands, line: string): string {
       return cp.stop(need(0, "USERID", 20));
     case "SYSTEM":
       return cp.system(need(0, "USERID", 20), a[1] ?? "RESET");
+    case "SEND":
+      return cp.send(need(0, "USERID", 20), a.slice(1).join(" "));
     case "HELP":
       return COMMANDS.map(([n, k]) =>
         `${n.slice(0, k)}${n.slice(k).toLowerCase()}`

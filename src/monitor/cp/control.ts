@@ -29,6 +29,30 @@ export interface ControlDeps {
   beginDefaults(): RunOptions;
   /** QUERY NAMES (BEGIN's last line). */
   names(): string;
+  /** New console lines of the CPs running in users' VMs, under `prefix`. */
+  nestedLines(prefix: string): string[];
+}
+
+/**
+ * The console output of every VM since the last call, one line each after
+ * its user id (`prefix` + userid: a second-level CP's users appear as
+ * `CP2/CMS1`), then that of the CPs running in the VMs.
+ */
+export function consoleLines(c: ControlDeps, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const vm of c.users.monitor.vms.values()) {
+    const text = vm.console.output;
+    const from = c.printed.get(vm.name) ?? 0;
+    if (text.length > from) {
+      const who = `${prefix}${vm.name}`.padEnd(8);
+      for (const l of text.slice(from).split(/\r?\n/)) {
+        if (l.trim() !== "") out.push(`${who}: ${l}`);
+      }
+      c.printed.set(vm.name, text.length);
+    }
+  }
+  out.push(...c.nestedLines(prefix));
+  return out;
 }
 
 /**
@@ -82,12 +106,14 @@ export function defineStorage(
 }
 
 /**
- * IPL: boots a registered guest into the user's VM.
+ * IPL: boots a registered guest into the user's VM; a user's JOB
+ * statements go to the guest's `boot` as `{ jobs }`.
  *
  * @throws {CpError} for an unknown guest
  */
 export function ipl(c: ControlDeps, userid: string, guest: string): string {
   const vm = c.users.vm(userid);
+  const jobs = c.users.entry(userid).jobs ?? [];
   const g = c.guests.get(String(guest).toUpperCase());
   if (!g) {
     throw new CpError(
@@ -98,8 +124,17 @@ export function ipl(c: ControlDeps, userid: string, guest: string): string {
       }`,
     );
   }
+  if (jobs.length > 0 && typeof g === "function") {
+    throw new CpError(
+      "CFM",
+      24,
+      `${
+        String(guest).toUpperCase()
+      } READS NO JOB DECK; ${vm.name} HAS ${jobs.length} JOB STATEMENTS`,
+    );
+  }
   if (typeof g === "function") g(vm);
-  else g.boot(vm);
+  else g.boot(vm, jobs.length > 0 ? { jobs } : undefined);
   vm.status = "ready";
   vm.haltReason = "";
   c.stopped.delete(vm.name);
@@ -128,17 +163,7 @@ export function begin(
     );
     stop = c.users.monitor.run({ ...opts, vms }).stop;
   }
-  const out: string[] = [];
-  for (const vm of c.users.monitor.vms.values()) {
-    const text = vm.console.output;
-    const from = c.printed.get(vm.name) ?? 0;
-    if (text.length > from) {
-      for (const l of text.slice(from).split(/\r?\n/)) {
-        if (l.trim() !== "") out.push(`${vm.name.padEnd(8)}: ${l}`);
-      }
-      c.printed.set(vm.name, text.length);
-    }
-  }
+  const out = consoleLines(c);
   out.push(`CP: ${stop.toUpperCase()}; ${c.names()}`);
   return out.join("\n");
 }

@@ -16,12 +16,13 @@ import { IPR } from "../../arch/ipr.ts";
 import type { RunOptions } from "../../machine/hardware.ts";
 import type { Bootable } from "../builder.ts";
 import type { MonitorHost } from "../host.ts";
-import type { Monitor } from "../monitor.ts";
-import type { VirtualMachine } from "../vm.ts";
+import { Monitor } from "../monitor.ts";
+import { type VirtualMachine, vmState } from "../vm.ts";
 import { execute } from "./commands.ts";
 import * as control from "./control.ts";
 import {
   type Directory,
+  DirectoryError,
   directoryFromObject,
   type DirectoryInput,
   formatLabel,
@@ -29,6 +30,7 @@ import {
   parseDirectory,
   parseLabel,
   type SecurityLabel,
+  type UserEntry,
 } from "./directory.ts";
 import { display } from "./display.ts";
 import {
@@ -52,6 +54,8 @@ export interface CpOptions {
   guests?: Record<string, Bootable>;
   /** Where TRACE lines go (besides {@link CP.traceLog}). */
   onTrace?: (line: string) => void;
+  /** Directories `IPL CP name` can name (text or object), by name. */
+  directories?: Record<string, string | DirectoryInput>;
 }
 
 /**
@@ -82,12 +86,15 @@ export class CP {
   readonly audit: AuditEntry[] = [];
   /** TRACE output. */
   readonly traceLog: string[];
+  /** The CPs running in users' VMs (`IPL CP`), by user id. */
+  readonly nested: Map<string, CP> = new Map();
   readonly #users: CpUsers;
   readonly #tracer: CpTracer;
   readonly #guests: Map<string, Bootable>;
   readonly #stopped: Set<string> = new Set();
   readonly #printed: Map<string, number> = new Map();
   readonly #control: control.ControlDeps;
+  readonly #options: CpOptions;
   #seq = 0;
   /** The bounds of a BEGIN typed on the console (default 2 s simulated, 50M instructions). */
   beginDefaults: RunOptions = { forNs: 2_000_000_000, limit: 50_000_000 };
@@ -95,9 +102,29 @@ export class CP {
   /**
    * Builds CP from a directory (text or object): creates and logs on every
    * user, allocates its minidisks at their extents, makes the directory's
-   * links and IPLs the guests named.
+   * links and IPLs the guests named. A user whose IPL is CP gets a CP of
+   * its own on its VM, built from its nested directory ({@link CP.nested}).
    *
-   * @throws {DirectoryError} for a bad directory (every line, with reasons)
+   * @example
+   * ```ts
+   * import { deepEqual } from "node:assert/strict";
+   * import { Machine } from "../../machine/machine.ts";
+   * import { Monitor } from "../monitor.ts";
+   * import { CP } from "./cp.ts";
+   * const cp = CP.fromDirectory(
+   *   Monitor.on(new Machine({ memory: "4 MiB", disk: "1 MiB" })),
+   *   `USER CP2 PW 1M
+   *      MDISK 191 FB-512 100 512 VMLAB2
+   *      IPL CP
+   *      DIRECTORY
+   *        USER CMS1 PW 64K
+   *          MDISK 191 FB-512 0 128 VMLAB3
+   *      END`,
+   * );
+   * deepEqual([...cp.nested.get("CP2")!.monitor.vms.keys()], ["CMS1"]);
+   * ```
+   * @throws {DirectoryError} for a bad directory (every line, with reasons,
+   *   at every level)
    */
   static fromDirectory(
     monitor: Monitor<MonitorHost>,
@@ -107,6 +134,8 @@ export class CP {
     const context = {
       diskBlocks: monitor.machine.disk.blocks,
       guests: Object.keys(options.guests ?? {}),
+      ...(options.directories ? { directories: options.directories } : {}),
+      level: monitor.level,
     };
     const d = typeof directory === "string"
       ? parseDirectory(directory, context)
@@ -122,6 +151,7 @@ export class CP {
   ) {
     this.monitor = monitor;
     this.directory = directory;
+    this.#options = options;
     const users = this.#users = new CpUsers(monitor, directory);
     this.#tracer = new CpTracer(monitor, options.onTrace);
     this.traceLog = this.#tracer.log;
@@ -139,6 +169,10 @@ export class CP {
       printed: this.#printed,
       beginDefaults: () => this.beginDefaults,
       names: () => this.query("NAMES"),
+      nestedLines: (prefix) =>
+        [...this.nested].flatMap(([id, inner]) =>
+          control.consoleLines(inner.#control, `${prefix}${id}/`)
+        ),
     };
     for (const u of directory.users) users.logon(u);
     for (const u of directory.users) {
@@ -152,8 +186,61 @@ export class CP {
           if (!(e instanceof CpError)) throw e;
         }
       }
-      if (u.ipl) this.ipl(u.userid, u.ipl);
+      if (u.ipl === "CP") this.#startCp(u, true);
+      else if (u.ipl) this.ipl(u.userid, u.ipl);
     }
+  }
+
+  /** IPL CP: a CP on the user's VM, from the user's nested directory. */
+  #startCp(u: UserEntry, building = false): string {
+    const vm = this.#users.vm(u.userid);
+    if (!u.cp) {
+      throw new CpError(
+        "CFM",
+        24,
+        `NO DIRECTORY FOR CP IN THE DIRECTORY ENTRY OF ${u.userid}`,
+      );
+    }
+    if (this.nested.has(u.userid) || vmState(vm).driver) {
+      throw new CpError("CFM", 24, `${u.userid} ALREADY RUNS CP`);
+    }
+    let inner: CP;
+    try {
+      inner = new CP(Monitor.on(vm), u.cp.directory, this.#options);
+    } catch (e) {
+      if (!building || !(e instanceof RangeError)) throw e;
+      throw new DirectoryError([{
+        line: u.cp.line,
+        reason: `${
+          u.cp.line ? "" : `USER ${u.userid}: `
+        }cannot start CP in ${u.userid}: ${e.message}`,
+      }]);
+    }
+    this.nested.set(u.userid, inner);
+    this.#stopped.delete(vm.name);
+    return `${u.userid} IPL CP: ${inner.monitor.vms.size} USERS LOGGED ON`;
+  }
+
+  /**
+   * The CP running in a user's VM (`IPL CP`).
+   *
+   * @throws {CpError} when the user's VM runs no CP
+   */
+  inner(userid: string): CP {
+    const e = this.#users.entry(userid);
+    const cp = this.nested.get(e.userid);
+    if (!cp) throw new CpError("CFM", 45, `${e.userid} IS NOT RUNNING CP`);
+    return cp;
+  }
+
+  /**
+   * SEND: one command line for the CP running in a user's VM; returns that
+   * CP's answer (`SEND CP2 Q NAMES`).
+   *
+   * @throws {CpError} when the user's VM runs no CP
+   */
+  send(userid: string, line: string): string {
+    return this.inner(userid).command(line);
   }
 
   /** The VM of a user. */
@@ -276,6 +363,9 @@ export class CP {
    * @throws {CpError} for an unknown guest
    */
   ipl(userid: string, guest: string): string {
+    if (String(guest).toUpperCase() === "CP") {
+      return this.#startCp(this.#users.entry(userid));
+    }
     return control.ipl(this.#control, userid, guest);
   }
 
@@ -308,8 +398,8 @@ export class CP {
    * Executes one CP command line and returns CP's answer as text; errors
    * come back as VM/370-style numbered messages, never as exceptions.
    * Commands: QUERY, DISPLAY, TRACE, DEFINE STORAGE, IPL, LINK, DETACH,
-   * BEGIN, STOP, SYSTEM, HELP (with VM/370's abbreviations: Q, D, TR, DEF,
-   * I, LINK, DET, B, STOP, SYS, H).
+   * BEGIN, STOP, SYSTEM, SEND, HELP (with VM/370's abbreviations: Q, D, TR,
+   * DEF, I, LINK, DET, B, STOP, SYS, SEND, H).
    */
   command(line: string): string {
     try {

@@ -10,7 +10,29 @@
  *   MDISK vaddr FB-512 start blocks volid [mode] [LABEL level [cats]]
  *   LINK userid vaddr [vaddr2] [mode] a link made at logon
  *   LABEL level [cat,cat...]          the VM's mandatory access label
+ *   JOB name PRIMES limit             a job for a batch guest's deck
+ *   JOB name CRC start blocks         (see below)
+ *   IPL CP [name]                     a second-level CP runs in the VM
+ *   DIRECTORY                         its directory, inline, up to END
+ *     USER ...                        (statements of the second level)
+ *   END
  * ```
+ *
+ * JOB statements (at most 15 a user) are the job deck of a batch guest:
+ * IPL hands them to the guest it boots (the DOSVS guest writes them on its
+ * minidisk as its deck and runs them: PRIMES counts the primes below the
+ * limit, CRC checksums blocks of the VM's disk).
+ *
+ * A user whose IPL is `CP` runs a CP of its own (CP under CP): its
+ * directory is either the statements between `DIRECTORY` and `END`
+ * (nested blocks give a third level, and so on) or the directory `name`
+ * given to {@link parseDirectory} in {@link DirectoryContext.directories}.
+ * A second-level directory is checked like the first, against the VM: its
+ * MDISK extents lie on the VM's disk (the user's own minidisks end to end,
+ * in address order) and its users' storage, with the 32 KiB the monitor
+ * keeps for itself, must fit in the VM's storage. Its problems carry the
+ * line of the whole text (a named directory's: the IPL line, and the line
+ * within the named text in the reason).
  *
  * Storage is `512K`, `2M` or a size vmmlab understands (`64 KiB`). MDISK
  * extents are in 512-byte blocks of the real disk (FB-512, as VM/370's
@@ -25,6 +47,7 @@
  */
 
 import { parseSize } from "../../machine/units.ts";
+import { BOUNCE_BLOCKS } from "../devices/disk.ts";
 
 /** A LINK access mode of VM/370. */
 export type LinkMode = "R" | "RR" | "W" | "WR" | "M" | "MR" | "MW";
@@ -90,6 +113,65 @@ export interface LinkEntry {
   line: number;
 }
 
+/** One JOB statement: a job of a batch guest's deck. */
+export interface JobEntry {
+  /** Job name, 1 to 8 letters, digits, `$ # @ _ -` (upper case). */
+  name: string;
+  /** The program: PRIMES or CRC. */
+  program: "PRIMES" | "CRC";
+  /** PRIMES: the limit; CRC: first block and number of blocks of the VM's disk. */
+  args: number[];
+  /** Line (0 for an object directory). */
+  line: number;
+}
+
+/** The most JOB statements a user may have. */
+export const MAX_JOBS = 15;
+
+/** Checks one job: its name, program and arguments. */
+export function checkJob(
+  name: string,
+  program: string,
+  args: readonly (string | number)[],
+  line = 0,
+): JobEntry {
+  const n = String(name).toUpperCase();
+  if (!/^[A-Z0-9$#@_-]{1,8}$/.test(n)) {
+    throw new RangeError(
+      `bad job name "${name}": expected 1 to 8 letters, digits, $ # @ _ -`,
+    );
+  }
+  const p = String(program).toUpperCase();
+  const count = p === "PRIMES" ? 1 : p === "CRC" ? 2 : -1;
+  if (count < 0) {
+    throw new RangeError(
+      `unknown job program "${program}": expected PRIMES limit or CRC start blocks`,
+    );
+  }
+  if (args.length !== count) {
+    throw new RangeError(
+      p === "PRIMES"
+        ? "expected JOB name PRIMES limit"
+        : "expected JOB name CRC start blocks",
+    );
+  }
+  const nums = args.map((a) => {
+    const v = typeof a === "number" ? a : /^\d+$/.test(a) ? Number(a) : NaN;
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+      throw new RangeError(
+        `bad job argument "${a}": expected a whole number below 2^31`,
+      );
+    }
+    return v;
+  });
+  if (p === "CRC" && (nums[1]! < 1 || nums[1]! > 80)) {
+    throw new RangeError(
+      `a CRC job of ${nums[1]} blocks: expected 1 to 80 (the job area)`,
+    );
+  }
+  return { name: n, program: p as JobEntry["program"], args: nums, line };
+}
+
 /** One USER entry. */
 export interface UserEntry {
   /** User id (the VM's name). */
@@ -113,6 +195,20 @@ export interface UserEntry {
   /** Mandatory access label. */
   label?: SecurityLabel;
   /** Line of the USER statement. */
+  line: number;
+  /** The second-level CP's directory (`IPL CP`). */
+  cp?: NestedDirectory;
+  /** JOB statements: the job deck IPL gives a batch guest. */
+  jobs?: JobEntry[];
+}
+
+/** The directory of a CP that runs in a user's VM. */
+export interface NestedDirectory {
+  /** Its users. */
+  directory: Directory;
+  /** The name it was given by (absent: inline or an object). */
+  name?: string;
+  /** Line of the IPL CP (or DIRECTORY) statement. */
   line: number;
 }
 
@@ -151,8 +247,14 @@ export class DirectoryError extends Error {
 export interface DirectoryContext {
   /** Size of the real disk in blocks. */
   diskBlocks: number;
-  /** Names of the guests IPL can boot (case-insensitive). */
+  /** Names of the guests IPL can boot (case-insensitive); CP is always known. */
   guests: readonly string[];
+  /** Directories `IPL CP name` can name (text or object), by name. */
+  directories?: Readonly<Record<string, string | DirectoryInput>>;
+  /** How deep this directory is (1 for the first level; at most 8). */
+  level?: number;
+  /** What the disk is called in errors (default "the real disk"). */
+  diskName?: string;
 }
 
 /** A directory as an object (the text form's fields; sizes as text or bytes). */
@@ -176,6 +278,10 @@ export interface DirectoryInput {
     }[];
     links?: { user: string; vaddr: number; as?: number; mode?: LinkMode }[];
     label?: SecurityLabel;
+    /** With `ipl: "CP"`: the second-level directory, or a name of one. */
+    directory?: string | DirectoryInput;
+    /** JOB statements: `{ name: "P", program: "PRIMES", args: [1000] }`. */
+    jobs?: { name: string; program: string; args: number[] }[];
   }[];
 }
 
@@ -264,17 +370,80 @@ export function parseDirectory(
   text: string,
   context: DirectoryContext,
 ): Directory {
+  const { users, problems } = parseStatements(numbered(text), context);
+  if (problems.length) {
+    throw new DirectoryError(problems.sort((a, b) => a.line - b.line));
+  }
+  return { users };
+}
+
+/** A line of directory text and its number. */
+interface Line {
+  n: number;
+  text: string;
+}
+
+function numbered(text: string): Line[] {
+  return text.split(/\r?\n/).map((t, i) => ({ n: i + 1, text: t }));
+}
+
+function strip(text: string): string {
+  return text.replace(/\s+\*.*$/, "").trim();
+}
+
+/** Where a user's `IPL CP` came from: its line and the directory it names. */
+interface CpIpl {
+  line: number;
+  ref?: string | DirectoryInput;
+  block?: { line: number; lines: Line[] };
+}
+
+function parseStatements(
+  lines: Line[],
+  context: DirectoryContext,
+): { users: UserEntry[]; problems: DirectoryProblem[] } {
   const problems: DirectoryProblem[] = [];
   const users: UserEntry[] = [];
+  const cps = new Map<UserEntry, CpIpl>();
+  const blocks = new Map<UserEntry, { line: number; lines: Line[] }>();
   let user: UserEntry | null = null;
-  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    const raw = lines[i]!.replace(/\s+\*.*$/, "").trim();
+    const line = lines[i]!.n;
+    const raw = strip(lines[i]!.text);
     if (raw === "" || raw.startsWith("*")) continue;
     const w = raw.split(/\s+/);
     const verb = w[0]!.toUpperCase();
     try {
+      if (verb === "DIRECTORY") {
+        // The block up to the matching END belongs to the user's CP.
+        let depth = 1;
+        let j = i + 1;
+        const block: Line[] = [];
+        for (; j < lines.length; j++) {
+          const v = strip(lines[j]!.text).split(/\s+/)[0]!.toUpperCase();
+          if (v === "DIRECTORY") depth++;
+          else if (v === "END" && --depth === 0) break;
+          block.push(lines[j]!);
+        }
+        i = j;
+        if (w.length !== 1) throw new RangeError("expected DIRECTORY alone");
+        if (j >= lines.length) {
+          throw new RangeError("DIRECTORY without its END");
+        }
+        if (!user) throw new RangeError("DIRECTORY before any USER statement");
+        if (blocks.has(user)) {
+          throw new RangeError(
+            `a second DIRECTORY for USER ${user.userid} (first at line ${
+              blocks.get(user)!.line
+            })`,
+          );
+        }
+        blocks.set(user, { line, lines: block });
+        continue;
+      }
+      if (verb === "END") {
+        throw new RangeError("END without DIRECTORY");
+      }
       if (verb === "USER") {
         if (w.length < 4 || w.length > 6) {
           throw new RangeError(
@@ -308,7 +477,13 @@ export function parseDirectory(
       }
       switch (verb) {
         case "IPL":
-          if (w.length !== 2) throw new RangeError("expected IPL guest");
+          if (w.length === 3 && w[1]!.toUpperCase() === "CP") {
+            cps.set(user, { line, ref: w[2]!.toUpperCase() });
+          } else if (w.length !== 2) {
+            throw new RangeError(
+              "expected IPL guest, or IPL CP [directory name]",
+            );
+          } else if (w[1]!.toUpperCase() === "CP") cps.set(user, { line });
           user.ipl = w[1]!.toUpperCase();
           break;
         case "CONSOLE":
@@ -363,6 +538,20 @@ export function parseDirectory(
             line,
           });
           break;
+        case "JOB":
+          if (w.length < 3) {
+            throw new RangeError(
+              "expected JOB name PRIMES limit or JOB name CRC start blocks",
+            );
+          }
+          user.jobs ??= [];
+          if (user.jobs.length >= MAX_JOBS) {
+            throw new RangeError(
+              `more than ${MAX_JOBS} JOB statements for USER ${user.userid}`,
+            );
+          }
+          user.jobs.push(checkJob(w[1]!, w[2]!, w.slice(3), line));
+          break;
         case "LABEL":
           if (w.length < 2 || w.length > 3) {
             throw new RangeError("expected LABEL level [cat,cat...]");
@@ -373,7 +562,7 @@ export function parseDirectory(
           throw new RangeError(
             `unknown statement "${
               w[0]
-            }": expected USER, IPL, CONSOLE, MDISK, LINK or LABEL`,
+            }": expected USER, IPL, CONSOLE, MDISK, LINK, LABEL, JOB, DIRECTORY or END`,
           );
       }
     } catch (e) {
@@ -381,11 +570,24 @@ export function parseDirectory(
       problems.push({ line, reason: e.message });
     }
   }
-  problems.push(...checkDirectory({ users }, context));
-  if (problems.length) {
-    throw new DirectoryError(problems.sort((a, b) => a.line - b.line));
+  for (const [u, b] of blocks) {
+    const c = cps.get(u);
+    if (!c) {
+      problems.push({
+        line: b.line,
+        reason: `a DIRECTORY for USER ${u.userid}, which does not IPL CP`,
+      });
+    } else if (c.ref !== undefined) {
+      problems.push({
+        line: b.line,
+        reason:
+          `USER ${u.userid} names directory ${c.ref} on its IPL CP and has a DIRECTORY too`,
+      });
+    } else c.block = b;
   }
-  return { users };
+  problems.push(...checkDirectory({ users }, context));
+  problems.push(...nestDirectories(cps, context));
+  return { users, problems };
 }
 
 /**
@@ -397,12 +599,22 @@ export function directoryFromObject(
   input: DirectoryInput,
   context: DirectoryContext,
 ): Directory {
+  const { users, problems } = objectStatements(input, context);
+  if (problems.length) throw new DirectoryError(problems);
+  return { users };
+}
+
+function objectStatements(
+  input: DirectoryInput,
+  context: DirectoryContext,
+): { users: UserEntry[]; problems: DirectoryProblem[] } {
   const problems: DirectoryProblem[] = [];
   const users: UserEntry[] = [];
-  for (const u of input.users ?? []) {
+  const cps = new Map<UserEntry, CpIpl>();
+  for (const u of input?.users ?? []) {
     try {
       const storage = parseStorage(u.storage);
-      users.push({
+      const entry: UserEntry = {
         userid: String(u.userid).toUpperCase(),
         password: u.password ?? "",
         storage,
@@ -430,16 +642,139 @@ export function directoryFromObject(
           line: 0,
         })),
         ...(u.label ? { label: u.label } : {}),
+        ...(u.jobs
+          ? {
+            jobs: u.jobs.map((j) => checkJob(j.name, j.program, j.args ?? [])),
+          }
+          : {}),
         line: 0,
-      });
+      };
+      if ((entry.jobs?.length ?? 0) > MAX_JOBS) {
+        throw new RangeError(`more than ${MAX_JOBS} jobs`);
+      }
+      users.push(entry);
+      if (entry.ipl === "CP") {
+        cps.set(
+          entry,
+          u.directory === undefined ? { line: 0 } : {
+            line: 0,
+            ref: typeof u.directory === "string"
+              ? u.directory.toUpperCase()
+              : u.directory,
+          },
+        );
+      } else if (u.directory !== undefined) {
+        throw new RangeError("a directory is given but the IPL is not CP");
+      }
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       problems.push({ line: 0, reason: `USER ${u.userid}: ${e.message}` });
     }
   }
   problems.push(...checkDirectory({ users }, context));
-  if (problems.length) throw new DirectoryError(problems);
-  return { users };
+  problems.push(...nestDirectories(cps, context));
+  return { users, problems };
+}
+
+/** The deepest CP under CP a directory may describe. */
+const MAX_LEVEL = 8;
+
+/**
+ * Parses and checks the directory of every user that IPLs CP, against
+ * the user's VM (its disk, its storage), and hangs it on the entry.
+ */
+function nestDirectories(
+  cps: Map<UserEntry, CpIpl>,
+  context: DirectoryContext,
+): DirectoryProblem[] {
+  const out: DirectoryProblem[] = [];
+  const level = (context.level ?? 1) + 1;
+  for (const [u, c] of cps) {
+    const at = c.line || u.line;
+    const who = at ? "" : `USER ${u.userid}: `;
+    if (level > MAX_LEVEL) {
+      out.push({
+        line: at,
+        reason: `${who}CP nested ${level} levels deep: at most ${MAX_LEVEL}`,
+      });
+      continue;
+    }
+    const inner: DirectoryContext = {
+      diskBlocks: u.mdisks.reduce((n, m) => n + Math.max(0, m.blocks), 0),
+      guests: context.guests,
+      ...(context.directories ? { directories: context.directories } : {}),
+      level,
+      diskName: `${u.userid}'s disk`,
+    };
+    let r: { users: UserEntry[]; problems: DirectoryProblem[] };
+    let name: string | undefined;
+    let mapProblem: (p: DirectoryProblem) => DirectoryProblem;
+    if (c.block) {
+      r = parseStatements(c.block.lines, inner);
+      mapProblem = (p) => ({
+        line: p.line || c.block!.line,
+        reason: `in ${u.userid}'s directory: ${p.reason}`,
+      });
+    } else if (c.ref !== undefined) {
+      let src: string | DirectoryInput | undefined;
+      let where: string;
+      if (typeof c.ref === "string") {
+        name = c.ref;
+        where = `directory ${name}`;
+        const dirs = context.directories ?? {};
+        const key = Object.keys(dirs).find((k) => k.toUpperCase() === name);
+        src = key === undefined ? undefined : dirs[key];
+        if (src === undefined) {
+          out.push({
+            line: at,
+            reason:
+              `${who}unknown directory ${name} for IPL CP: expected one of ${
+                Object.keys(dirs).join(", ") || "(none given)"
+              }`,
+          });
+          continue;
+        }
+      } else {
+        src = c.ref;
+        where = `${u.userid}'s directory`;
+      }
+      r = typeof src === "string"
+        ? parseStatements(numbered(src), inner)
+        : objectStatements(src, inner);
+      mapProblem = (p) => ({
+        line: at,
+        reason: `${who}in ${where}${
+          p.line ? `, line ${p.line}` : ""
+        }: ${p.reason}`,
+      });
+    } else {
+      out.push({
+        line: at,
+        reason:
+          `${who}IPL CP needs a DIRECTORY ... END block after it or the name of a directory`,
+      });
+      continue;
+    }
+    out.push(...r.problems.map(mapProblem));
+    const need = r.users.reduce((n, v) => n + v.storage, 0) +
+      BOUNCE_BLOCKS * 512;
+    if (need > u.storage) {
+      out.push({
+        line: at,
+        reason: `${who}the users of ${u.userid}'s directory need ${
+          need / 1024
+        }K (their storage and the monitor's ${
+          BOUNCE_BLOCKS / 2
+        }K), more than ${u.userid}'s storage of ${u.storage / 1024}K`,
+      });
+    }
+    u.cp = {
+      directory: { users: r.users },
+      ...(name !== undefined ? { name } : {}),
+      line: at,
+    };
+  }
+  return out;
 }
 
 /** The checks that need the whole directory. */
@@ -474,13 +809,32 @@ function checkDirectory(
         reason: `${who}maximum storage is smaller than the storage`,
       });
     }
-    if (u.ipl && !guests.has(u.ipl)) {
+    if (u.ipl && u.ipl !== "CP" && !guests.has(u.ipl)) {
       out.push({
         line: u.line,
         reason: `${who}unknown guest "${u.ipl}" to IPL: expected one of ${
-          [...guests].join(", ") || "(none registered)"
+          [...guests, "CP"].join(", ")
         }`,
       });
+    }
+    const diskBlocks = u.mdisks.reduce((n, m) => n + Math.max(0, m.blocks), 0);
+    for (const j of u.jobs ?? []) {
+      if (!u.ipl || u.ipl === "CP") {
+        out.push({
+          line: j.line || u.line,
+          reason:
+            `${who}JOB ${j.name}: USER ${u.userid} IPLs no guest to run it`,
+        });
+      } else if (
+        j.program === "CRC" && j.args[0]! + j.args[1]! > diskBlocks
+      ) {
+        out.push({
+          line: j.line || u.line,
+          reason: `${who}JOB ${j.name}: blocks ${j.args[0]}-${
+            j.args[0]! + j.args[1]! - 1
+          } lie beyond ${u.userid}'s disk (${diskBlocks} blocks)`,
+        });
+      }
     }
     const seen = new Set<number>();
     for (const m of u.mdisks) {
@@ -502,7 +856,9 @@ function checkDirectory(
           line: at,
           reason: `${who}${dev} blocks ${m.start}-${
             m.start + m.blocks - 1
-          } lie beyond the real disk (${context.diskBlocks} blocks)`,
+          } lie beyond ${
+            context.diskName ?? "the real disk"
+          } (${context.diskBlocks} blocks)`,
         });
         continue;
       }

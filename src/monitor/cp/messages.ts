@@ -42,6 +42,7 @@ export const COMMANDS: readonly (readonly [string, number])[] = [
   ["BEGIN", 1],
   ["STOP", 4],
   ["SYSTEM", 3],
+  ["SEND", 4],
   ["HELP", 1],
 ];
 

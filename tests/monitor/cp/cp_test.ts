@@ -11,16 +11,10 @@ import {
   parseDirectory,
 } from "../../../src/monitor/cp/directory.ts";
 import { CpError } from "../../../src/monitor/cp/messages.ts";
-import { bootCms, bootMultiprogramming } from "../../../src/guests/mod.ts";
-import type { VirtualMachine } from "../../../src/monitor/vm.ts";
+import { VM370_GUESTS } from "../../../src/guests/mod.ts";
 import { asm } from "../_helpers.ts";
 
-const GUESTS = {
-  MVS: (vm: VirtualMachine) => void bootMultiprogramming(vm),
-  DOSVS: (vm: VirtualMachine) =>
-    void bootMultiprogramming(vm, { diskMode: "sync", quantumTicks: 1000 }),
-  CMS: (vm: VirtualMachine) => void bootCms(vm),
-};
+const GUESTS = VM370_GUESTS;
 
 const DIRECTORY = `
 * The lecture's system: MVS, DOS/VS and CMS under CP
@@ -63,7 +57,8 @@ Deno.test("the directory becomes VMs with their storage, minidisks at their exte
   equal(cp.monitor.machine.disk.data[100 * 512], 0x56); // "V"
   const out = cp.begin();
   match(out, /MVS {5}: o: all processes exited, halting/);
-  match(out, /DOSVS {3}: o: all processes exited, halting/);
+  match(out, /DOSVS {3}: BATCH: JOB PRIMES {4}EOJ {3}RESULT 0x0000012F/);
+  match(out, /DOSVS {3}: BATCH: end of job stream, 4 jobs, 1 abended/);
   ok(/MVS {6}- HALTED/.test(cp.query("NAMES")));
 });
 
