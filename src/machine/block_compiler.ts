@@ -402,9 +402,10 @@ export function compileBlock(
       const kind = dc[e + 3 + 2 * (n - 1)]! & 15;
       if (kind === D_BR && at + disp === 0) {
         loops = true;
+        const pass = 2 * count; // this pass and the next one
         src += `if (taken !== 0) {\n` +
           `if (t[0] >= h.deadline() || trapped !== 0 || ` +
-          `st[1] !== drops || left - n < ${2 * count} || !h.quiet()) return;\n` +
+          `st[1] !== drops || left - n < ${pass} || !h.quiet()) return;\n` +
           `n += ${count};\ntaken = 0;\ncontinue;\n}\n`;
       } else {
         src += `if (taken !== 0) return;\n`;
