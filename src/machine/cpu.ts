@@ -1061,6 +1061,16 @@ export class Cpu {
   // -------------------------------------------------------------------------
   // Translation buffer and memory management (section 10).
 
+  /**
+   * The current mode changed from outside the instruction loop (a host
+   * monitor loading a VM's PSL): forgets the instruction-fetch page and the
+   * data pages cached with the old mode's access checks, as REI and CHMx
+   * do. The TB keeps its entries (they record which modes they allow).
+   */
+  modeChanged(): void {
+    this.#ibPage = this.#rdPage = this.#wrPage = -1;
+  }
+
   /** Invalidates the whole TB. */
   tbFlushAll(): void {
     this.#tbTag.fill(-1);
@@ -3301,7 +3311,11 @@ export class Cpu {
     const psl = this.psl;
     if ((psl & PSL_VM) !== 0) {
       const f = this.vmSyscalls;
-      if (f !== null && this.hostExits && f.rei(this)) return;
+      if (f !== null && this.hostExits && f.rei(this)) {
+        // As REI below: translations cached for the old mode go.
+        if (((this.psl ^ psl) & PSL_CUR_MASK) !== 0) this.modeChanged();
+        return;
+      }
       return this.#vmEmulation();
     }
     const cur = (psl >>> 24) & 3;
@@ -3353,7 +3367,10 @@ export class Cpu {
     const psl = this.psl;
     if ((psl & PSL_VM) !== 0) {
       const f = this.vmSyscalls;
-      if (f !== null && this.hostExits && f.chm(this, opMode, code)) return;
+      if (f !== null && this.hostExits && f.chm(this, opMode, code)) {
+        if (((this.psl ^ psl) & PSL_CUR_MASK) !== 0) this.modeChanged();
+        return;
+      }
       return this.#vmEmulation();
     }
     if ((psl & PSL_IS) !== 0) this.#halt(HALT_REASONS.CHM_ON_INTERRUPT_STACK);

@@ -56,6 +56,8 @@ export interface HostProcessor {
    * null: every one exits).
    */
   vmSyscalls?: VmSyscalls | null;
+  /** The mode in the PSL was changed from outside: drop mode-checked caches. */
+  modeChanged?(): void;
   /** Whether the VM extensions exist. */
   readonly vmExtensions: boolean;
   /**

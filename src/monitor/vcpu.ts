@@ -71,7 +71,12 @@ export class Vcpu {
     const cpu = this.#cpu;
     const p = vmState(vm).vpsl;
     cpu.r.set(vmState(vm).r);
+    const old = cpu.psl;
     cpu.psl = realPsl(p);
+    // A new mode (an emulated REI or CHMx, a reflected exception): what the
+    // processor cached with the old mode's access checks must go, or the
+    // guest could fetch from a page its new mode may not read.
+    if (((old ^ cpu.psl) & 0x03000000) !== 0) cpu.modeChanged?.();
     // In its virtual VM mode the VM's VMPSL is the inner monitor's, for the
     // inner guest: MOVPSL and PROBE there read it from the real VMPSL.
     cpu.vmpsl = (p & PSL_VM) !== 0 ? vmState(vm).vmpsl : p & VMPSL_MASK;

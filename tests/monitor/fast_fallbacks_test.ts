@@ -198,3 +198,17 @@ Deno.test("fast system calls with the guest's page tables: PTE<M> of the stack p
   // policy's shadow view (user/kernel to executive): the monitor's.
   equal(r.fast, 42);
 });
+
+Deno.test("an REI (fast or emulated) to user mode at a PC in the kernel-only page it ran in: the fetch takes the ACV as on bare hardware", () => {
+  // The processor's fetch cache held that page with executive (virtual
+  // kernel) rights; a mode change from outside the loop must drop it.
+  const r = agree(
+    `       PUSHL   #${USER}
+            PUSHAB  user
+            REI
+    user:   NOP
+            HALT`,
+    { mapping: true, regs: { PC: 0x80000000 + 0x1000 } },
+  );
+  equal(r.state.PC, "00000421"); // the access-violation stub (0x20)
+});
