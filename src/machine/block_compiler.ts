@@ -66,10 +66,22 @@ export interface BlockHost {
   trap(): void;
   /** Time of the next event or limit (the run loop's deadline). */
   deadline(): number;
+  /**
+   * Whether nothing needs the instruction boundary (no attention, no T,
+   * TP or FPD, no stop): a block that branches back to its own start runs
+   * again only then.
+   */
+  quiet(): boolean;
 }
 
-/** A compiled block: runs from the given PC (the block's first instruction). */
-export type BlockFn = (pc: number) => void;
+/**
+ * A compiled block: runs from the given PC (the block's first instruction).
+ * `left` is the run loop's instruction budget: a block that branches back
+ * to its own start runs again while the budget covers a whole pass (and
+ * nothing else stops it), so that it never starts more than `left`
+ * instructions.
+ */
+export type BlockFn = (pc: number, left: number) => void;
 
 /** Most instructions in one block. */
 export const BLOCK_MAX = 16;
@@ -345,6 +357,7 @@ export function compileBlock(
   let src = "";
   let at = 0;
   let count = 0;
+  let loops = false;
   while (count < BLOCK_MAX && off + at < 512) {
     const e = entryAt(off + at);
     if (e < 0) break;
@@ -375,22 +388,38 @@ export function compileBlock(
         `{ r[15] = pc + ${at}; return; }\n`;
     }
     count++;
-    src += `st[0] = ${count};\nh.begin((pc + ${at}) | 0, ${op});\n` +
+    src += `st[0] = n + ${count};\nh.begin((pc + ${at}) | 0, ${op});\n` +
       `t[0] += oc[${op}];\n`;
     src += "{\n";
     for (const o of ops) src += o.code;
     src += `r[15] = ${next};\n` + body + "}\n";
     at += len;
     if (transfers(op)) {
-      src += `if (taken !== 0) return;\n`;
+      // A branch back to the block's own start (a loop): the next pass
+      // runs here, after the same boundary checks as between instructions
+      // and the run loop's (nothing needs the boundary, budget left).
+      const disp = dc[e + 4 + 2 * (n - 1)]!;
+      const kind = dc[e + 3 + 2 * (n - 1)]! & 15;
+      if (kind === D_BR && at + disp === 0) {
+        loops = true;
+        const pass = 2 * count; // this pass and the next one
+        src += `if (taken !== 0) {\n` +
+          `if (t[0] >= h.deadline() || trapped !== 0 || ` +
+          `st[1] !== drops || left - n < ${pass} || !h.quiet()) return;\n` +
+          `n += ${count};\ntaken = 0;\ncontinue;\n}\n`;
+      } else {
+        src += `if (taken !== 0) return;\n`;
+      }
       break;
     }
   }
   if (count === 0) return null;
+  const body = loops ? `for (;;) {\n${src}return;\n}\n` : src;
   return {
     source: `"use strict";\nconst r = h.r, t = h.t, st = h.st, c = h.cpu, ` +
-      `oc = h.opCost;\nreturn function block(pc) {\n` +
-      `const drops = st[1];\nlet trapped = 0, taken = 0;\n` + src + `}\n`,
+      `oc = h.opCost;\nreturn function block(pc, left) {\n` +
+      `const drops = st[1];\nlet trapped = 0, taken = 0, n = 0;\n` + body +
+      `}\n`,
     count,
   };
 }

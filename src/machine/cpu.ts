@@ -765,6 +765,9 @@ export class Cpu {
         this.#write(va, size, v, ((this.psl >>> 24) & 3) | 4),
       trap: () => this.#setTrap(ARITH.INTEGER_OVERFLOW),
       deadline: () => this.#deadline,
+      quiet: () =>
+        (this.#attn | (this.psl & (PSL_T | PSL_TP | PSL_FPD))) === 0 &&
+        this.#stop === STOP_NONE,
     };
     this.reset();
   }
@@ -1955,7 +1958,7 @@ export class Cpu {
                 const bi = (slot << 9) | (pa & 511);
                 const b = this.#blocks[bi];
                 if (b !== undefined && b !== NO_BLOCK) {
-                  b(pc);
+                  b(pc, left);
                   const st = this.#blockSt;
                   const k = st[0]!;
                   st[0] = 0;
