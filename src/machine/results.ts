@@ -7,6 +7,8 @@
  * @module
  */
 
+import { REGISTER_NAMES } from "../arch/registers.ts";
+
 import { formatPsl } from "../arch/psl.ts";
 import type { CpuState, RunResult } from "./hardware.ts";
 import { formatCount, formatHex, formatNs } from "./units.ts";
@@ -88,25 +90,6 @@ export function renderRunResult(r: RunResult): RunResult {
   return withRendering(r, formatRunResult);
 }
 
-const REG_NAMES = [
-  "R0",
-  "R1",
-  "R2",
-  "R3",
-  "R4",
-  "R5",
-  "R6",
-  "R7",
-  "R8",
-  "R9",
-  "R10",
-  "R11",
-  "AP",
-  "FP",
-  "SP",
-  "PC",
-];
-
 /**
  * The rendering of a processor state: registers four to a line, the PSL
  * with its fields, then the IPRs four to a line, all in hex marked `0x`
@@ -142,7 +125,7 @@ export function formatState(s: CpuState): string {
     return lines;
   };
   return [
-    ...cells(s.r.map((v, i) => [REG_NAMES[i] ?? `R${i}`, v])),
+    ...cells(s.r.map((v, i) => [REGISTER_NAMES[i] ?? `R${i}`, v])),
     `   PSL=${formatPsl(s.psl)}`,
     ...cells(Object.entries(s.iprs)),
   ].join("\n");
