@@ -13,6 +13,7 @@ import { deepEqual } from "node:assert/strict";
 import { assemble, type Assembly } from "../../src/asm/assembler.ts";
 import { IPR } from "../../src/arch/ipr.ts";
 import { Machine } from "../../src/machine/machine.ts";
+import { VmSyscalls } from "../../src/machine/vm_fastpath.ts";
 import type { Hardware, RunResult } from "../../src/machine/hardware.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
 import type { MonitorHost } from "../../src/monitor/nested.ts";
@@ -476,5 +477,28 @@ export class Rng {
   /** One element of an array. */
   pick<T>(xs: readonly T[]): T {
     return xs[this.int(xs.length)]!;
+  }
+}
+
+/** Runs `body` counting the CHMx/REI the processor did itself. */
+export function fastCount<T>(body: () => T): [T, number] {
+  const proto = VmSyscalls.prototype;
+  const { chm, rei } = proto;
+  let n = 0;
+  proto.chm = function (...a) {
+    const r = chm.apply(this, a);
+    if (r) n++;
+    return r;
+  };
+  proto.rei = function (...a) {
+    const r = rei.apply(this, a);
+    if (r) n++;
+    return r;
+  };
+  try {
+    return [body(), n];
+  } finally {
+    proto.chm = chm;
+    proto.rei = rei;
   }
 }

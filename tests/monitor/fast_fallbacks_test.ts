@@ -3,9 +3,9 @@
 // path ends exactly as the monitor's slow path (state, memory, statistics
 // and simulated time) and as bare hardware.
 import { deepEqual, equal } from "node:assert/strict";
-import { VmSyscalls } from "../../src/machine/vm_fastpath.ts";
 import {
   assertEquivalent,
+  fastCount,
   MEMORY,
   observe,
   psl,
@@ -22,26 +22,9 @@ function agree(
   source: string,
   setup: Setup,
 ): { state: Record<string, string>; reason: string; fast: number } {
-  const proto = VmSyscalls.prototype;
-  const { chm, rei } = proto;
-  let n = 0;
-  proto.chm = function (...a) {
-    const r = chm.apply(this, a);
-    if (r) n++;
-    return r;
-  };
-  proto.rei = function (...a) {
-    const r = rei.apply(this, a);
-    if (r) n++;
-    return r;
-  };
-  let fast;
-  try {
-    fast = runBoth(source, setup, { fastSyscalls: true });
-  } finally {
-    proto.chm = chm;
-    proto.rei = rei;
-  }
+  const [fast, n] = fastCount(() =>
+    runBoth(source, setup, { fastSyscalls: true })
+  );
   const slow = runBoth(source, setup, { fastSyscalls: false });
   assertEquivalent(fast, "fast path");
   const seen = (p: typeof fast) => ({

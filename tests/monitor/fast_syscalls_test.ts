@@ -4,9 +4,9 @@
 // randomized comparison of both paths is in equivalence_test.ts.)
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { Machine } from "../../src/machine/machine.ts";
-import { VmSyscalls } from "../../src/machine/vm_fastpath.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
 import { assemble } from "../../src/asm/assembler.ts";
+import { fastCount } from "./_helpers.ts";
 
 // R5 times: CHMK #1 from user mode to a handler that REIs; then a CHMS
 // (its handler REIs) and CHMK #0, whose handler halts.
@@ -61,29 +61,6 @@ function run(options: MonitorOptions, setup?: (cp: Monitor) => void) {
     ns: cp.machine.now,
     trace: JSON.stringify(cp.machine.trace.events),
   };
-}
-
-/** Runs `body` counting the CHMx/REI the processor did itself. */
-function fastCount<T>(body: () => T): [T, number] {
-  const proto = VmSyscalls.prototype;
-  const { chm, rei } = proto;
-  let n = 0;
-  proto.chm = function (...a) {
-    const r = chm.apply(this, a);
-    if (r) n++;
-    return r;
-  };
-  proto.rei = function (...a) {
-    const r = rei.apply(this, a);
-    if (r) n++;
-    return r;
-  };
-  try {
-    return [body(), n];
-  } finally {
-    proto.chm = chm;
-    proto.rei = rei;
-  }
 }
 
 Deno.test("fast system calls: a CHMK/REI loop ends exactly as with the monitor's emulation, every one in the processor", () => {
