@@ -764,7 +764,7 @@ export class Cpu {
       rdm: (va, size) => this.#read(va, size, ((this.psl >>> 24) & 3) | 4),
       wr: (va, size, v) =>
         this.#write(va, size, v, ((this.psl >>> 24) & 3) | 4),
-      fr: (op, a, b) => fResult(this.#ctx, op, a, b),
+      fr: (op, a, b) => fResult(this.#ctx, op, a, b, this.psl),
       fo: (op, a, b) => fOrder(this.#ctx, op, a, b),
       trap: () => this.#setTrap(ARITH.INTEGER_OVERFLOW),
       deadline: () => this.#deadline,
