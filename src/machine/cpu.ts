@@ -31,6 +31,8 @@ import {
   D_DISP,
   D_IMM,
   D_LIT,
+  D_QLIT,
+  D_QREG,
   D_REG,
   D_REGDEF,
   D_SLOW,
@@ -1587,6 +1589,7 @@ export class Cpu {
   }
 
   #memOperand(i: number, acc: number, size: number, ea: number): void {
+    if (acc >= ACC_WIDE) return this.#memQuad(i, acc & 7, ea);
     switch (acc) {
       case ACC_R:
         this.#opv[i] = this.#read(ea, size, (this.psl >>> 24) & 3);
@@ -1606,6 +1609,53 @@ export class Cpu {
         this.#opr[i] = -1;
         return;
     }
+  }
+
+  /**
+   * A decoded quadword, D or G operand in memory at ea (D_AINC .. D_ABS
+   * with the wide bit): what #specWide leaves for it.
+   */
+  #memQuad(i: number, acc: number, ea: number): void {
+    this.#opr[i] = -1;
+    if (acc === ACC_R || acc === ACC_M) {
+      const a = ((this.psl >>> 24) & 3) | (acc === ACC_M ? 4 : 0);
+      const opo = this.#opo;
+      opo[i * 4] = this.#read(ea, 4, a);
+      opo[i * 4 + 1] = this.#read((ea + 4) | 0, 4, a);
+      this.#opv[i] = opo[i * 4]!;
+      this.#oph[i] = opo[i * 4 + 1]!;
+      this.#opa[i] = ea;
+    } else if (acc === ACC_W) {
+      this.#opa[i] = ea;
+    } else {
+      this.#opv[i] = ea; // ACC_A
+    }
+  }
+
+  /**
+   * A decoded quadword, D or G operand in Rn, Rn+1 (D_QREG) or a short
+   * literal (D_QLIT, its first longword in arg): what #specWide leaves.
+   */
+  #quadOperand(
+    i: number,
+    kind: number,
+    rn: number,
+    acc: number,
+    arg: number,
+  ): void {
+    if (kind === D_QLIT) {
+      const opo = this.#opo;
+      this.#opv[i] = arg;
+      this.#oph[i] = 0;
+      opo[i * 4] = arg;
+      opo[i * 4 + 1] = opo[i * 4 + 2] = opo[i * 4 + 3] = 0;
+      return;
+    }
+    if (acc === ACC_R || acc === ACC_M) {
+      this.#opv[i] = this.r[rn]!;
+      this.#oph[i] = this.r[rn + 1]!;
+    }
+    this.#opr[i] = rn;
   }
 
   /** Evaluates the base specifier of index mode and returns its address. */
@@ -2505,6 +2555,10 @@ export class Cpu {
           case D_SLOW:
             r[15] = pc + ((w >>> 16) & 0xff) + 1;
             this.#spec(i, acc, size, arg);
+            break;
+          case D_QREG:
+          case D_QLIT:
+            this.#quadOperand(i, kind, rn, acc & 7, arg);
             break;
           default: // D_WIDE
             r[15] = pc + ((w >>> 16) & 0xff);
