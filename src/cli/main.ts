@@ -237,13 +237,15 @@ async function benchCommand(args: string[]): Promise<number> {
       rounds: { type: "string" },
       simh: { type: "boolean" },
       "simh-path": { type: "string" },
+      runs: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
     out(`Usage: vmmlab bench [--json] [--only cpu|monitor] [--filter TEXT]
                     [--rounds N]
-       vmmlab bench --simh [--simh-path PATH] [--filter TEXT] [--json]
+       vmmlab bench --simh [--simh-path PATH] [--runs N] [--filter TEXT]
+                    [--json]
 
 Measures guest instructions per second in host CPU time: the processor's
 register and copy loops and a MOVC3 string loop (also in MB/s moved) with
@@ -269,11 +271,15 @@ on PATH, or --simh-path) and once on vmmlab, with the same machine code and
 registers. Both must end in the same R0-R11, PC and PSL (a difference is
 an error, exit status 1). Prints instructions, host CPU seconds and MIPS
 of each and the ratio vmmlab/SimH (first run in a new worker, JIT warm-up
-included; "warm": a second run of the same machine).`);
+included; "warm": a second run of the same machine). --runs N runs each
+loop N times on each machine, alternated, and prints medians and the
+ratio's spread (default 1).`);
     return 0;
   }
-  if (values["simh-path"] !== undefined && !values.simh) {
-    throw new UsageError("--simh-path needs --simh");
+  for (const o of ["simh-path", "runs"] as const) {
+    if (values[o] !== undefined && !values.simh) {
+      throw new UsageError(`--${o} needs --simh`);
+    }
   }
   if (values.simh) {
     if (values.only !== undefined || values.rounds !== undefined) {
@@ -281,8 +287,15 @@ included; "warm": a second run of the same machine).`);
         "--simh runs each processor loop once: --only and --rounds do not apply",
       );
     }
+    const runs = values.runs === undefined ? 1 : Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+      throw new UsageError(
+        `Cannot bench with --runs ${values.runs}: expected 1 to 100`,
+      );
+    }
     return await simhCommand(
       values["simh-path"],
+      runs,
       values.filter,
       values.json ?? false,
     );
@@ -330,6 +343,7 @@ included; "warm": a second run of the same machine).`);
 
 async function simhCommand(
   path: string | undefined,
+  runs: number,
   filter: string | undefined,
   json: boolean,
 ): Promise<number> {
@@ -339,7 +353,7 @@ async function simhCommand(
   for (const [i, p] of SIMH_LOOPS.entries()) {
     if (filter && !p.name.includes(filter)) continue;
     progress?.(`bench --simh: ${p.name}`);
-    results.push(await compareLoop(i, { path }));
+    results.push(await compareLoop(i, { path, runs }));
   }
   progress?.(null);
   out(json ? JSON.stringify(results, null, 2) : formatSimhComparison(results));

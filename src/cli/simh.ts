@@ -472,6 +472,12 @@ export const SIMH_LOOPS: readonly SimhProgram[] = [
     R10: 0x20000,
     R11: 0x4000,
   }),
+  simhProgram("string loop, mapping on", STRING_LOOP, {
+    R8: 30_000,
+    R9: SYS + 0x10000,
+    R10: SYS + 0x20000,
+    R11: 0x4000,
+  }, true),
 ];
 
 /** vmmlab's runs of a loop in one worker: the first, then a warm one. */
@@ -506,76 +512,138 @@ export function runVmmlabIsolated(index: number): Promise<VmmlabRuns> {
   });
 }
 
-/** One loop on both machines. */
+/** One loop on both machines (medians when it ran several times). */
 export interface SimhComparison {
   /** Loop name. */
   name: string;
   /** Guest instructions (vmmlab's count; same code, same end state). */
   instructions: number;
-  /** SimH's host CPU seconds (the whole process). */
+  /** Times the loop ran on each machine (SimH and vmmlab alternated). */
+  runs: number;
+  /** SimH's host CPU seconds (the whole process; median of the runs). */
   simhSeconds: number;
-  /** Guest MIPS on SimH. */
+  /** Guest MIPS on SimH (from the median seconds). */
   simhMips: number;
-  /** vmmlab's host CPU seconds, first run in a new isolate. */
+  /** vmmlab's host CPU seconds, first run in a new isolate (median). */
   vmmlabSeconds: number;
-  /** Guest MIPS on vmmlab, first run. */
+  /** Guest MIPS on vmmlab, first run (from the median seconds). */
   vmmlabMips: number;
-  /** vmmlab MIPS over SimH MIPS (first run). */
+  /** vmmlab MIPS over SimH MIPS, first run: the median over the runs. */
   ratio: number;
-  /** vmmlab's host CPU seconds of the warm run. */
+  /** The lowest of those ratios. */
+  ratioMin: number;
+  /** The highest of those ratios. */
+  ratioMax: number;
+  /** vmmlab's host CPU seconds of the warm run (median). */
   warmSeconds: number;
-  /** vmmlab MIPS over SimH MIPS (warm run). */
+  /** vmmlab MIPS over SimH MIPS, warm run (median over the runs). */
   warmRatio: number;
-  /** Registers that differ (empty: both ended alike). */
+  /** Registers that differ in any run (empty: both always ended alike). */
   differences: RegisterDifference[];
-  /** The final registers on SimH. */
+  /** The final registers on SimH (last run). */
   simhRegisters: Record<string, number>;
-  /** The final registers on vmmlab. */
+  /** The final registers on vmmlab (last run). */
   vmmlabRegisters: Record<string, number>;
 }
 
+/** Options of {@link compareLoop}. */
+export interface SimhCompareOptions extends SimhRunOptions {
+  /**
+   * Times to run the loop on each machine (default 1), SimH and vmmlab
+   * alternated (vmmlab first in odd rounds, SimH first in even ones).
+   */
+  runs?: number;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 /**
- * Runs loop `index` of {@link SIMH_LOOPS} on vmmlab (in a worker: cold and
- * warm runs) then on SimH, and compares them.
+ * Runs loop `index` of {@link SIMH_LOOPS} on vmmlab (in a new worker each
+ * time: cold and warm runs) and on SimH, `runs` times each, and compares
+ * their registers after every run.
  *
  * @throws {CliError} when SimH is missing or fails, or vmmlab does not stop
  * at the loop's HALT
+ * @throws {RangeError} for a loop index or run count out of range
  */
 export async function compareLoop(
   index: number,
-  options: SimhRunOptions = {},
+  options: SimhCompareOptions = {},
 ): Promise<SimhComparison> {
   const p = SIMH_LOOPS[index];
   if (!p) throw new RangeError(`No SimH loop #${index}`);
-  const { cold, warm } = await runVmmlabIsolated(index);
-  if (cold.stop !== "halt" || cold.reason !== "HALT instruction") {
-    throw new CliError(
-      `vmmlab did not end "${p.name}" at its HALT: stopped with ${cold.stop} (${cold.reason})`,
+  const runs = options.runs ?? 1;
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+    throw new RangeError(
+      `Cannot compare with ${runs} runs: expected a whole number 1 to 100`,
     );
   }
-  const simh = await runSimh(p, options);
-  const n = cold.instructions;
-  const d = [
-    ...differences(simh.registers, cold.registers),
-    ...differences(simh.registers, warm.registers).map((x) => ({
-      ...x,
-      register: `${x.register} (warm run)`,
-    })),
-  ];
-  const simhMips = n / simh.seconds / 1e6;
+  const vmmlab = async () => {
+    const r = await runVmmlabIsolated(index);
+    if (r.cold.stop !== "halt" || r.cold.reason !== "HALT instruction") {
+      throw new CliError(
+        `vmmlab did not end "${p.name}" at its HALT: stopped with ${r.cold.stop} (${r.cold.reason})`,
+      );
+    }
+    return r;
+  };
+  const all: { v: VmmlabRuns; s: SimhRun }[] = [];
+  for (let k = 0; k < runs; k++) {
+    if (k % 2 === 0) {
+      const v = await vmmlab();
+      all.push({ v, s: await runSimh(p, options) });
+    } else {
+      const s = await runSimh(p, options);
+      all.push({ v: await vmmlab(), s });
+    }
+  }
+  const d: RegisterDifference[] = [];
+  const seen = new Set<string>();
+  const add = (x: RegisterDifference) => {
+    const key = `${x.register} ${x.simh} ${x.vmmlab}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      d.push(x);
+    }
+  };
+  for (const { v, s } of all) {
+    differences(s.registers, v.cold.registers).forEach(add);
+    for (const x of differences(s.registers, v.warm.registers)) {
+      add({ ...x, register: `${x.register} (warm run)` });
+    }
+    if (v.cold.instructions !== all[0]!.v.cold.instructions) {
+      throw new CliError(
+        `vmmlab ran "${p.name}" in ${
+          all[0]!.v.cold.instructions
+        } instructions, then in ${v.cold.instructions}: expected the same count every run`,
+      );
+    }
+  }
+  const n = all[0]!.v.cold.instructions;
+  const ratios = all.map(({ v, s }) => s.seconds / v.cold.seconds);
+  const simhSeconds = median(all.map((x) => x.s.seconds));
+  const vmmlabSeconds = median(all.map((x) => x.v.cold.seconds));
+  const last = all[all.length - 1]!;
   return {
     name: p.name,
     instructions: n,
-    simhSeconds: simh.seconds,
-    simhMips,
-    vmmlabSeconds: cold.seconds,
-    vmmlabMips: n / cold.seconds / 1e6,
-    ratio: simh.seconds / cold.seconds,
-    warmSeconds: warm.seconds,
-    warmRatio: simh.seconds / warm.seconds,
+    runs,
+    simhSeconds,
+    simhMips: n / simhSeconds / 1e6,
+    vmmlabSeconds,
+    vmmlabMips: n / vmmlabSeconds / 1e6,
+    ratio: median(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    warmSeconds: median(all.map((x) => x.v.warm.seconds)),
+    warmRatio: median(all.map(({ v, s }) => s.seconds / v.warm.seconds)),
     differences: d,
-    simhRegisters: simh.registers,
-    vmmlabRegisters: cold.registers,
+    simhRegisters: last.s.registers,
+    vmmlabRegisters: last.v.cold.registers,
   };
 }
 
@@ -587,30 +655,40 @@ export function formatSimhComparison(
   results: readonly SimhComparison[],
 ): string {
   const w = Math.max(4, ...results.map((r) => r.name.length));
+  const spread = results.some((r) => r.runs > 1);
   const head = `${"loop".padEnd(w)}  ${"instructions".padStart(13)}  ${
     "SimH s".padStart(7)
   }  ${"MIPS".padStart(6)}  ${"vmmlab s".padStart(8)}  ${"MIPS".padStart(6)}  ${
     "ratio".padStart(6)
-  }  ${"warm".padStart(6)}  registers`;
+  }${spread ? "  (min-max)  " : "  "}${"warm".padStart(6)}  registers`;
   const lines = [head];
   const mips = (v: number) => v.toFixed(v < 1 ? 3 : 1).padStart(6);
   for (const r of results) {
+    const range = `(${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`;
     lines.push(
       `${r.name.padEnd(w)}  ${
         r.instructions.toLocaleString("en").padStart(13)
       }  ${r.simhSeconds.toFixed(2).padStart(7)}  ${mips(r.simhMips)}  ${
         r.vmmlabSeconds.toFixed(2).padStart(8)
-      }  ${mips(r.vmmlabMips)}  ${r.ratio.toFixed(2).padStart(6)}  ${
-        r.warmRatio.toFixed(2).padStart(6)
-      }  ${r.differences.length ? "DIFFER" : "same"}`,
+      }  ${mips(r.vmmlabMips)}  ${r.ratio.toFixed(2).padStart(6)}${
+        spread ? `  ${range.padEnd(11)}  ` : "  "
+      }${r.warmRatio.toFixed(2).padStart(6)}  ${
+        r.differences.length ? "DIFFER" : "same"
+      }`,
     );
   }
+  const runs = results[0]?.runs ?? 1;
   lines.push(
     "",
     "Host CPU seconds: SimH's whole process (bash's times), vmmlab's run() in a new worker",
     '(JIT warm-up included); ratio = vmmlab MIPS / SimH MIPS; "warm" = the same for',
     "a second run of that machine from the same start. Registers compared: R0-R11, PC, PSL.",
   );
+  if (runs > 1) {
+    lines.push(
+      `Medians of ${runs} runs of each loop on each machine (alternated); (min-max) of the ratio.`,
+    );
+  }
   for (const r of results) {
     if (r.differences.length) {
       lines.push(

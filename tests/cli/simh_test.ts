@@ -354,11 +354,20 @@ Deno.test("registers that differ from SimH's are an error in the table and the e
   );
   try {
     const i = SIMH_LOOPS.findIndex((l) => l.name === "string loop");
-    const c = await compareLoop(i, { path: wrong });
+    const c = await compareLoop(i, { path: wrong, runs: 2 });
     assert.ok(c.differences.some((d) => d.register === "R1" && d.simh === 1));
+    assert.ok(
+      c.differences.some((d) => d.register === "R1 (warm run)"),
+      "the warm run is compared too",
+    );
+    // Each difference once, however many runs showed it.
+    assert.equal(c.differences.filter((d) => d.register === "R1").length, 1);
+    assert.equal(c.runs, 2);
+    assert.ok(c.ratioMin <= c.ratio && c.ratio <= c.ratioMax);
     assert.ok(c.instructions > 0 && c.vmmlabSeconds > 0);
     const text = formatSimhComparison([c]);
-    assert.match(text, /string loop .* DIFFER/);
+    assert.match(text, /string loop .*\(\d+\.\d\d-\d+\.\d\d\) .* DIFFER/);
+    assert.match(text, /Medians of 2 runs/);
     assert.match(
       text,
       /ERROR: string loop: SimH and vmmlab end in different registers: .*R1 SimH 0x00000001, vmmlab 0x/,
@@ -399,6 +408,8 @@ Deno.test("bench --simh refuses options that do not apply", async () => {
   console.error = (...a: unknown[]) => errors.push(a.join(" "));
   try {
     assert.equal(await main(["bench", "--simh-path", "/x"]), 2);
+    assert.equal(await main(["bench", "--runs", "3"]), 2);
+    assert.equal(await main(["bench", "--simh", "--runs", "0"]), 2);
     assert.equal(await main(["bench", "--simh", "--rounds", "3"]), 2);
     assert.equal(
       await main(["bench", "--simh", "--simh-path", "/nonexistent/vax"]),
@@ -408,6 +419,9 @@ Deno.test("bench --simh refuses options that do not apply", async () => {
     console.error = error;
   }
   assert.match(errors[0]!, /--simh-path needs --simh/);
-  assert.match(errors[1]!, /--only and --rounds do not apply/);
-  assert.match(errors[2]!, /is not a file/);
+  assert.match(errors[1]!, /--runs needs --simh/);
+  assert.match(errors[2]!, /--runs 0: expected 1 to 100/);
+  assert.match(errors[3]!, /--only and --rounds do not apply/);
+  assert.match(errors[4]!, /is not a file/);
+  await assert.rejects(compareLoop(0, { runs: 0 }), RangeError);
 });
