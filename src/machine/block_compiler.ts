@@ -96,8 +96,18 @@ export const BLOCK_MAX = 16;
 
 const PSL_C = 1, PSL_V = 2, PSL_Z = 4, PSL_N = 8, PSL_IV = 0x20;
 
-/** Compiled sources already turned into factories (shared by processors). */
-const FACTORIES = new Map<string, (h: BlockHost) => BlockFn>();
+/**
+ * Compiled sources already turned into factories, per processor. Each
+ * processor compiles its own functions: closures of one function shared by
+ * several processors would make the JIT's code generic in the processor
+ * (measured: a second machine ran its blocks at half the speed of the
+ * first).
+ */
+const FACTORIES = new WeakMap<
+  BlockHost,
+  { id: number; sources: Map<string, (h: BlockHost) => BlockFn> }
+>();
+let processors = 0;
 
 /** Operand code: statements, the value expression, the destination. */
 interface Operand {
@@ -490,14 +500,24 @@ export function compileBlock(
 
 /**
  * The function of a compiled block's source, bound to a processor.
- * Factories are kept per source text, so that the same code compiles once.
+ * Factories are kept per processor and source text, so that the same code
+ * compiles once for each processor.
  */
 export function instantiateBlock(source: string, host: BlockHost): BlockFn {
-  let f = FACTORIES.get(source);
+  let mine = FACTORIES.get(host);
+  if (mine === undefined) {
+    mine = { id: ++processors, sources: new Map() };
+    FACTORIES.set(host, mine);
+  }
+  let f = mine.sources.get(source);
   if (f === undefined) {
-    if (FACTORIES.size >= 4096) FACTORIES.clear();
-    f = new Function("h", source) as (h: BlockHost) => BlockFn;
-    FACTORIES.set(source, f);
+    if (mine.sources.size >= 4096) mine.sources.clear();
+    // The processor's number in the text: the engine caches functions
+    // made from equal source texts, with their type feedback.
+    f = new Function("h", `// processor ${mine.id}\n${source}`) as (
+      h: BlockHost,
+    ) => BlockFn;
+    mine.sources.set(source, f);
   }
   return f(host);
 }
