@@ -1618,7 +1618,7 @@ export class Cpu {
   }
 
   /**
-   * A decoded quadword, D or G operand in memory at ea (D_AINC .. D_ABS
+   * A decoded quadword or D operand in memory at ea (D_AINC .. D_ABS
    * with the wide bit): what #specWide leaves for it.
    */
   #memQuad(i: number, acc: number, ea: number): void {
@@ -1639,7 +1639,7 @@ export class Cpu {
   }
 
   /**
-   * A decoded quadword, D or G operand in Rn, Rn+1 (D_QREG) or a short
+   * A decoded quadword or D operand in Rn, Rn+1 (D_QREG) or a short
    * literal (D_QLIT, its first longword in arg): what #specWide leaves.
    */
   #quadOperand(

@@ -30,7 +30,6 @@ import {
   SPEC_TABLE,
   WIDE_D,
   WIDE_F,
-  WIDE_G,
   WIDE_SIZE,
 } from "../arch/opcodes.ts";
 
@@ -69,15 +68,15 @@ export const D_SLOW = 9;
 /**
  * Operand kind: an octaword, H or other wide operand the decoder leaves to
  * the general path. An F-floating operand is decoded as a longword (see
- * D_LIT); a quadword, D or G operand in a register or a literal is D_QREG or
+ * D_LIT); a quadword or D operand in a register or a literal is D_QREG or
  * D_QLIT, in memory one of the memory kinds with the access's wide bit
  * (`ACC_WIDE`) set and size 8.
  */
 export const D_WIDE = 10;
-/** Operand kind: a quadword, D or G operand in Rn and Rn+1 (Rn < 14). */
+/** Operand kind: a quadword or D operand in Rn and Rn+1 (Rn < 14). */
 export const D_QREG = 11;
 /**
- * Operand kind: a quadword, D or G short literal (argument: its first
+ * Operand kind: a quadword or D short literal (argument: its first
  * longword, expanded; the second is zero).
  */
 export const D_QLIT = 12;
@@ -178,9 +177,9 @@ export function decodeInstruction(
       const a = acc & 7;
       const size = wide ? WIDE_SIZE[d & 15]! : f ? 4 : d & 15;
       if (f) d = LONG_READ;
-      // Quadword-sized operands (Q, D, G) in registers, literals and the
-      // memory modes of longwords are decoded too (octawords and H are
-      // left to the general path).
+      // Quadword-sized operands (Q, D) in registers, literals and the
+      // memory modes of longwords are decoded too (immediates and index
+      // mode are left to the general path).
       const q = wide && size === 8;
       const s = u8[p]!;
       rn = s & 15;
@@ -198,12 +197,8 @@ export function decodeInstruction(
             arg = f ? 0x4000 | ((s & 63) << 4) : s & 63;
           } else if (q) {
             kind = D_QLIT;
-            const code = d & 15;
-            arg = code === WIDE_D
-              ? 0x4000 | ((s & 63) << 4)
-              : code === WIDE_G
-              ? 0x4000 | ((s & 63) << 1)
-              : s & 63;
+            // (G operands belong to two-byte opcodes, never cached.)
+            arg = (d & 15) === WIDE_D ? 0x4000 | ((s & 63) << 4) : s & 63;
           }
           break;
         case 4: {
