@@ -96,18 +96,12 @@ export const BLOCK_MAX = 16;
 
 const PSL_C = 1, PSL_V = 2, PSL_Z = 4, PSL_N = 8, PSL_IV = 0x20;
 
-/**
- * Compiled sources already turned into factories, per processor. Each
- * processor compiles its own functions: closures of one function shared by
- * several processors would make the JIT's code generic in the processor
- * (measured: a second machine ran its blocks at half the speed of the
- * first).
- */
+/** Each processor's compiled sources already turned into factories. */
 const FACTORIES = new WeakMap<
   BlockHost,
-  { id: number; sources: Map<string, (h: BlockHost) => BlockFn> }
+  { id: number; factories: Map<string, (h: BlockHost) => BlockFn> }
 >();
-let processors = 0;
+let nextHost = 0;
 
 /** Operand code: statements, the value expression, the destination. */
 interface Operand {
@@ -501,23 +495,26 @@ export function compileBlock(
 /**
  * The function of a compiled block's source, bound to a processor.
  * Factories are kept per processor and source text, so that the same code
- * compiles once for each processor.
+ * compiles once per processor. Not shared between processors: V8 optimizes
+ * a block function for the one processor whose arrays it captures, and a
+ * second processor's closure of the same factory throws that away (every
+ * machine after the first in an isolate ran the loops 2 to 2.7 times
+ * slower); each processor's sources carry its own number, so that V8's
+ * cache of compiled sources does not share them either.
  */
 export function instantiateBlock(source: string, host: BlockHost): BlockFn {
   let mine = FACTORIES.get(host);
   if (mine === undefined) {
-    mine = { id: ++processors, sources: new Map() };
+    mine = { id: nextHost++, factories: new Map() };
     FACTORIES.set(host, mine);
   }
-  let f = mine.sources.get(source);
+  let f = mine.factories.get(source);
   if (f === undefined) {
-    if (mine.sources.size >= 4096) mine.sources.clear();
-    // The processor's number in the text: the engine caches functions
-    // made from equal source texts, with their type feedback.
-    f = new Function("h", `// processor ${mine.id}\n${source}`) as (
+    if (mine.factories.size >= 4096) mine.factories.clear();
+    f = new Function("h", `${source}// processor ${mine.id}\n`) as (
       h: BlockHost,
     ) => BlockFn;
-    mine.sources.set(source, f);
+    mine.factories.set(source, f);
   }
   return f(host);
 }
