@@ -2,7 +2,8 @@
  * Compiled blocks: a straight run of decoded instructions (decode_cache.ts)
  * turned into one JavaScript function, for the instructions and operand
  * kinds that are common in loops (longword moves, adds, subtracts,
- * compares, loop and conditional branches; literal, register,
+ * compares, loop and conditional branches, the F-floating arithmetic,
+ * moves, tests and conversions from integers; literal, register,
  * autoincrement, displacement, deferred, immediate and absolute operands).
  * Everything else stays with the interpreter: a block ends before the
  * first instruction it cannot compile, and after the first one that
@@ -63,6 +64,13 @@ export interface BlockHost {
   rdm(va: number, size: number): number;
   /** Writes in the current mode. */
   wr(va: number, size: number, v: number): void;
+  /**
+   * The result of an F instruction (ADDF..DIVF, MOVF, MNEGF, CVTBF..CVTLF)
+   * of operands 0 and 1 (floating.ts fResult): faults as the interpreter.
+   */
+  fr(op: number, a: number, b: number): number;
+  /** The N and Z bits of TSTF or CMPF (floating.ts fOrder). */
+  fo(op: number, a: number, b: number): number;
   /** Requests the integer-overflow trap. */
   trap(): void;
   /** Requests the integer divide-by-zero trap. */
@@ -143,6 +151,23 @@ const COMPILED = new Set([
   0x1f,
   0x9a,
   0x90,
+  // F floating: ADDF..DIVF (2 and 3 operand), CVTBF, CVTWF, CVTLF, MOVF,
+  // CMPF, MNEGF, TSTF.
+  0x40,
+  0x41,
+  0x42,
+  0x43,
+  0x44,
+  0x45,
+  0x46,
+  0x47,
+  0x4c,
+  0x4d,
+  0x4e,
+  0x50,
+  0x51,
+  0x52,
+  0x53,
 ]);
 
 /** Branch conditions (PSL test) of the conditional branches. */
@@ -342,6 +367,23 @@ function store(o: Operand, x: string): string {
 }
 
 const NZ4 = (x: string) => `(${x} < 0 ? ${PSL_N} : ${x} === 0 ? ${PSL_Z} : 0)`;
+/** N and Z of an F-floating result (sign bit 15; zero only when all 0). */
+const NZF = (x: string) =>
+  `((${x} & 0x8000) !== 0 ? ${PSL_N} : ${x} === 0 ? ${PSL_Z} : 0)`;
+
+/**
+ * An F instruction: the result of operands 0 and 1 into `dst` (as the
+ * family's executor: nothing stored on a fault), N and Z from it, V
+ * cleared, C cleared or (MOVF) kept.
+ */
+function fResultCode(op: number, o: Operand[], dst: Operand): string {
+  const b = op < 0x48 ? o[1]!.val : "0";
+  const keep = op === 0x50 ? "~0xe" : "~0xf";
+  return `{ const v = h.fr(${op}, ${o[0]!.val}, ${b});
+` + store(dst, "v") +
+    `c.psl = (c.psl & ${keep}) | ${NZF("v")}; }
+`;
+}
 
 /** Semantics of op on its operands; "" if not compiled. */
 function semantics(op: number, o: Operand[], next: string): string {
@@ -419,6 +461,28 @@ function semantics(op: number, o: Operand[], next: string): string {
         `if (${test}) { r[15] = (${next} + ${o[2]!.val}) | 0; ` +
         `taken = 1; } }\n`;
     }
+    case 0x40:
+    case 0x42:
+    case 0x44:
+    case 0x46: // ADDF2, SUBF2, MULF2, DIVF2
+      return fResultCode(op, o, o[1]!);
+    case 0x41:
+    case 0x43:
+    case 0x45:
+    case 0x47: // ADDF3, SUBF3, MULF3, DIVF3
+      return fResultCode(op, o, o[2]!);
+    case 0x4c:
+    case 0x4d:
+    case 0x4e:
+    case 0x50:
+    case 0x52: // CVTBF, CVTWF, CVTLF, MOVF, MNEGF
+      return fResultCode(op, o, o[1]!);
+    case 0x51:
+    case 0x53: // CMPF, TSTF
+      return `c.psl = (c.psl & ~0xf) | h.fo(${op}, ${o[0]!.val}, ${
+        op === 0x51 ? o[1]!.val : "0"
+      });
+`;
     case 0x11:
     case 0x31: // BRB, BRW
       return `r[15] = (${next} + ${o[0]!.val}) | 0;\ntaken = 1;\n`;

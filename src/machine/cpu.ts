@@ -21,6 +21,7 @@ import { isWalkFault, walk } from "./mmu.ts";
 import { type CostModel, DEFAULT_COST_MODEL } from "./clock.ts";
 import type { Executor, IsaContext } from "./isa/context.ts";
 import { FAMILIES } from "./isa/families.ts";
+import { fOrder, fResult } from "./isa/floating.ts";
 import { INTERRUPT_FLAG } from "./interrupt.ts";
 import {
   D_ABS,
@@ -763,6 +764,8 @@ export class Cpu {
       rdm: (va, size) => this.#read(va, size, ((this.psl >>> 24) & 3) | 4),
       wr: (va, size, v) =>
         this.#write(va, size, v, ((this.psl >>> 24) & 3) | 4),
+      fr: (op, a, b) => fResult(this.#ctx, op, a, b),
+      fo: (op, a, b) => fOrder(this.#ctx, op, a, b),
       trap: () => this.#setTrap(ARITH.INTEGER_OVERFLOW),
       divz: () => this.#setTrap(ARITH.INTEGER_DIVIDE_BY_ZERO),
       rsvd: () => this.#fault(SCB.RESERVED_OPERAND),

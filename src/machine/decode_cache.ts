@@ -28,15 +28,23 @@ import {
   ACC_R,
   ACC_WIDE,
   SPEC_TABLE,
+  WIDE_F,
   WIDE_SIZE,
 } from "../arch/opcodes.ts";
+
+/** The descriptor of an F-floating read operand, and of a longword read. */
+const F_READ = ((ACC_R | ACC_WIDE) << 4) | WIDE_F;
+const LONG_READ = (ACC_R << 4) | 4;
 
 /** Integers per decoded instruction. */
 export const DC_STRIDE = 16;
 /** Integers per decoded page (512 entries, one per byte offset). */
 export const DC_PAGE = 512 * DC_STRIDE;
 
-/** Operand kind: short literal (argument: its value). */
+/**
+ * Operand kind: short literal (argument: its value; for an F-floating
+ * operand the expanded value, `0x4000 | literal << 4`).
+ */
 export const D_LIT = 0;
 /** Operand kind: register mode, Rn not PC. */
 export const D_REG = 1;
@@ -56,7 +64,10 @@ export const D_IMM = 7;
 export const D_ABS = 8;
 /** Operand kind: any other longword-or-smaller specifier (general path). */
 export const D_SLOW = 9;
-/** Operand kind: a quadword, octaword or floating operand (general path). */
+/**
+ * Operand kind: a quadword, octaword, D, G or H operand (general path). An
+ * F-floating operand is decoded as a longword (see D_LIT).
+ */
 export const D_WIDE = 10;
 
 function sxb(v: number): number {
@@ -129,7 +140,7 @@ export function decodeInstruction(
   let p = pa + 1;
   const base = op << 3;
   for (let i = 0; i < n; i++) {
-    const d = SPEC_TABLE[base + i]!;
+    let d = SPEC_TABLE[base + i]!;
     const acc = d >> 4;
     const start = p - pa;
     let kind: number;
@@ -147,9 +158,14 @@ export function decodeInstruction(
       p += 2;
     } else {
       if (p + 1 > end) return -1;
-      const wide = acc >= ACC_WIDE;
+      // An F-floating read operand is a longword but for its short
+      // literal (exponent and fraction bits): decoded as a longword read
+      // with the literal expanded, so that it takes the longword paths.
+      const f = d === F_READ;
+      const wide = acc >= ACC_WIDE && !f;
       const a = acc & 7;
-      const size = wide ? WIDE_SIZE[d & 15]! : d & 15;
+      const size = wide ? WIDE_SIZE[d & 15]! : f ? 4 : d & 15;
+      if (f) d = LONG_READ;
       const s = u8[p]!;
       rn = s & 15;
       const mode = s >> 4;
@@ -163,7 +179,7 @@ export function decodeInstruction(
           if (a !== ACC_R) return -1;
           if (!wide) {
             kind = D_LIT;
-            arg = s & 63;
+            arg = f ? 0x4000 | ((s & 63) << 4) : s & 63;
           }
           break;
         case 4: {

@@ -140,6 +140,65 @@ const f2 = (op: FOp) => fArith(op, 1);
 const f3 = (op: FOp) => fArith(op, 2);
 
 const addFOp: FOp = (a, b, u) => addF(b, a, u);
+const mulFOp: FOp = (a, b, u) => mulF(b, a, u);
+
+/** The F arithmetic by opcode (ADDF2 .. DIVF3), as fArith calls it. */
+const F_ARITH: readonly FOp[] = [addFOp, subF, mulFOp, divF];
+
+/**
+ * The result of an F instruction for compiled code (block_compiler.ts):
+ * ADDF, SUBF, MULF, DIVF (2 and 3 operand) of operand 0 `a` and operand 1
+ * `b`, MOVF and MNEGF of `a`, CVTBF, CVTWF and CVTLF of the integer `a`.
+ * Takes the fault the family's executor would take (nothing stored yet).
+ */
+export function fResult(
+  x: IsaContext,
+  op: number,
+  a: number,
+  b: number,
+): number {
+  try {
+    if (op >= 0x40 && op <= 0x47) {
+      return F_ARITH[(op - 0x40) >> 1]!(b, a, fu(x.psl));
+    }
+    switch (op) {
+      case 0x50:
+        return moveF(a);
+      case 0x52:
+        return floatNeg("f", [a >>> 0, 0])[0];
+      case 0x4c:
+        return fFromInt((a << 24) >> 24);
+      case 0x4d:
+        return fFromInt((a << 16) >> 16);
+      case 0x4e:
+        return fFromInt(a);
+    }
+  } catch (e) {
+    raise(x, e);
+  }
+  throw new RangeError(`fResult: opcode ${op} is not an F result`);
+}
+
+/**
+ * The condition codes (N, Z) of TSTF `a` or CMPF `a`, `b` for compiled
+ * code, with the reserved-operand fault of the family's executor.
+ */
+export function fOrder(
+  x: IsaContext,
+  op: number,
+  a: number,
+  b: number,
+): number {
+  let t: number;
+  try {
+    t = op === 0x53
+      ? floatTest("f", [a >>> 0, 0])
+      : floatCompare("f", [a >>> 0, 0], [b >>> 0, 0]);
+  } catch (e) {
+    raise(x, e);
+  }
+  return t < 0 ? PSL_N : t === 0 ? PSL_Z : 0;
+}
 
 // --- D and G arithmetic --------------------------------------------------
 
@@ -415,8 +474,8 @@ export const FLOATING: Family = {
   0x41: f3(addFOp),
   0x42: f2(subF),
   0x43: f3(subF),
-  0x44: f2((a, b, u) => mulF(b, a, u)),
-  0x45: f3((a, b, u) => mulF(b, a, u)),
+  0x44: f2(mulFOp),
+  0x45: f3(mulFOp),
   0x46: f2(divF),
   0x47: f3(divF),
   0x48: cvtToInt("f", 1, false),
