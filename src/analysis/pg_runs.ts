@@ -558,10 +558,7 @@ export class Runner {
     m.cpu.reset();
     const u8 = m.memory.u8;
     const mem: MemoryAccess = {
-      write: (b, a) => {
-        u8.set(b, a);
-        m.memory.written(a, b.length);
-      },
+      write: (b, a) => m.memory.load(a, b),
       read: (a, n) => u8.subarray(a, a + n),
     };
     const { image, start } = prepare(mem, inst, s, value);
@@ -634,8 +631,7 @@ export class Runner {
         write: (b, a) => {
           for (let o = 0; o < b.length; o += 512) {
             const pa = vmState(g).realAddress(a + o);
-            u8.set(b.subarray(o, o + 512), pa);
-            host.memory.written(pa, Math.min(512, b.length - o));
+            host.memory.load(pa, b.subarray(o, o + 512));
           }
         },
         read: (a, n) => {

@@ -56,8 +56,10 @@ export class PhysicalMemory {
   /**
    * Per 512-byte page: non-zero when a processor holds decoded instructions
    * of that page. Every write through this object's methods to such a page
-   * drops them (self-modifying and freshly loaded code); whoever writes
-   * {@link PhysicalMemory.u8} directly calls {@link PhysicalMemory.written}.
+   * drops them (self-modifying and freshly loaded code). Code outside the
+   * processor writes through `writeB/W/L`, `load` and `fill`; the processor
+   * itself writes {@link PhysicalMemory.u8} directly only where it knows no
+   * decoded code can be (tests/machine/memory_writes_test.ts checks this).
    */
   readonly codePages: Uint8Array;
   readonly #watch: CodeWatch;
@@ -214,6 +216,31 @@ export class PhysicalMemory {
   }
 
   /**
+   * Sets `length` bytes at a physical address to `value` (0 by default),
+   * dropping decoded instructions there.
+   *
+   * @throws {RangeError} when the range does not fit in memory
+   */
+  fill(pa: number, length: number, value = 0): void {
+    this.#check(pa, length, "fill");
+    this.written(pa, length);
+    this.u8.fill(value, pa, pa + length);
+  }
+
+  /**
+   * Copies `length` bytes inside memory from `from` to `to` (the ranges may
+   * overlap), dropping decoded instructions at the destination.
+   *
+   * @throws {RangeError} when a range does not fit in memory
+   */
+  copy(to: number, from: number, length: number): void {
+    this.#check(from, length, "copy", "from");
+    this.#check(to, length, "copy", "to");
+    this.written(to, length);
+    this.u8.copyWithin(to, from, from + length);
+  }
+
+  /**
    * Returns a copy of a range of memory.
    *
    * @throws {RangeError} when the range does not fit in memory
@@ -223,13 +250,13 @@ export class PhysicalMemory {
     return this.u8.slice(pa, pa + length);
   }
 
-  #check(pa: number, length: number, what: string): void {
+  #check(pa: number, length: number, what: string, at = "at"): void {
     if (
       !Number.isInteger(pa) || !Number.isInteger(length) ||
       !this.contains(pa, length)
     ) {
       throw new RangeError(
-        `Cannot ${what} ${length} bytes at physical address 0x${
+        `Cannot ${what} ${length} bytes ${at} physical address 0x${
           (pa >>> 0).toString(16).toUpperCase()
         }: memory is 0x${this.size.toString(16).toUpperCase()} bytes`,
       );

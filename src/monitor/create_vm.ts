@@ -57,8 +57,7 @@ export function createVm(
   const mem = d.machine.memory;
   for (const f of frames) {
     if (f >= 0) {
-      mem.u8.fill(0, f * 512, f * 512 + 512);
-      mem.written(f * 512, 512);
+      mem.fill(f * 512, 512);
     }
   }
   const giveBack = () => {

@@ -253,12 +253,7 @@ export function guestPhysWriteL(
   const pa = vm.realAddress(gpa);
   if (pa >= 0 && (gpa & 511) <= 508) {
     // Within one page (memory is whole pages): one look-up, not six.
-    const u8 = mem.u8;
-    u8[pa] = value;
-    u8[pa + 1] = value >>> 8;
-    u8[pa + 2] = value >>> 16;
-    u8[pa + 3] = value >>> 24;
-    if (mem.codePages[pa >>> 9] !== 0) mem.written(pa, 4);
+    mem.writeL(pa, value);
     return;
   }
   if (pa < 0 || vm.realAddress(gpa + 3) < 0) {

@@ -158,8 +158,7 @@ export class Nesting implements NestingPort {
       for (const frame of f) d.frames.claim(frame, vm.name, "memory");
       throw e;
     }
-    u8.set(saved, first * 512);
-    d.machine.memory.written(first * 512, saved.length);
+    d.machine.memory.load(first * 512, saved);
     for (let i = 0; i < f.length; i++) f[i] = first + i;
     d.shadows.invalidateAll(vm);
     d.vcpu.mmuChanged(vm);

@@ -162,8 +162,7 @@ export class ShadowSet {
       this.#sysFrameCount = frames;
     }
     this.sysPages = sysPages;
-    this.#mem.u8.fill(0, this.sbr, this.sbr + frames * 512);
-    this.#mem.written(this.sbr, frames * 512);
+    this.#mem.fill(this.sbr, frames * 512);
     // Map whatever process-table pages are already allocated.
     this.setProcessLengths(guestP0lr, guestP1lr);
     this.#mapTablePages();
@@ -192,8 +191,7 @@ export class ShadowSet {
   /** Invalidates every entry (TBIA, new SBR/SLR). */
   clearAll(): void {
     if (this.#sysFrame >= 0) {
-      this.#mem.u8.fill(0, this.sbr, this.sbr + 4 * this.sysPages);
-      this.#mem.written(this.sbr, 4 * this.sysPages);
+      this.#mem.fill(this.sbr, 4 * this.sysPages);
     }
     this.clearProcess();
   }
@@ -204,15 +202,13 @@ export class ShadowSet {
    * zeroed (a context switch costs what it filled, not the whole table).
    */
   clearProcess(): void {
-    const u8 = this.#mem.u8;
     for (let k = 0; k < this.#writtenCount; k++) {
       const i = this.#written[k]!;
       const f = i < TABLE_PAGES
         ? this.p0Pages[i]!
         : this.p1Pages[i - TABLE_PAGES]!;
       if (f >= 0) {
-        u8.fill(0, f * 512, f * 512 + 512);
-        this.#mem.written(f * 512, 512);
+        this.#mem.fill(f * 512, 512);
       }
       this.#isWritten[i] = 0;
     }
@@ -256,8 +252,7 @@ export class ShadowSet {
     }
     if (pages[index]! >= 0) return true;
     const f = this.#frames.allocate(this.#owner, "shadow process table");
-    this.#mem.u8.fill(0, f * 512, f * 512 + 512);
-    this.#mem.written(f * 512, 512);
+    this.#mem.fill(f * 512, 512);
     pages[index] = f;
     this.#mapTablePage(tableVpn + index, f);
     return true;

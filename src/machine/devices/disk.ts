@@ -356,8 +356,8 @@ export class Disk implements IprDevice {
       const bytes = rec.count * BLOCK_SIZE;
       const d = rec.block * BLOCK_SIZE;
       if (rec.func === "read") {
-        this.#mem.u8.set(this.data.subarray(d, d + bytes), rec.memory);
-        this.#mem.written(rec.memory, bytes); // DMA over code drops it
+        // DMA: decoded code in the destination is dropped.
+        this.#mem.load(rec.memory, this.data.subarray(d, d + bytes));
       } else {
         this.data.set(this.#mem.u8.subarray(rec.memory, rec.memory + bytes), d);
       }

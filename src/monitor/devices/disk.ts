@@ -351,11 +351,10 @@ export class DiskChannel {
       const s = head.segments[head.next]!;
       if (head.func === "write") {
         const data = this.#machine.disk.data;
-        this.#machine.memory.u8.set(
-          data.subarray(s.realBlock * 512, (s.realBlock + s.count) * 512),
+        this.#machine.memory.load(
           this.#bounce * 512,
+          data.subarray(s.realBlock * 512, (s.realBlock + s.count) * 512),
         );
-        this.#machine.memory.written(this.#bounce * 512, s.count * 512);
       }
     }
   }
@@ -424,7 +423,7 @@ export class DiskChannel {
     count: number,
     toGuest: boolean,
   ): void {
-    const u8 = this.#machine.memory.u8;
+    const mem = this.#machine.memory;
     const base = this.#bounce * 512;
     let done = 0;
     const total = count * 512;
@@ -436,9 +435,8 @@ export class DiskChannel {
         ACCESS.DMA | (toGuest ? ACCESS.WRITE : 0) |
           (n === 512 ? ACCESS.WHOLE : 0),
       );
-      if (toGuest) u8.copyWithin(pa, base + done, base + done + n);
-      else u8.copyWithin(base + done, pa, pa + n);
-      this.#machine.memory.written(toGuest ? pa : base + done, n);
+      if (toGuest) mem.copy(pa, base + done, n);
+      else mem.copy(base + done, pa, n);
       done += n;
     }
   }

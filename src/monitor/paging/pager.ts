@@ -497,20 +497,17 @@ export class Pager {
     } finally {
       this.#current = was;
     }
-    const u8 = d.memory.u8;
     p.stats.monitorFaults++;
     if (p.copy[gpn] === 1 && !skipRead) {
       const at = this.#blockOf(p, gpn) * 512;
-      u8.set(d.disk.data.subarray(at, at + 512), f * 512);
-      d.memory.written(f * 512, 512);
+      d.memory.load(f * 512, d.disk.data.subarray(at, at + 512));
       p.stats.pageReads++;
       p.stats.diskOps.monitorPageIn++;
       this.#wait(p, 1);
       p.dirty[gpn] = 0;
     } else {
       if (!skipRead) p.stats.zeroFills++;
-      u8.fill(0, f * 512, f * 512 + 512);
-      d.memory.written(f * 512, 512);
+      d.memory.fill(f * 512, 512);
       // A zero page is clean: if it is never written, evicting it keeps no
       // copy and it comes back as zeros. A page whose old copy was skipped
       // is about to be overwritten whole.
@@ -540,11 +537,7 @@ export class Pager {
       this.#staging = d.frames.allocate("monitor", "paging staging");
     }
     const at = this.#blockOf(p, gpn) * 512;
-    d.memory.u8.set(
-      d.disk.data.subarray(at, at + 512),
-      this.#staging * 512,
-    );
-    d.memory.written(this.#staging * 512, 512);
+    d.memory.load(this.#staging * 512, d.disk.data.subarray(at, at + 512));
     p.stats.pageReads++;
     p.stats.doublePagingIo++;
     p.stats.diskOps.monitorDoublePaging++;
