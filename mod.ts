@@ -79,6 +79,17 @@ export type {
 export { PhysicalMemory } from "./src/machine/memory.ts";
 export { VmSyscalls } from "./src/machine/vm_fastpath.ts";
 export type { FastCpu, VmSyscallState } from "./src/machine/vm_fastpath.ts";
+export {
+  emulationCode,
+  exceptionCode,
+  EXIT_CODES,
+  EXIT_EXCEPTION,
+  EXIT_INTERRUPT,
+  exitCode,
+  ExitCounts,
+  exitKindName,
+} from "./src/machine/exit_kinds.ts";
+export type { ExitKey } from "./src/machine/exit_kinds.ts";
 export type { MmuRegisters } from "./src/machine/mmu.ts";
 export {
   FLOAT_FAULT_CODE,

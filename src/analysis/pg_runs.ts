@@ -30,6 +30,8 @@ import {
   type OperandInfo,
 } from "../arch/opcodes.ts";
 import { makePte } from "../arch/pte.ts";
+import { SCB } from "../arch/scb.ts";
+import { exceptionCode } from "../machine/exit_kinds.ts";
 import { assemble } from "../asm/assembler.ts";
 import type { Cpu, OpcodeVariant } from "../machine/cpu.ts";
 import type { Hardware } from "../machine/hardware.ts";
@@ -294,6 +296,10 @@ export const RESOURCE_IPRS: readonly string[] = [
 ];
 
 const STACK_NAMES = ["KSP", "ESP", "SSP", "USP", "ISP"] as const;
+
+// Shadow fills and guest memory faults: the exits a step does not count.
+const ACV_EXIT = exceptionCode(SCB.ACCESS_VIOLATION);
+const TNV_EXIT = exceptionCode(SCB.TRANSLATION_NOT_VALID);
 
 /** Registers, PSL, stack pointers and resource IPRs at one moment. */
 export interface Snapshot {
@@ -679,7 +685,8 @@ export class Runner {
       image,
       () => {
         const st = vm.stats;
-        const fills = () => (st.exits.ACV ?? 0) + (st.exits.TNV ?? 0);
+        const exits = vmState(vm).exits;
+        const fills = () => exits.count(ACV_EXIT) + exits.count(TNV_EXIT);
         const e0 = st.totalExits - fills() + st.reflected;
         const r = vm.step();
         const e1 = st.totalExits - fills() + st.reflected;

@@ -112,14 +112,16 @@ function loopMachine(source: string, mapped: boolean): Machine {
   return m;
 }
 
-const REGISTER_LOOP = `
+/** The register loop: R0 counts down (SOBGTR), R1 counts up (ADDL2). */
+export const REGISTER_LOOP = `
         ; R0 counts down; R1 counts up
 loop:   ADDL2   #1,R1
         SOBGTR  R0,loop
         HALT
 `;
 
-const COPY_LOOP = `
+/** The copy loop: R4 times, 1024 longwords from (R5) to (R6). */
+export const COPY_LOOP = `
         ; copy 4 KiB (1024 longwords) from SRC to DST, R4 times
 outer:  MOVL    #1024,R0
         MOVL    R5,R2
@@ -169,7 +171,8 @@ function copyBench(mapped: boolean): Benchmark {
   };
 }
 
-const STRING_LOOP = `
+/** The string loop: R8 times, one MOVC3 of R11 bytes from (R9) to (R10). */
+export const STRING_LOOP = `
         ; R8 times: move R11 bytes from (R9) to (R10) with one MOVC3
         ; (which leaves its results in R0-R5)
 loop:   MOVC3   R11,(R9),(R10)
@@ -202,7 +205,8 @@ function stringBench(mapped: boolean): Benchmark {
   };
 }
 
-const FLOAT_LOOP = `
+/** The floating loop: R0 times, ADDF2 #1.5,R1 and MULF2 R3,R2. */
+export const FLOAT_LOOP = `
         ; R0 counts down; R1 accumulates 1.5 (ADDF), R2 is scaled by R3 (MULF)
 loop:   ADDF2   #1.5,R1
         MULF2   R3,R2

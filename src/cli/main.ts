@@ -45,6 +45,13 @@ import {
   MONITOR_PAIRS,
   runIsolated,
 } from "./bench.ts";
+import {
+  compareLoop,
+  findSimh,
+  formatSimhComparison,
+  SIMH_LOOPS,
+  type SimhComparison,
+} from "./simh.ts";
 
 const HELP = `vmmlab: a VAX and a virtual machine monitor to explore
 
@@ -228,12 +235,17 @@ async function benchCommand(args: string[]): Promise<number> {
       filter: { type: "string" },
       only: { type: "string" },
       rounds: { type: "string" },
+      simh: { type: "boolean" },
+      "simh-path": { type: "string" },
+      runs: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
     out(`Usage: vmmlab bench [--json] [--only cpu|monitor] [--filter TEXT]
                     [--rounds N]
+       vmmlab bench --simh [--simh-path PATH] [--runs N] [--filter TEXT]
+                    [--json]
 
 Measures guest instructions per second in host CPU time: the processor's
 register and copy loops and a MOVC3 string loop (also in MB/s moved) with
@@ -251,8 +263,42 @@ ratio is the median of the rounds' ratios.
   --only SET     only this set (cpu or monitor; a comma list)
   --filter TEXT  only benchmarks whose name contains TEXT
   --rounds N     measured rounds per benchmark (default 7)
-  --json         the results as JSON (an array, one object per benchmark)`);
+  --json         the results as JSON (an array, one object per benchmark)
+
+With --simh, each processor loop (register, copy, both with memory
+management on, floating, string) runs once on SimH's MicroVAX 3900 ("vax"
+on PATH, or --simh-path) and once on vmmlab, with the same machine code and
+registers. Both must end in the same R0-R11, PC and PSL (a difference is
+an error, exit status 1). Prints instructions, host CPU seconds and MIPS
+of each and the ratio vmmlab/SimH (first run in a new worker, JIT warm-up
+included; "warm": a second run of the same machine). --runs N runs each
+loop N times on each machine, alternated, and prints medians and the
+ratio's spread (default 1).`);
     return 0;
+  }
+  for (const o of ["simh-path", "runs"] as const) {
+    if (values[o] !== undefined && !values.simh) {
+      throw new UsageError(`--${o} needs --simh`);
+    }
+  }
+  if (values.simh) {
+    if (values.only !== undefined || values.rounds !== undefined) {
+      throw new UsageError(
+        "--simh runs each processor loop once: --only and --rounds do not apply",
+      );
+    }
+    const runs = values.runs === undefined ? 1 : Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+      throw new UsageError(
+        `Cannot bench with --runs ${values.runs}: expected 1 to 100`,
+      );
+    }
+    return await simhCommand(
+      values["simh-path"],
+      runs,
+      values.filter,
+      values.json ?? false,
+    );
   }
   const only = values.only
     ? values.only.split(",").map((x) => x.trim())
@@ -292,6 +338,34 @@ ratio is the median of the rounds' ratios.
   }
   progress?.(null);
   out(values.json ? JSON.stringify(results, null, 2) : formatBench(results));
+  return 0;
+}
+
+async function simhCommand(
+  path: string | undefined,
+  runs: number,
+  filter: string | undefined,
+  json: boolean,
+): Promise<number> {
+  findSimh(path); // a clear error before any work
+  const progress = progressLine(json);
+  const results: SimhComparison[] = [];
+  for (const [i, p] of SIMH_LOOPS.entries()) {
+    if (filter && !p.name.includes(filter)) continue;
+    progress?.(`bench --simh: ${p.name}`);
+    results.push(await compareLoop(i, { path, runs }));
+  }
+  progress?.(null);
+  out(json ? JSON.stringify(results, null, 2) : formatSimhComparison(results));
+  const bad = results.filter((r) => r.differences.length);
+  if (bad.length) {
+    console.error(
+      `vmmlab bench: SimH and vmmlab disagree on ${
+        bad.map((r) => `"${r.name}"`).join(", ")
+      }: the final registers differ (see above)`,
+    );
+    return 1;
+  }
   return 0;
 }
 

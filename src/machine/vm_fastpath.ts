@@ -18,8 +18,9 @@
  * the same registers, virtual PSL, stack contents, PTE<M> bits and
  * software interrupt summary, and the same simulated cost (the exit's
  * world switch plus the emulation, charged in the same order to the clock
- * and to the VM's monitor time). The exits are counted by kind for the
- * monitor, which adds them to the VM's statistics after the run.
+ * and to the VM's monitor time). The exits are counted as the monitor
+ * counts them: by exit code (exit_kinds.ts) in the VM's exit counters, and
+ * in its total and emulated counts.
  *
  * @module
  */
@@ -36,6 +37,8 @@ import {
 } from "../arch/psl.ts";
 import { PTE_M } from "../arch/pte.ts";
 import { SCB } from "../arch/scb.ts";
+import { opcodeByMnemonic } from "../arch/opcodes.ts";
+import { emulationCode, type ExitCounts } from "./exit_kinds.ts";
 import type { PhysicalMemory } from "./memory.ts";
 import { type MmuRegisters, type PteReader, walkInto } from "./mmu.ts";
 
@@ -50,17 +53,10 @@ export function realPsl(vpsl: number): number {
     ((prv === 0 ? 1 : prv) << 22) | (vpsl & GUEST_PSL_BITS)) | 0;
 }
 
-/** Index of REI in {@link VmSyscalls.counts} (0-3 are CHMK, CHME, CHMS, CHMU). */
-export const FAST_REI = 4;
-
-/** The exit kinds of {@link VmSyscalls.counts}, by index (opcode mnemonics). */
-export const FAST_KINDS: readonly string[] = [
-  "CHMK",
-  "CHME",
-  "CHMS",
-  "CHMU",
-  "REI",
-];
+// Exit codes of the calls done here: CHMK, CHME, CHMS, CHMU are the
+// opcodes 0xBC-0xBF, so CHM to mode m counts under CHMK_EXIT + m.
+const CHMK_EXIT = emulationCode(opcodeByMnemonic("CHMK")!.opcode);
+const REI_EXIT = emulationCode(opcodeByMnemonic("REI")!.opcode);
 
 /** What the processor needs of a VM to do its CHMx and REI itself. */
 export interface VmSyscallState {
@@ -76,8 +72,15 @@ export interface VmSyscallState {
   readonly frames: Int32Array;
   /** Guest memory size in bytes. */
   readonly memorySize: number;
-  /** The VM's time counters (simulated ns). */
-  readonly stats: { guestNs: number; monitorNs: number };
+  /** The VM's counters: time (simulated ns), total and emulated exits. */
+  readonly stats: {
+    guestNs: number;
+    monitorNs: number;
+    totalExits: number;
+    emulated: number;
+  };
+  /** The VM's exits by code (exit_kinds.ts). */
+  readonly exits: ExitCounts;
 }
 
 /** The processor state a fast system call reads and changes. */
@@ -116,8 +119,9 @@ class FramePteReader implements PteReader {
 /**
  * CHMx and REI of one VM done by the processor (see the module
  * documentation). The monitor arms it with {@link VmSyscalls.arm} before a
- * run, puts it on the processor (`Cpu.vmSyscalls`), and takes the counts
- * after the run.
+ * run, puts it on the processor (`Cpu.vmSyscalls`), and disarms it after
+ * the run (each call has counted and charged itself in the VM's
+ * statistics already).
  */
 export class VmSyscalls {
   /** The VM's virtual state (null: not armed). */
@@ -136,18 +140,11 @@ export class VmSyscalls {
    * before it to the VM's guest time, as an exit would.
    */
   segmentStart = 0;
-  /** Fast calls since arming, by kind (indices of {@link FAST_KINDS}). */
-  readonly counts: Float64Array = new Float64Array(5);
-  /** Fast calls since arming. */
-  total = 0;
   /**
-   * The kinds in the order of their first fast call since arming (the
-   * first `kinds` entries), so that the monitor adds new kinds to a VM's
-   * exit counts in the order the exits would have come.
+   * Fast calls since arming (each already counted in the VM's statistics
+   * as the exit it stands for).
    */
-  readonly order: Uint8Array = new Uint8Array(5);
-  /** How many entries of {@link VmSyscalls.order} are set. */
-  kinds = 0;
+  total = 0;
   readonly #reader = new FramePteReader();
   readonly #walk = new Float64Array(3);
 
@@ -161,9 +158,7 @@ export class VmSyscalls {
     this.vm = vm;
     this.hwLevel = hwLevel;
     this.segmentStart = now;
-    this.counts.fill(0);
     this.total = 0;
-    this.kinds = 0;
     const rd = this.#reader;
     rd.mem = mem;
     rd.frames = vm.frames;
@@ -213,8 +208,11 @@ export class VmSyscalls {
     return vm.frames[gpa >>> 9]! * 512 + (gpa & 511);
   }
 
-  /** Charges one emulated instruction as an exit and its emulation would be. */
-  #charge(cpu: FastCpu, vm: VmSyscallState, kind: number): void {
+  /**
+   * Charges and counts one emulated instruction as an exit and its
+   * emulation would be (`code`: the exit code).
+   */
+  #charge(cpu: FastCpu, vm: VmSyscallState, code: number): void {
     const s = vm.stats;
     const now = cpu.ns;
     s.guestNs += now - this.segmentStart;
@@ -223,7 +221,9 @@ export class VmSyscalls {
     cpu.ns += this.emulationNs;
     s.monitorNs += this.emulationNs;
     this.segmentStart = cpu.ns;
-    if (this.counts[kind]!++ === 0) this.order[this.kinds++] = kind;
+    vm.exits.add(code);
+    s.totalExits++;
+    s.emulated++;
     this.total++;
   }
 
@@ -282,7 +282,7 @@ export class VmSyscalls {
     cpu.psl = realPsl(npsl);
     cpu.vmpsl = npsl & VMPSL_MASK;
     r[15] = vec & ~3;
-    this.#charge(cpu, vm, opMode);
+    this.#charge(cpu, vm, CHMK_EXIT + opMode);
     return true;
   }
 
@@ -332,7 +332,7 @@ export class VmSyscalls {
     r[15] = newPc;
     cpu.psl = realPsl(np);
     cpu.vmpsl = np & VMPSL_MASK;
-    this.#charge(cpu, vm, FAST_REI);
+    this.#charge(cpu, vm, REI_EXIT);
     return true;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * One dispatch from an exit record to its handler. Every exit is counted
- * by kind and charged the world switch; then a VM-emulation exit goes to
+ * by kind (an integer code, src/machine/exit_kinds.ts) and charged the world switch; then a VM-emulation exit goes to
  * the emulator, an ACV or TNV to shadow maintenance (a fill, or the
  * guest's own fault), a real interrupt to the device it belongs to, and
  * any other exception is reflected into the guest. A guest fault raised by
@@ -10,10 +10,10 @@
  */
 
 import { vmState } from "./vm.ts";
-import { OPCODE_BY_BYTE } from "../arch/opcodes.ts";
 import { PSL_TP } from "../arch/psl.ts";
-import { SCB, vectorName } from "../arch/scb.ts";
+import { SCB } from "../arch/scb.ts";
 import { copyExit, type CpuExit } from "../machine/cpu.ts";
+import { exitCode, exitKindName } from "../machine/exit_kinds.ts";
 import { formatHex } from "../machine/units.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
@@ -45,19 +45,6 @@ export interface ExitDeps {
   readonly level: number;
 }
 
-/** The name an exit is counted under (`REI`, `CHMK`, `ACV`, `interrupt`...). */
-export function exitKind(x: CpuExit): string {
-  return x.kind === "vm-emulation"
-    ? (OPCODE_BY_BYTE[x.opcode]?.mnemonic ?? "?")
-    : x.kind === "interrupt"
-    ? "interrupt"
-    : x.vector === SCB.ACCESS_VIOLATION
-    ? "ACV"
-    : x.vector === SCB.TRANSLATION_NOT_VALID
-    ? "TNV"
-    : vectorName(x.vector);
-}
-
 /** Dispatches exits to their handlers. */
 export class ExitDispatcher {
   readonly #d: ExitDeps;
@@ -69,17 +56,20 @@ export class ExitDispatcher {
 
   /**
    * Counts, charges and traces an exit and gives it to the exit hooks;
-   * returns its kind, or null when a hook took it over.
+   * returns its exit code (exit_kinds.ts), or -1 when a hook took it over.
+   * The kind's name is looked up only for a trace or a hook.
    */
-  enter(vm: VirtualMachine, x: CpuExit): string | null {
+  enter(vm: VirtualMachine, x: CpuExit): number {
     const d = this.#d;
-    const kind = exitKind(x);
-    vm.stats.exits[kind] = (vm.stats.exits[kind] ?? 0) + 1;
-    vm.stats.totalExits++;
+    const code = exitCode(x);
+    const s = vmState(vm);
+    s.exits.add(code);
+    s.stats.totalExits++;
     d.ledger.charge(vm, d.costs.exitEntry);
     if (d.ledger.tracing) {
+      const kind = exitKindName(code);
       d.ledger.trace(
-        vmState(vm),
+        s,
         "exit",
         `exit: ${kind} at ${formatHex(x.pc, 8)}`,
         {
@@ -96,29 +86,31 @@ export class ExitDispatcher {
         },
       );
     }
-    if (
-      d.hooks.has("exit") &&
-      d.hooks.dispatch("exit", {
-        vm,
-        kind,
-        // A copy: the processor reuses its record at the next exit.
-        exit: copyExit(x),
-        ns: d.ledger.now,
-        level: d.level,
-      }, kind)
-    ) {
-      if (d.ledger.tracing) {
-        d.ledger.trace(vmState(vm), "exit", `exit: ${kind} handled by a hook`);
+    if (d.hooks.has("exit")) {
+      const kind = exitKindName(code);
+      if (
+        d.hooks.dispatch("exit", {
+          vm,
+          kind,
+          // A copy: the processor reuses its record at the next exit.
+          exit: copyExit(x),
+          ns: d.ledger.now,
+          level: d.level,
+        }, kind)
+      ) {
+        if (d.ledger.tracing) {
+          d.ledger.trace(s, "exit", `exit: ${kind} handled by a hook`);
+        }
+        return -1;
       }
-      return null;
     }
-    return kind;
+    return code;
   }
 
   /** Handles an exit; returns true when the instruction must be retried (refund). */
   handle(vm: VirtualMachine, x: CpuExit): boolean {
     const d = this.#d;
-    if (this.enter(vm, x) === null) return false;
+    if (this.enter(vm, x) < 0) return false;
     try {
       if (x.kind === "interrupt") {
         if (x.vector === SCB.DISK) d.channel.poll();

@@ -26,6 +26,8 @@ import {
   STOP_TIME,
 } from "../machine/cpu.ts";
 import { formatHex } from "../machine/units.ts";
+import { emulationCode, exitKindName } from "../machine/exit_kinds.ts";
+import { opcodeByMnemonic } from "../arch/opcodes.ts";
 import type { MonitorCosts } from "./costs.ts";
 import type { DiskChannel } from "./devices/disk.ts";
 import type { ExitDispatcher } from "./exits.ts";
@@ -38,6 +40,10 @@ import { type NestingPort, VirtualHost } from "./nested.ts";
 import type { ShadowSync } from "./shadow_sync.ts";
 import type { Vcpu } from "./vcpu.ts";
 import type { VirtualMachine } from "./vm.ts";
+
+// The inner monitor's operations that trap to this one, as exit codes.
+const REI_EXIT = emulationCode(opcodeByMnemonic("REI")!.opcode);
+const MTPR_EXIT = emulationCode(opcodeByMnemonic("MTPR")!.opcode);
 
 /** What nesting needs of the monitor. */
 export interface NestingDeps {
@@ -178,7 +184,7 @@ export class Nesting implements NestingPort {
     let budget = limit;
     this.#forwarded.delete(vm);
     // Entering the VM's guest is the inner monitor's REI: an exit here.
-    this.#hostOp(vm, "REI");
+    this.#hostOp(vm, REI_EXIT);
     if (this.#mmuDirty.has(vm)) this.#applyMmu(vm);
     const outer = this.#nested;
     this.#nested = vm;
@@ -271,7 +277,7 @@ export class Nesting implements NestingPort {
    */
   hostMtpr(vm: VirtualMachine, n: number, v: number): void {
     const d = this.#d;
-    this.#hostOp(vm, "MTPR");
+    this.#hostOp(vm, MTPR_EXIT);
     const g = vmState(vm).ipr;
     switch (n) {
       case IPR.MAPEN:
@@ -315,10 +321,10 @@ export class Nesting implements NestingPort {
     this.#d.machine.cpu.tbFlushAll();
   }
 
-  /** An operation of an inner monitor that traps to this one. */
-  #hostOp(vm: VirtualMachine, kind: string): void {
+  /** An operation of an inner monitor that traps to this one (an exit code). */
+  #hostOp(vm: VirtualMachine, code: number): void {
     const d = this.#d;
-    vm.stats.exits[kind] = (vm.stats.exits[kind] ?? 0) + 1;
+    vmState(vm).exits.add(code);
     vm.stats.totalExits++;
     vm.stats.emulated++;
     d.ledger.charge(vm, d.costs.exitEntry + d.costs.emulation);
@@ -368,8 +374,8 @@ export class Nesting implements NestingPort {
    */
   #exitFor(vm: VirtualMachine, x: CpuExit): CpuExit | null {
     const d = this.#d;
-    const kind = d.exits.enter(vm, x);
-    if (kind === null) return null;
+    const code = d.exits.enter(vm, x);
+    if (code < 0) return null;
     if (x.kind === "interrupt") {
       if (x.vector === SCB.DISK) d.channel.poll();
       return null;
@@ -388,7 +394,9 @@ export class Nesting implements NestingPort {
       d.ledger.trace(
         vmState(vm),
         "exit",
-        `forward ${kind} at ${formatHex(x.pc, 8)} to the monitor in ${vm.name}`,
+        `forward ${exitKindName(code)} at ${
+          formatHex(x.pc, 8)
+        } to the monitor in ${vm.name}`,
         { forward: true, vector: out.vector },
       );
     }

@@ -34,7 +34,7 @@ import { haltVm } from "./signals.ts";
 import type { VirtualMachine } from "./vm.ts";
 import type { Hooks } from "./hooks.ts";
 import { PSL_VM } from "../arch/psl.ts";
-import { FAST_KINDS, type VmSyscalls } from "../machine/vm_fastpath.ts";
+import type { VmSyscalls } from "../machine/vm_fastpath.ts";
 
 /** What the scheduler needs of the monitor. */
 export interface SchedulerDeps {
@@ -123,19 +123,13 @@ export class Scheduler {
     return f;
   }
 
-  /** Takes the fast path off the processor and counts its exits as the VM's. */
-  #disarm(vm: VirtualMachine, f: VmSyscalls): void {
+  /**
+   * Takes the fast path off the processor (its calls have counted
+   * themselves in the VM's statistics).
+   */
+  #disarm(f: VmSyscalls): void {
     this.#d.machine.cpu.vmSyscalls = null;
     f.disarm();
-    if (f.total === 0) return;
-    const s = vm.stats;
-    s.totalExits += f.total;
-    s.emulated += f.total;
-    for (let i = 0; i < f.kinds; i++) {
-      const k = f.order[i]!;
-      const kind = FAST_KINDS[k]!;
-      s.exits[kind] = (s.exits[kind] ?? 0) + f.counts[k]!;
-    }
   }
 
   /** A VM of this monitor that has not halted. */
@@ -335,7 +329,7 @@ export class Scheduler {
         if (fast !== null) {
           // Guest time since the last system call the processor did.
           vm.stats.guestNs += cpu.ns - fast.segmentStart;
-          this.#disarm(vm, fast);
+          this.#disarm(fast);
         } else vm.stats.guestNs += cpu.ns - t0;
         d.vcpu.syncFromCpu(vm);
         switch (code) {

@@ -42,13 +42,19 @@ import type {
 import type { VirtualConsole } from "./devices/console.ts";
 import type { VirtualDisk } from "./devices/disk.ts";
 import type { VirtualTimer } from "./devices/timer.ts";
+import { ExitCounts } from "../machine/exit_kinds.ts";
 
 /** Exit and work counters of one VM (Popek and Goldberg's efficiency). */
 export interface VmStats {
   /** Guest instructions executed directly by the processor. */
   instructions: number;
-  /** Exits to the monitor, by kind (`REI`, `CHMK`, `MTPR`, `ACV`, `interrupt`...). */
-  exits: Record<string, number>;
+  /**
+   * Exits to the monitor, by kind (`REI`, `CHMK`, `MTPR`, `ACV`,
+   * `interrupt`...), in the order each kind's first exit came. A snapshot:
+   * each read makes a new object from the VM's counters (changing it
+   * changes nothing); read it again after a run.
+   */
+  readonly exits: Record<string, number>;
   /** Total exits. */
   totalExits: number;
   /** Instructions emulated by the monitor. */
@@ -156,6 +162,8 @@ export class VmState {
   readonly name: string;
   /** The VM's statistics (the VM's own object). */
   readonly stats: VmStats;
+  /** The VM's exits by code, which `stats.exits` names when read. */
+  readonly exits: ExitCounts;
   /** The VM's memory size in bytes. */
   readonly memorySize: number;
   /** Guest-physical page i lives in real frame `frames[i]`. */
@@ -211,10 +219,12 @@ export class VmState {
     host: VmHost,
     frames: Int32Array,
     shadow: { kernel: ShadowSet; exec: ShadowSet },
+    exits: ExitCounts,
   ) {
     this.host = host;
     this.name = vm.name;
     this.stats = vm.stats;
+    this.exits = exits;
     this.memorySize = vm.memorySize;
     this.frames = frames;
     this.shadow = shadow;
@@ -247,6 +257,55 @@ export class VmState {
 }
 
 let stateOf: (vm: VirtualMachine) => VmState;
+
+const INSPECT = Symbol.for("Deno.customInspect");
+
+/** Each VM's exit counters, by its statistics object. */
+const EXIT_COUNTS = new WeakMap<VmStats, ExitCounts>();
+
+/** `stats.exits`: the counters of the VM the statistics belong to, named. */
+const EXITS_PROPERTY: PropertyDescriptor = {
+  get(this: VmStats): Record<string, number> {
+    return EXIT_COUNTS.get(this)?.toRecord() ?? {};
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * A VM's statistics object: plain numbers, and `exits` named from the
+ * VM's exit counters at each read (an enumerable getter, so spreading,
+ * JSON and structuredClone copy the names and counts). In the REPL it
+ * shows as the plain object it reads as.
+ */
+function newStats(exits: ExitCounts): VmStats {
+  // Built property by property, in the order of VmStats: an object literal
+  // with a getter would have slow (dictionary) properties, and the
+  // counters are written on every exit.
+  // One getter for every VM (so that all stats objects share one shape).
+  const stats = { instructions: 0 } as VmStats;
+  EXIT_COUNTS.set(stats, exits);
+  Object.defineProperty(stats, "exits", EXITS_PROPERTY);
+  stats.totalExits = 0;
+  stats.emulated = 0;
+  stats.reflected = 0;
+  stats.shadowFills = 0;
+  stats.shadowFlushes = 0;
+  stats.tbFlushes = 0;
+  stats.interrupts = 0;
+  stats.ioRequests = 0;
+  stats.guestNs = 0;
+  stats.monitorNs = 0;
+  stats.waitNs = 0;
+  Object.defineProperty(stats, INSPECT, {
+    value: (
+      inspect: (v: unknown, o: unknown) => string,
+      options: unknown,
+    ) => inspect({ ...stats }, options),
+    configurable: true,
+  });
+  return stats;
+}
 
 /**
  * The monitor's working state of a VM (registers, virtual PSL and IPRs,
@@ -288,22 +347,8 @@ export class VirtualMachine implements Hardware {
   status: VmStatus = "ready";
   /** Why the VM halted. */
   haltReason = "";
-  /** Statistics. */
-  readonly stats: VmStats = {
-    instructions: 0,
-    exits: {},
-    totalExits: 0,
-    emulated: 0,
-    reflected: 0,
-    shadowFills: 0,
-    shadowFlushes: 0,
-    tbFlushes: 0,
-    interrupts: 0,
-    ioRequests: 0,
-    guestNs: 0,
-    monitorNs: 0,
-    waitNs: 0,
-  };
+  /** Statistics (the counters themselves: they change as the VM runs). */
+  readonly stats: VmStats;
   /** Created by the monitor; use `monitor.vm(name)...create()`. */
   constructor(init: {
     name: string;
@@ -321,7 +366,9 @@ export class VirtualMachine implements Hardware {
     this.console = init.console;
     this.timer = init.timer;
     this.disk = init.disk;
-    this.#s = new VmState(this, init.host, init.frames, init.shadow);
+    const exits = new ExitCounts();
+    this.stats = newStats(exits);
+    this.#s = new VmState(this, init.host, init.frames, init.shadow, exits);
   }
 
   /** Simulated time (the machine's clock). */
