@@ -301,7 +301,7 @@ export function vmTarget(
     finish: () => ({
       instructions: vm.stats.instructions,
       exits: vm.stats.totalExits,
-      exitsByKind: { ...vm.stats.exits },
+      exitsByKind: vm.stats.exits, // a new object (a snapshot)
       emulated: vm.stats.emulated,
       reflected: vm.stats.reflected,
       shadowFills: vm.stats.shadowFills,

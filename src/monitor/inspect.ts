@@ -144,7 +144,7 @@ export function inject(
   const wasEnabled = trace.enabled;
   trace.enabled = true;
   const mark = trace.length;
-  const exitsBefore = { ...vm.stats.exits };
+  const exitsBefore = vm.stats.exits; // a snapshot
   const reflectedBefore = vm.stats.reflected;
   const t0 = machine.cpu.ns;
   let r: RunResult;
