@@ -397,6 +397,32 @@ Deno.test("registers that differ from SimH's are an error in the table and the e
       errors.join("\n"),
       /SimH and vmmlab disagree on "string loop"/,
     );
+    // --json: one object per loop, with both machines' registers.
+    logs.length = 0;
+    console.log = (...a: unknown[]) => logs.push(a.join(" "));
+    console.error = () => {};
+    try {
+      status = await main([
+        "bench",
+        "--simh",
+        "--simh-path",
+        wrong,
+        "--filter",
+        "string loop, mapping on",
+        "--json",
+      ]);
+    } finally {
+      console.error = error;
+      console.log = log;
+    }
+    assert.equal(status, 1);
+    const json = JSON.parse(logs.join("\n"));
+    assert.equal(json.length, 1);
+    assert.equal(json[0].name, "string loop, mapping on");
+    assert.equal(json[0].instructions, 60_001);
+    assert.equal(json[0].simhRegisters.R1, 1);
+    assert.equal(json[0].vmmlabRegisters.PC, 0x80001008); // after its HALT;
+    assert.ok(json[0].differences.length > 0);
   } finally {
     await Deno.remove(wrong.replace(/\/vax$/, ""), { recursive: true });
   }
