@@ -769,6 +769,12 @@ export class Cpu {
       fr: (op, a, b) => fResult(this.#ctx, op, a, b, this.psl),
       fo: (op, a, b) => fOrder(this.#ctx, op, a, b),
       trap: () => this.#setTrap(ARITH.INTEGER_OVERFLOW),
+      divz: () => this.#setTrap(ARITH.INTEGER_DIVIDE_BY_ZERO),
+      rsvd: () => this.#fault(SCB.RESERVED_OPERAND),
+      movpsl: () =>
+        (this.psl & PSL_VM) !== 0
+          ? (this.psl & ~(VMPSL_MASK | PSL_VM)) | this.vmpsl
+          : this.psl,
       deadline: () => this.#deadline,
       quiet: () =>
         (this.#attn | (this.psl & (PSL_T | PSL_TP | PSL_FPD))) === 0 &&
@@ -794,7 +800,8 @@ export class Cpu {
       if (this.#dc[e] === 0) this.#learn(page + off);
       return this.#dc[e]! > 0 ? e : -1;
     };
-    const c = compileBlock(entryAt, this.#dc, pa & 511);
+    const u8 = this.#u8;
+    const c = compileBlock(entryAt, this.#dc, pa & 511, (o) => u8[page + o]!);
     if (c === null) {
       this.#blocks[bi] = NO_BLOCK;
       return;
