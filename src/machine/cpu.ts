@@ -1955,13 +1955,24 @@ export class Cpu {
             rest -= left;
           }
           if (left >= BLOCK_MAX) {
-            // A compiled block at PC, if nothing needs the boundary: the
-            // same page as the last fetch, no T, TP or FPD, no attention.
+            // A compiled block at PC, if nothing needs the boundary (no T,
+            // TP or FPD, no attention).
             const pc = this.r[15]!;
             if (
-              (pc >>> 9) === this.#ibPage &&
               (this.#attn | (this.psl & (PSL_T | PSL_TP | PSL_FPD))) === 0
             ) {
+              if ((pc >>> 9) !== this.#ibPage) {
+                // A new page (a branch, call or return into it): its fetch
+                // translation first, as #execute would do it, so that a
+                // block there can start. A fault is this instruction's.
+                this.#faultPc = pc;
+                this.#rqn = 0;
+                left--;
+                executed++;
+                this.#ifetchPa(pc);
+                left++;
+                executed--;
+              }
               const pa = this.#ibPa | (pc & 511);
               const slot = this.#pageSlot[pa >>> 9]!;
               if (slot >= 0) {
