@@ -40,8 +40,10 @@ DIRECTORY holds USER, MDISK, LINK, IPL, CONSOLE, LABEL and JOB statements
 IPL CP with a DIRECTORY ... END block runs a second CP in the VM.
 Commands: QUERY, DISPLAY, TRACE, DEFINE STORAGE, IPL, LINK, DETACH,
 BEGIN, STOP, SYSTEM, SEND, HELP; LOGOFF (or Ctrl-D) ends. On a terminal:
-line editing, history (up, down), and Ctrl-C stops running guests and
-returns to the CP prompt.
+line editing, history (up, down), and BEGIN runs the guests until they
+halt or Ctrl-C stops them and returns to the CP prompt (at most a day of
+simulated time); with commands from a pipe or file, BEGIN runs for at
+most 60 s of simulated time.
 
 Options:
   --memory SIZE   real memory (default 16 MiB)
@@ -54,6 +56,11 @@ const decoder = new TextDecoder();
 function write(text: string): void {
   Deno.stdout.writeSync(encoder.encode(text));
 }
+
+/** BEGIN's bound with commands from a pipe or file: 60 s simulated. */
+const PIPED_BEGIN_NS = 60e9;
+/** BEGIN's bound on a terminal, where Ctrl-C ends it: a simulated day. */
+const TERMINAL_BEGIN_NS = 86_400e9;
 
 /** Builds CP from the command line's arguments. */
 export function cpFromArgs(args: string[]): CP | "help" {
@@ -82,7 +89,7 @@ export function cpFromArgs(args: string[]): CP | "help" {
     guests: CP_GUESTS,
     onTrace: (line) => write(`${line}\n`),
   });
-  cp.beginDefaults = { forNs: 60_000_000_000 };
+  cp.beginDefaults = { forNs: PIPED_BEGIN_NS };
   return cp;
 }
 
@@ -294,6 +301,9 @@ export async function cpCommand(args: string[]): Promise<number> {
     return 0;
   }
   const tty = Deno.stdin.isTerminal();
+  // On a terminal Ctrl-C ends a BEGIN; a day of simulated time bounds it
+  // (tens of minutes of host time for a busy guest).
+  if (tty) cp.beginDefaults = { forNs: TERMINAL_BEGIN_NS };
   write(
     `VM/370-STYLE CP ON VMMLAB: ${cp.monitor.vms.size} USERS LOGGED ON\n${
       cp.command("QUERY NAMES")

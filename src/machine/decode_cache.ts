@@ -28,6 +28,7 @@ import {
   ACC_R,
   ACC_WIDE,
   SPEC_TABLE,
+  WIDE_D,
   WIDE_F,
   WIDE_SIZE,
 } from "../arch/opcodes.ts";
@@ -65,10 +66,20 @@ export const D_ABS = 8;
 /** Operand kind: any other longword-or-smaller specifier (general path). */
 export const D_SLOW = 9;
 /**
- * Operand kind: a quadword, octaword, D, G or H operand (general path). An
- * F-floating operand is decoded as a longword (see D_LIT).
+ * Operand kind: an octaword, H or other wide operand the decoder leaves to
+ * the general path. An F-floating operand is decoded as a longword (see
+ * D_LIT); a quadword or D operand in a register or a literal is D_QREG or
+ * D_QLIT, in memory one of the memory kinds with the access's wide bit
+ * (`ACC_WIDE`) set and size 8.
  */
 export const D_WIDE = 10;
+/** Operand kind: a quadword or D operand in Rn and Rn+1 (Rn < 14). */
+export const D_QREG = 11;
+/**
+ * Operand kind: a quadword or D short literal (argument: its first
+ * longword, expanded; the second is zero).
+ */
+export const D_QLIT = 12;
 
 function sxb(v: number): number {
   return (v << 24) >> 24;
@@ -166,6 +177,10 @@ export function decodeInstruction(
       const a = acc & 7;
       const size = wide ? WIDE_SIZE[d & 15]! : f ? 4 : d & 15;
       if (f) d = LONG_READ;
+      // Quadword-sized operands (Q, D) in registers, literals and the
+      // memory modes of longwords are decoded too (immediates and index
+      // mode are left to the general path).
+      const q = wide && size === 8;
       const s = u8[p]!;
       rn = s & 15;
       const mode = s >> 4;
@@ -180,6 +195,10 @@ export function decodeInstruction(
           if (!wide) {
             kind = D_LIT;
             arg = f ? 0x4000 | ((s & 63) << 4) : s & 63;
+          } else if (q) {
+            kind = D_QLIT;
+            // (G operands belong to two-byte opcodes, never cached.)
+            arg = (d & 15) === WIDE_D ? 0x4000 | ((s & 63) << 4) : s & 63;
           }
           break;
         case 4: {
@@ -192,10 +211,11 @@ export function decodeInstruction(
         case 5:
           if (rn === 15 || a === ACC_A) return -1;
           if (!wide) kind = D_REG;
+          else if (q && rn <= 13) kind = D_QREG;
           break;
         case 6:
           if (rn === 15) return -1;
-          if (!wide) kind = D_REGDEF;
+          if (!wide || q) kind = D_REGDEF;
           break;
         case 7:
           if (rn === 15) return -1;
@@ -213,14 +233,14 @@ export function decodeInstruction(
                 ? u8[p + 1]!
                 : u8[p + 1]! | (u8[p + 2]! << 8);
             }
-          } else if (!wide && a !== ACC_A) {
+          } else if ((!wide || q) && a !== ACC_A) {
             kind = D_AINC;
           }
           break;
         case 9:
           if (rn === 15) {
             len = 5;
-            if (!wide && p + len <= end) {
+            if ((!wide || q) && p + len <= end) {
               kind = D_ABS;
               arg = u8[p + 1]! | (u8[p + 2]! << 8) | (u8[p + 3]! << 16) |
                 (u8[p + 4]! << 24);
@@ -231,7 +251,7 @@ export function decodeInstruction(
           // Displacement (deferred) modes: 1, 2 or 4 bytes after the byte.
           const dl = mode <= 0xb ? 1 : mode <= 0xd ? 2 : 4;
           len = 1 + dl;
-          if (!wide && p + len <= end) {
+          if ((!wide || q) && p + len <= end) {
             kind = (mode & 1) === 0 ? D_DISP : D_DEFER;
             arg = dl === 1
               ? sxb(u8[p + 1]!)
@@ -245,6 +265,8 @@ export function decodeInstruction(
       if (p + len > end) return -1;
       p += len;
       if (kind === D_SLOW && !wide) arg = s;
+      // A decoded quadword operand: the access with the wide bit, size 8.
+      if (q && kind !== D_WIDE) d = (acc << 4) | 8;
     }
     if (p - pa > 255) return -1;
     dc[e + 3 + 2 * i] = kind | (rn << 4) | (d << 8) | (start << 16) |

@@ -67,7 +67,7 @@ function ext(x: IsaContext, signed: boolean): void {
   let v = extract(x, 0);
   if (signed) v = signExtend(v, size);
   x.store(3, 4, v);
-  x.psl = (x.psl & ~0xe) | (v < 0 ? PSL_N : v === 0 ? PSL_Z : 0);
+  x.setCc((x.psl & PSL_C) | (v < 0 ? PSL_N : v === 0 ? PSL_Z : 0));
 }
 
 /** CMPV/CMPZV pos.rl, size.rb, base.vb, src.rl. */

@@ -142,26 +142,34 @@ const f3 = (op: FOp) => fArith(op, 2);
 const addFOp: FOp = (a, b, u) => addF(b, a, u);
 const mulFOp: FOp = (a, b, u) => mulF(b, a, u);
 
-/** The F arithmetic by opcode (ADDF2 .. DIVF3), as fArith calls it. */
-const F_ARITH: readonly FOp[] = [addFOp, subF, mulFOp, divF];
-
 /**
  * The result of an F instruction for compiled code (block_compiler.ts):
  * ADDF, SUBF, MULF, DIVF (2 and 3 operand) of operand 0 `a` and operand 1
  * `b`, MOVF and MNEGF of `a`, CVTBF, CVTWF and CVTLF of the integer `a`.
- * Takes the fault the family's executor would take (nothing stored yet).
+ * `psl` is the processor's PSL (for FU). Takes the fault the family's
+ * executor would take (nothing stored yet).
  */
 export function fResult(
   x: IsaContext,
   op: number,
   a: number,
   b: number,
+  psl: number,
 ): number {
   try {
-    if (op >= 0x40 && op <= 0x47) {
-      return F_ARITH[(op - 0x40) >> 1]!(b, a, fu(x.psl));
-    }
     switch (op) {
+      case 0x40:
+      case 0x41:
+        return addF(a, b, fu(psl));
+      case 0x42:
+      case 0x43:
+        return subF(b, a, fu(psl));
+      case 0x44:
+      case 0x45:
+        return mulF(a, b, fu(psl));
+      case 0x46:
+      case 0x47:
+        return divF(b, a, fu(psl));
       case 0x50:
         return moveF(a);
       case 0x52:

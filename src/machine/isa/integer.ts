@@ -38,8 +38,7 @@ function joinQ(lo: number, hi: number): bigint {
 
 /** Sets V and requests the integer-overflow trap when PSL<IV> is set. */
 function intOverflow(x: IsaContext): void {
-  x.psl |= PSL_V;
-  if ((x.psl & PSL_IV) !== 0) x.trap(ARITH.INTEGER_OVERFLOW);
+  x.overflow();
 }
 
 // --- quadword moves -----------------------------------------------------
@@ -49,20 +48,20 @@ function movq(x: IsaContext): void {
   const lo = x.opv[0]!;
   const hi = x.oph[0]!;
   x.storeQ(1, lo, hi);
-  x.psl = (x.psl & ~0xe) | nzq(lo, hi);
+  x.setCc((x.psl & PSL_C) | nzq(lo, hi));
 }
 
 /** CLRQ dst.wq. */
 function clrq(x: IsaContext): void {
   x.storeQ(0, 0, 0);
-  x.psl = (x.psl & ~0xe) | PSL_Z;
+  x.setCc((x.psl & PSL_C) | PSL_Z);
 }
 
 /** MOVAQ src.aq, dst.wl. */
 function movaq(x: IsaContext): void {
   const v = x.opv[0]!;
   x.store(1, 4, v);
-  x.psl = (x.psl & ~0xe) | nz(v, 4);
+  x.setCc((x.psl & PSL_C) | nz(v, 4));
 }
 
 /** PUSHAQ src.aq. */
@@ -71,7 +70,7 @@ function pushaq(x: IsaContext): void {
   const sp = (x.r[14]! - 4) | 0;
   x.write(sp, 4, v);
   x.r[14] = sp;
-  x.psl = (x.psl & ~0xe) | nz(v, 4);
+  x.setCc((x.psl & PSL_C) | nz(v, 4));
 }
 
 // --- extended arithmetic -------------------------------------------------
@@ -263,7 +262,7 @@ function acbBW(x: IsaContext, size: number): void {
   const exact = idx + add;
   const res = (exact << sh) >> sh;
   x.store(2, size, res & (size === 1 ? 0xff : 0xffff));
-  x.psl = (x.psl & ~0xe) | nz(res, 4);
+  x.setCc((x.psl & PSL_C) | nz(res, 4));
   if (exact !== res) intOverflow(x);
   if (add >= 0 ? res <= limit : res >= limit) x.r[15] = x.r[15]! + x.opv[3]!;
 }
