@@ -464,8 +464,15 @@ const DC_FIRST_PAGES = 8;
 const DC_MAX_PAGES = 256;
 /** Writes that drop a page's decoded code before the page is left alone. */
 const DC_MAX_DROPS = 32;
-/** Executions of a block start before it is compiled (mode "auto"). */
-const HOT_BLOCK = 24;
+/**
+ * Executions of a block start before it is compiled (mode "auto"; at most
+ * 255, the heat counters are bytes). Generating a block and V8's first
+ * tiers for it cost about as much as a few hundred interpreted runs of its
+ * instructions: code run a few dozen times (a diagnostic, a kernel path
+ * on a short run) is faster interpreted, and a loop loses nothing by 255
+ * interpreted passes.
+ */
+const HOT_BLOCK = 255;
 /** Marks a block start that cannot be compiled. */
 const NO_BLOCK: BlockFn = () => {};
 
