@@ -464,8 +464,15 @@ const DC_FIRST_PAGES = 8;
 const DC_MAX_PAGES = 256;
 /** Writes that drop a page's decoded code before the page is left alone. */
 const DC_MAX_DROPS = 32;
-/** Executions of a block start before it is compiled (mode "auto"). */
-const HOT_BLOCK = 24;
+/**
+ * Executions of a block start before it is compiled (mode "auto"; at most
+ * 255, the heat counters are bytes). Generating a block and V8's first
+ * tiers for it cost about as much as a few hundred interpreted runs of its
+ * instructions: code run a few dozen times (a diagnostic, a kernel path
+ * on a short run) is faster interpreted, and a loop loses nothing by 255
+ * interpreted passes.
+ */
+const HOT_BLOCK = 255;
 /** Marks a block start that cannot be compiled. */
 const NO_BLOCK: BlockFn = () => {};
 
@@ -2011,13 +2018,24 @@ export class Cpu {
             rest -= left;
           }
           if (left >= BLOCK_MAX) {
-            // A compiled block at PC, if nothing needs the boundary: the
-            // same page as the last fetch, no T, TP or FPD, no attention.
+            // A compiled block at PC, if nothing needs the boundary (no T,
+            // TP or FPD, no attention).
             const pc = this.r[15]!;
             if (
-              (pc >>> 9) === this.#ibPage &&
               (this.#attn | (this.psl & (PSL_T | PSL_TP | PSL_FPD))) === 0
             ) {
+              if ((pc >>> 9) !== this.#ibPage) {
+                // A new page (a branch, call or return into it): its fetch
+                // translation first, as #execute would do it, so that a
+                // block there can start. A fault is this instruction's.
+                this.#faultPc = pc;
+                this.#rqn = 0;
+                left--;
+                executed++;
+                this.#ifetchPa(pc);
+                left++;
+                executed--;
+              }
               const pa = this.#ibPa | (pc & 511);
               const slot = this.#pageSlot[pa >>> 9]!;
               if (slot >= 0) {

@@ -612,3 +612,40 @@ acv:    MOVL    (SP)+,(R5)+             ; mask
   const vas = pages.map((_, k) => rec.getUint32((k * frames + 1) * 4, true));
   deepEqual(vas, [0xe010, 0xe208, 0xe41f, 0xe63c, 0xe801, 0xea00, 0xec00]);
 });
+
+Deno.test("compiled block: an access fault on the first fetch from a new page is the interpreter's (section 5.2)", () => {
+  // JSB into a no-access page (mapping on): the fetch there faults before
+  // a block can start; the handler records the frame, maps the page and
+  // returns; the code there then runs, compiled or not.
+  const src = `
+        MOVL    #^X${RECORD.toString(16)},R5
+        MOVL    #3,R4
+loop:   INCL    R2
+        JSB     @#^XE000
+        SOBGTR  R4,loop
+        HALT
+        .align  long
+acv:    MOVL    (SP)+,(R5)+             ; mask
+        MOVL    (SP),R12                ; VA
+        MOVL    (SP)+,(R5)+
+        MOVL    (SP),(R5)+              ; PC
+        MOVL    4(SP),(R5)+             ; PSL
+        MOVL    R2,(R5)+
+        ASHL    #-9,R12,R13
+        BISL3   #^XA0000000,R13,@#^X${
+    (0x80000000 + pteAddress(0)).toString(16)
+  }[R13]
+        MTPR    R12,#PR$_TBIS
+        REI
+` + TRAP_HANDLER;
+  const m = same(src, { mapping: true }, (m, sym) => {
+    setL(m, SCB + 0x20, sym("acv") + 1);
+    setL(m, pteAddress(0xe000), pte(0xe000 >>> 9, PROT.NA));
+    m.writePhysical(0xe000, new Uint8Array([0xd6, 0x53, 0x05])); // INCL R3; RSB
+  });
+  equal(m.get("R3"), 3);
+  const rec = new DataView(m.readPhysical(RECORD, 20).buffer);
+  equal(rec.getUint32(4, true), 0xe000, "the fault's VA");
+  equal(rec.getUint32(8, true), 0xe000, "the fault's PC");
+  equal(rec.getUint32(16, true), 1, "after the first INCL R2");
+});
