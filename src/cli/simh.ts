@@ -27,21 +27,11 @@ import { Machine } from "../machine/machine.ts";
 import { formatHex } from "../machine/units.ts";
 import { COPY_LOOP, FLOAT_LOOP, REGISTER_LOOP, STRING_LOOP } from "./bench.ts";
 import { CliError } from "./usage.ts";
+import { REGISTER_NAMES } from "../arch/registers.ts";
 
 /** The registers both runs must agree on. */
 export const COMPARED_REGISTERS: readonly string[] = [
-  "R0",
-  "R1",
-  "R2",
-  "R3",
-  "R4",
-  "R5",
-  "R6",
-  "R7",
-  "R8",
-  "R9",
-  "R10",
-  "R11",
+  ...REGISTER_NAMES.slice(0, 12),
   "PC",
   "PSL",
 ];

@@ -11,6 +11,7 @@ import {
   STRING_LOOP,
 } from "../../src/cli/bench.ts";
 import {
+  COMPARED_REGISTERS,
   compareLoop,
   differences,
   findSimh,
@@ -332,22 +333,7 @@ Deno.test("a SimH that fails or does not halt is reported with its output", asyn
 
 Deno.test("registers that differ from SimH's are an error in the table and the exit status", async () => {
   // A stand-in SimH that halts but reports R1 = 1 and PC 0 for every loop.
-  const regs = [
-    "R0",
-    "R1",
-    "R2",
-    "R3",
-    "R4",
-    "R5",
-    "R6",
-    "R7",
-    "R8",
-    "R9",
-    "R10",
-    "R11",
-    "PC",
-    "PSL",
-  ]
+  const regs = COMPARED_REGISTERS
     .map((r) => `${r}:\t${r === "R1" ? "00000001" : "00000000"}`).join("\\n");
   const wrong = await fakeSimh(
     `printf 'HALT instruction, PC: 00000000 (HALT)\\n${regs}\\n'`,
