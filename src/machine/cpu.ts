@@ -1609,7 +1609,7 @@ export class Cpu {
   }
 
   #memOperand(i: number, acc: number, size: number, ea: number): void {
-    if (acc >= ACC_WIDE) return this.#memQuad(i, acc & 7, ea);
+    if (acc >= ACC_WIDE) return this.#memWide(i, acc & 7, 8, ea);
     switch (acc) {
       case ACC_R:
         this.#opv[i] = this.#read(ea, size, (this.psl >>> 24) & 3);
@@ -1632,18 +1632,25 @@ export class Cpu {
   }
 
   /**
-   * A decoded quadword or D operand in memory at ea (D_AINC .. D_ABS
-   * with the wide bit): what #specWide leaves for it.
+   * A wide operand (quadword, D, G, octaword, H; or F) of `size` bytes in
+   * memory at ea: its longwords read for r and m access, its address kept
+   * for m and w, or the address as the value for a. Used by #specWide and
+   * by decoded quadword and D memory operands.
    */
-  #memQuad(i: number, acc: number, ea: number): void {
+  #memWide(i: number, acc: number, size: number, ea: number): void {
     this.#opr[i] = -1;
     if (acc === ACC_R || acc === ACC_M) {
       const a = ((this.psl >>> 24) & 3) | (acc === ACC_M ? 4 : 0);
-      const opo = this.#opo;
-      opo[i * 4] = this.#read(ea, 4, a);
-      opo[i * 4 + 1] = this.#read((ea + 4) | 0, 4, a);
-      this.#opv[i] = opo[i * 4]!;
-      this.#oph[i] = opo[i * 4 + 1]!;
+      if (size === 4) {
+        this.#opv[i] = this.#read(ea, 4, a);
+      } else {
+        const opo = this.#opo;
+        for (let k = 0; k < size; k += 4) {
+          opo[i * 4 + (k >> 2)] = this.#read((ea + k) | 0, 4, a);
+        }
+        this.#opv[i] = opo[i * 4]!;
+        this.#oph[i] = opo[i * 4 + 1]!;
+      }
       this.#opa[i] = ea;
     } else if (acc === ACC_W) {
       this.#opa[i] = ea;
@@ -1862,24 +1869,7 @@ export class Cpu {
         ea = this.#read((r[rn]! + d) | 0, 4, (this.psl >>> 24) & 3) | 0;
       }
     }
-    this.#opr[i] = -1;
-    if (acc === ACC_R || acc === ACC_M) {
-      const a = ((this.psl >>> 24) & 3) | (acc === ACC_M ? 4 : 0);
-      if (size === 4) {
-        this.#opv[i] = this.#read(ea, 4, a);
-      } else {
-        for (let k = 0; k < size; k += 4) {
-          opo[i * 4 + (k >> 2)] = this.#read((ea + k) | 0, 4, a);
-        }
-        this.#opv[i] = opo[i * 4]!;
-        this.#oph[i] = opo[i * 4 + 1]!;
-      }
-      this.#opa[i] = ea;
-    } else if (acc === ACC_W) {
-      this.#opa[i] = ea;
-    } else {
-      this.#opv[i] = ea; // ACC_A
-    }
+    this.#memWide(i, acc, size, ea);
   }
 
   /**
