@@ -507,6 +507,23 @@ function semantics(op: number, o: Operand[], next: string): string {
 // statement by statement: the same operand values, the same store before
 // the condition codes, the same trap requests.
 
+/**
+ * Control transfers of the wider set (RSB, BSBB, BSBW, JSB, JMP, BLBS,
+ * BLBC, BBS, BBC, ACBL): a block ends after one.
+ */
+const INTEGER_TRANSFERS = new Set([
+  0x05,
+  0x10,
+  0x30,
+  0x16,
+  0x17,
+  0xe8,
+  0xe9,
+  0xe0,
+  0xe1,
+  0xf1,
+]);
+
 /** Opcodes of the wider integer set. */
 const INTEGER = new Set([
   // MOVB/W, MOVZBW, MOVZWL, CVTBL, CVTWL, CVTLB, CVTLW, MOVAW
@@ -588,31 +605,7 @@ const INTEGER = new Set([
   0xdc,
   0xb8,
   0xb9,
-  // RSB, BSBB, BSBW, JSB, JMP, BLBS, BLBC, BBS, BBC, ACBL
-  0x05,
-  0x10,
-  0x30,
-  0x16,
-  0x17,
-  0xe8,
-  0xe9,
-  0xe0,
-  0xe1,
-  0xf1,
-]);
-
-/** Control transfers of the wider set: a block ends after one. */
-const INTEGER_TRANSFERS = new Set([
-  0x05,
-  0x10,
-  0x30,
-  0x16,
-  0x17,
-  0xe8,
-  0xe9,
-  0xe0,
-  0xe1,
-  0xf1,
+  ...INTEGER_TRANSFERS,
 ]);
 
 /** Instructions that may set PSL<T> or <IV>...: a block ends after them. */
