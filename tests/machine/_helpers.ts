@@ -371,3 +371,14 @@ export function checkAlu(
     equal(flags(m.psl), ccOut, `${src} condition codes`);
   }
 }
+
+/** A reproducible stream of 32-bit numbers (xorshift32; seed 0 acts as 1). */
+export function rng(seed: number): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}

@@ -15,17 +15,7 @@ import {
 } from "../../src/machine/decode_cache.ts";
 import { SPEC_COUNT } from "../../src/arch/opcodes.ts";
 import { machine, same, setL, snapshot, vector } from "./_blocks.ts";
-
-/** A reproducible stream of 32-bit numbers (xorshift32). */
-function random(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
+import { rng } from "./_helpers.ts";
 
 /** An F-floating longword from sign, exponent (0..255) and fraction. */
 function fBits(sign: number, exp: number, frac: number): number {
@@ -38,7 +28,7 @@ const EXPS = [0, 0, 1, 2, 3, 64, 127, 128, 129, 130, 192, 253, 254, 255, 255];
 
 /** N F operands: edge exponents mostly, some fully random. */
 function fOperands(seed: number, n: number): number[] {
-  const next = random(seed);
+  const next = rng(seed);
   return Array.from({ length: n }, () => {
     const k = next() % (EXPS.length + 3);
     if (k >= EXPS.length) return next();

@@ -17,6 +17,7 @@ import {
 } from "../../src/machine/decode_cache.ts";
 import { SPEC_COUNT } from "../../src/arch/opcodes.ts";
 import { same, setL, snapshot, vector } from "./_blocks.ts";
+import { rng } from "./_helpers.ts";
 
 /** The kinds of the decoded operands of one instruction. */
 function kinds(source: string): number[] {
@@ -40,13 +41,7 @@ Deno.test("decode cache: quadword and D operands decode by kind; immediates and 
 
 /** An operand table of D and G values, reserved operands among them. */
 function table(seed: number, n: number): number[] {
-  let s = seed;
-  const next = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
+  const next = rng(seed);
   return Array.from({ length: n }, (_, i) => {
     const v = next();
     // Every seventh first longword a reserved operand (sign, exponent 0).

@@ -4,6 +4,7 @@
 // the top), the longword is that with its two words exchanged (PDP-11 order).
 
 import assert from "node:assert/strict";
+import { rng } from "./_helpers.ts";
 import {
   addF,
   addSplitDG,
@@ -376,17 +377,6 @@ Deno.test("short literals in floating operands: 0.5 to 120", () => {
   assert.equal(floatToLiteral("g", floatFromNumber("g", 120)), 0x3f);
   assert.equal(floatToLiteral("f", [F_TENTH, 0]), -1);
 });
-
-// A small deterministic generator (xorshift32).
-function rng(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 Deno.test("the F fast path agrees with the exact BigInt reference", () => {
   const r = rng(0x9e3779b9);
